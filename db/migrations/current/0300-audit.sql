@@ -74,10 +74,13 @@ as $$
 declare
   v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
   v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
+  v_keys text[] := coalesce(tg_argv, '{id}');
 begin
   perform app_private.write_audit(lower(tg_op), tg_table_schema || '.' || tg_table_name,
-    coalesce(v_new, v_old) ->> 'id', v_old, v_new);
+    (select string_agg(coalesce(v_new, v_old) ->> k, '/' order by o) from unnest(v_keys) with ordinality u(k, o)),
+    v_old, v_new);
   return null;
 end;
 $$;
-comment on function app_private.tg__audit() is 'AFTER row trigger: records the change in audit_log.';
+comment on function app_private.tg__audit() is
+  'AFTER row trigger: records the change in audit_log. Arguments name the key columns (default id); row_id joins them with /.';

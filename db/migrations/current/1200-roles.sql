@@ -64,7 +64,7 @@ create policy definer_all on app_public.role_grants to :DATABASE_OWNER using (tr
 grant select on app_public.role_grants to app_user;
 grant insert (user_id, role), delete on app_public.role_grants to admin;
 create trigger _900_audit after insert or update or delete on app_public.role_grants
-  for each row execute function app_private.tg__audit();
+  for each row execute function app_private.tg__audit('user_id', 'role');
 
 alter table app_public.role_domain_rules enable row level security;
 alter table app_public.role_domain_rules force row level security;
@@ -74,4 +74,4 @@ create policy all_admin on app_public.role_domain_rules to admin
 create policy definer_all on app_public.role_domain_rules to :DATABASE_OWNER using (true) with check (true);
 grant select, insert (domain, role), delete on app_public.role_domain_rules to admin;
 create trigger _900_audit after insert or update or delete on app_public.role_domain_rules
-  for each row execute function app_private.tg__audit();
+  for each row execute function app_private.tg__audit('domain');

@@ -97,8 +97,9 @@ grant execute on function app_hidden.relation_rank(text), app_hidden.current_pri
 
 alter table app_public.groups enable row level security;
 alter table app_public.groups force row level security;
+-- created_by first: INSERT ... RETURNING checks this before the owner edge exists.
 create policy select_member on app_public.groups for select to app_user
-  using (id = any ((select app_hidden.current_principals())::uuid[]) or (select app_hidden.current_app_role()) = 'admin');
+  using (created_by = (select app_hidden.current_user_id()) or id = any ((select app_hidden.current_principals())::uuid[]) or (select app_hidden.current_app_role()) = 'admin');
 create policy insert_own on app_public.groups for insert to app_user
   with check (created_by = (select app_hidden.current_user_id()));
 create policy update_manager on app_public.groups for update to app_user
@@ -149,4 +150,4 @@ create policy definer_all on app_public.relation_edge to :DATABASE_OWNER using (
 grant select, insert (subject_type, subject_id, relation, object_type, object_id), delete
   on app_public.relation_edge to app_user;
 create trigger _900_audit after insert or update or delete on app_public.relation_edge
-  for each row execute function app_private.tg__audit();
+  for each row execute function app_private.tg__audit('subject_id', 'relation', 'object_type', 'object_id');

@@ -74,8 +74,9 @@ grant execute on function app_hidden.doc_access(uuid), app_hidden.has_doc_role(u
 
 alter table app_public.documents enable row level security;
 alter table app_public.documents force row level security;
+-- owner_id first: INSERT ... RETURNING checks this policy before the creator's ACL row exists.
 create policy select_acl on app_public.documents for select to app_user, bot
-  using (exists (
+  using (owner_id = (select app_hidden.current_user_id()) or exists (
     select 1 from app_public.document_acl a
     where a.document_id = documents.id and a.subject_id = any ((select app_hidden.current_principals())::uuid[])
   ));
@@ -118,7 +119,7 @@ create policy select_member on app_public.document_acl for select to app_user, b
 create policy definer_all on app_public.document_acl to :DATABASE_OWNER using (true) with check (true);
 grant select on app_public.document_acl to app_user, bot;
 create trigger _900_audit after insert or update or delete on app_public.document_acl
-  for each row execute function app_private.tg__audit();
+  for each row execute function app_private.tg__audit('document_id', 'subject_id');
 
 -- Security definer: the creator holds no ACL row yet, and request roles cannot write ACLs.
 create function app_private.tg_documents__creator_owns() returns trigger
@@ -189,7 +190,8 @@ $$;
 comment on function app_public.share_document(uuid, uuid, app_public.access_level) is
   'Give a user or group access to a document you manage, up to your own level.';
 
--- Security definer: as share_document. The last owner cannot be removed (LASTO).
+-- Security definer: as share_document. The creator (owner_id) and the last owner cannot be
+-- removed (LASTO), so owner_id always agrees with the ACL.
 create function app_public.unshare_document(document_id uuid, subject_id uuid) returns boolean
   language plpgsql volatile security definer
   set search_path = pg_catalog, pg_temp
@@ -217,6 +219,10 @@ begin
   end if;
   if v_existing > v_mine then
     raise exception 'You cannot remove someone above you' using errcode = 'DNIED';
+  end if;
+  if exists (select 1 from app_public.documents d
+             where d.id = unshare_document.document_id and d.owner_id = unshare_document.subject_id) then
+    raise exception 'The creator of a document keeps ownership' using errcode = 'LASTO';
   end if;
   if v_existing = 'owner' and not exists (
     select 1 from app_public.document_acl a

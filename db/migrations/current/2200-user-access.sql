@@ -43,7 +43,7 @@ create policy definer_all on app_public.user_acl to :DATABASE_OWNER using (true)
 grant select on app_public.user_acl to app_user;
 grant insert (user_id, subject_id, role), update (role), delete on app_public.user_acl to admin;
 create trigger _900_audit after insert or update or delete on app_public.user_acl
-  for each row execute function app_private.tg__audit();
+  for each row execute function app_private.tg__audit('user_id', 'subject_id');
 
 create policy select_self on app_public.users for select to app_user, bot
   using (id = (select app_hidden.current_user_id()));

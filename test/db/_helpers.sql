@@ -1,0 +1,142 @@
+-- Test-only helper schema, installed by the harness as the owner into the throwaway test
+-- database (never by a migration). Tests connect as the production login role and use these
+-- to act as real actors: create fixtures, become a user exactly as the edge does (SET ROLE
+-- plus transaction-local claims), and drop back to anonymous.
+create schema if not exists tests;
+do $$ begin
+  -- pgTAP keeps its bookkeeping in temp tables created by the login role.
+  execute format('grant temporary on database %I to public', current_database());
+end $$;
+grant usage on schema tests to public;
+
+-- Definer fixtures: they insert as the owner so tests need no write grants of their own.
+create or replace function tests.create_user(p_email text, p_role text default 'app_user', p_name text default null)
+returns uuid language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
+declare v_id uuid;
+begin
+  insert into app_public.users (email, display_name, is_bot)
+  values (p_email, coalesce(p_name, split_part(p_email, '@', 1)), p_role = 'bot') returning id into v_id;
+  if p_role in ('manager', 'admin') then
+    insert into app_public.role_grants (user_id, role) values (v_id, p_role);
+  end if;
+  return v_id;
+end $$;
+
+create or replace function tests.create_session(p_user_id uuid, p_expires_in interval default '1 day')
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_private.sessions (user_id, expires_at) values (p_user_id, now() + p_expires_in) returning id
+$$;
+
+create or replace function tests.revoke_session(p_session_id uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'test' where id = p_session_id
+$$;
+
+create or replace function tests.disable_user(p_user_id uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_public.users set disabled_at = now() where id = p_user_id
+$$;
+
+create or replace function tests.create_document(p_owner uuid, p_url text default 'https://example.com/', p_created_at timestamptz default now())
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.documents (owner_id, full_url, created_at) values (p_owner, p_url, p_created_at) returning id
+$$;
+
+create or replace function tests.create_group(p_owner uuid, p_name text default 'group')
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.groups (name, created_by) values (p_name, p_owner) returning id
+$$;
+
+create or replace function tests.add_edge(p_subject uuid, p_relation text, p_object_type text, p_object uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.relation_edge (subject_type, subject_id, relation, object_type, object_id)
+  values (case when exists (select 1 from app_public.groups where id = p_subject) then 'group' else 'user' end,
+          p_subject, p_relation, p_object_type, p_object)
+$$;
+
+create or replace function tests.grant_doc(p_document uuid, p_subject uuid, p_role app_public.access_level)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at)
+  select d.id, case when exists (select 1 from app_public.groups where id = p_subject) then 'group' else 'user' end,
+         p_subject, p_role, d.created_at
+  from app_public.documents d where d.id = p_document
+$$;
+
+create or replace function tests.grant_user_acl(p_user uuid, p_subject uuid, p_role app_public.access_level)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.user_acl (user_id, subject_id, role) values (p_user, p_subject, p_role)
+$$;
+
+create or replace function tests.audit_count(p_event text, p_table text, p_row_id text)
+returns bigint language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*) from app_public.audit_log
+  where event = p_event and table_name = p_table and row_id = p_row_id
+$$;
+
+create or replace function tests.user_role(p_user_id uuid)
+returns text language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select app_hidden.user_role(p_user_id)
+$$;
+
+-- Invoker on purpose: SET ROLE is refused inside definer functions, and it is checked
+-- against the session user (the login role), exactly like the edge's pgSettings.
+create or replace function tests.authenticate_as(p_user_id uuid, p_session_id uuid default null)
+returns uuid language plpgsql volatile as $$
+declare v_sid uuid := coalesce(p_session_id, tests.create_session(p_user_id));
+begin
+  perform set_config('role', coalesce(tests.user_role(p_user_id), 'app_user'), true);
+  perform set_config('jwt.claims.user_id', p_user_id::text, true);
+  perform set_config('jwt.claims.session_id', v_sid::text, true);
+  return v_sid;
+end $$;
+
+create or replace function tests.clear_authentication()
+returns void language plpgsql volatile as $$
+begin
+  perform set_config('role', 'anonymous', true);
+  perform set_config('jwt.claims.user_id', '', true);
+  perform set_config('jwt.claims.session_id', '', true);
+end $$;
+
+grant execute on all functions in schema tests to public;
+
+-- Fixture ids live in custom settings so every role (after SET ROLE) can read them.
+create or replace function tests.remember(p_name text, p_id uuid)
+returns uuid language sql volatile as $$ select set_config('tests.' || p_name, p_id::text, true)::uuid $$;
+create or replace function tests.id(p_name text)
+returns uuid language sql stable as $$ select current_setting('tests.' || p_name)::uuid $$;
+
+-- How many rows a statement touched, as the current role (UPDATE/DELETE under RLS report 0
+-- rather than failing when a row is invisible).
+create or replace function tests.affected(p_sql text)
+returns int language plpgsql volatile as $$
+declare n int;
+begin
+  execute p_sql;
+  get diagnostics n = row_count;
+  return n;
+end $$;
+
+create or replace function tests.create_identity(p_user uuid, p_provider text, p_subject text)
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.user_identities (user_id, provider, issuer, subject)
+  values (p_user, p_provider, 'https://' || p_provider || '.example', p_subject) returning id
+$$;
+
+grant execute on all functions in schema tests to public;
+
+-- Runs an INSERT ... RETURNING id as the current role and returns the id.
+create or replace function tests.returning_id(p_sql text)
+returns uuid language plpgsql volatile as $$
+declare v_id uuid;
+begin
+  execute p_sql into v_id;
+  return v_id;
+end $$;
+grant execute on all functions in schema tests to public;
+
+create or replace function tests.revoke_role(p_user uuid, p_role text)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  delete from app_public.role_grants where user_id = p_user and role = p_role
+$$;
+grant execute on all functions in schema tests to public;
