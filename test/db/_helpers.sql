@@ -4,7 +4,8 @@
 -- plus transaction-local claims), and drop back to anonymous.
 create schema if not exists tests;
 do $$ begin
-  -- pgTAP keeps its bookkeeping in temp tables created by the login role.
+  -- pgTAP's set_eq/results_eq build temp tables as the current (request) role. Test-only:
+  -- production revokes TEMP from PUBLIC and grants it to no request role.
   execute format('grant temporary on database %I to public', current_database());
 end $$;
 grant usage on schema tests to public;

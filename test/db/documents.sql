@@ -1,5 +1,5 @@
 -- Documents under RLS, as owners, viewers, managers, strangers and role-wide staff (I1, A4).
-select plan(29);
+select plan(33);
 
 select tests.remember('alice', tests.create_user('alice@example.com'));
 select tests.remember('bob', tests.create_user('bob@example.com'));
@@ -54,6 +54,17 @@ select is(tests.affected($$ update app_public.documents set comment = 'edited' w
   'update_manager: a manager can edit');
 select is(tests.affected($$ delete from app_public.documents where id = tests.id('doc_b') $$), 0,
   'delete_owner: a manager cannot delete');
+select results_eq($$ select id from app_public.visible_documents() $$,
+  $$ select id from (values (tests.id('doc_a')), (tests.id('doc_b'))) v(id)
+     order by (select created_at from app_public.documents d where d.id = v.id) desc, id desc $$,
+  'visible_documents() lists shared documents newest first');
+select results_eq($$ select id from app_public.visible_documents(min_role => 'manager') $$, $$ select tests.id('doc_b') $$,
+  'visible_documents(min_role) filters by access level');
+select is((select count(*)::int from app_public.visible_documents(max_rows => 1)), 1, 'max_rows limits the page');
+select is((select count(*)::int from app_public.visible_documents(
+    before_created_at => (select created_at from app_public.visible_documents(max_rows => 1)),
+    before_id => (select id from app_public.visible_documents(max_rows => 1)))), 1,
+  'the keyset cursor returns the next page');
 select is((select count(*)::int from app_public.document_acl where document_id = tests.id('doc_a')), 2,
   'select_member: a viewer sees who else has access to the document');
 

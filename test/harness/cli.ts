@@ -88,7 +88,8 @@ export async function acquireTestDatabase(): Promise<TestDatabase> {
   }
   const cluster = await startCluster({ log });
   // graphile-migrate keeps idle pools for 200 ms after migrate() and calls
-  // process.exit(1) if the server vanishes under them: close them first.
+  // process.exit(1) if the server vanishes under them. Ending them is async and
+  // not awaitable, so stop() relies on the cluster's smart-shutdown grace too.
   const stop = async (): Promise<void> => {
     clearAllPools();
     await cluster.stop();
