@@ -288,11 +288,11 @@ begin
     when u.is_bot then 'bot'
     when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
       or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'admin' and r.domain = split_part(u.email::text, '@', 2)::public.citext)
+                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
       then 'admin'
     when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
       or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'manager' and r.domain = split_part(u.email::text, '@', 2)::public.citext)
+                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
       then 'manager'
     else 'app_user'
   end

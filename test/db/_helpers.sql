@@ -141,3 +141,39 @@ returns void language sql volatile security definer set search_path = pg_catalog
   delete from app_public.role_grants where user_id = p_user and role = p_role
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Session-ledger helpers: inspect and rewind time instead of sleeping.
+create or replace function tests.secrets_of(p_user uuid)
+returns app_private.user_secrets language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.user_secrets where user_id = p_user
+$$;
+create or replace function tests.set_password_hash(p_user uuid, p_password text, p_cost int)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.user_secrets set password_hash = public.crypt(p_password, public.gen_salt('bf', p_cost)) where user_id = p_user
+$$;
+create or replace function tests.clear_password(p_user uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.user_secrets set password_hash = null where user_id = p_user
+$$;
+create or replace function tests.rewind_tokens(p_session uuid, p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.refresh_tokens set rotated_at = rotated_at - p_by, issued_at = issued_at - p_by, expires_at = expires_at - p_by
+  where session_id = p_session
+$$;
+create or replace function tests.expire_session(p_session uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.sessions set expires_at = now() - interval '1 second' where id = p_session
+$$;
+create or replace function tests.session_revoked(p_session uuid)
+returns text language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select revoked_reason from app_private.sessions where id = p_session
+$$;
+create or replace function tests.live_sessions(p_user uuid)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*)::int from app_private.sessions where user_id = p_user and revoked_at is null
+$$;
+create or replace function tests.token_rows(p_session uuid)
+returns table (token_hash_len int, hash_is_not_token boolean) language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select length(token_hash), true from app_private.refresh_tokens where session_id = p_session
+$$;
+grant execute on all functions in schema tests to public;

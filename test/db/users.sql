@@ -58,8 +58,8 @@ select is((select count(*)::int from app_public.user_identities), 2, 'select_adm
 select ok((select count(*) > 0 from app_public.audit_log), 'select_admin: an admin reads the audit log');
 select lives_ok($$ insert into app_public.role_grants (user_id, role) values (tests.id('alice'), 'manager') $$,
   'all_admin: an admin grants a role');
-select lives_ok($$ insert into app_public.role_domain_rules (domain, role) values ('example.com', 'manager') $$,
+select lives_ok($$ insert into app_public.role_domain_rules (domain, role) values ('Example.COM', 'manager') $$,
   'all_admin: an admin adds a domain rule');
-select is(tests.user_role(tests.id('lead')), 'manager', 'a domain rule promotes everyone in the domain');
+select is(tests.user_role(tests.id('lead')), 'manager', 'a domain rule (matched case-insensitively) promotes everyone in the domain');
 
 select * from finish();

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:afbea63f8a742dc5c3bc748b5f9fddf7ae0502e5
+--! Hash: sha1:28eb42a737ec46abae1085a31777f0d99a521f76
 
 --! split: 0100-schemas.sql
 -- Schemas, extensions and default privileges.
@@ -308,11 +308,11 @@ begin
     when u.is_bot then 'bot'
     when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
       or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'admin' and r.domain = split_part(u.email::text, '@', 2)::public.citext)
+                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
       then 'admin'
     when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
       or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'manager' and r.domain = split_part(u.email::text, '@', 2)::public.citext)
+                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
       then 'manager'
     else 'app_user'
   end
