@@ -51,6 +51,25 @@ CREATE SCHEMA public;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: auth_result; Type: TYPE; Schema: app_hidden; Owner: -
+--
+
+CREATE TYPE app_hidden.auth_result AS (
+	error text,
+	user_id uuid,
+	session_id uuid,
+	role text,
+	refresh_token text,
+	session_expires_at timestamp with time zone
+);
+
+--
+-- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
+
+--
 -- Name: access_level; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -65,6 +84,64 @@ CREATE TYPE app_public.access_level AS ENUM (
 --
 
 COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
+
+--
+-- Name: session_info; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.session_info AS (
+	id uuid,
+	created_at timestamp with time zone,
+	last_used_at timestamp with time zone,
+	expires_at timestamp with time zone,
+	user_agent text,
+	ip text,
+	is_current boolean
+);
+
+--
+-- Name: TYPE session_info; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.session_info IS 'One of your active sign-ins.';
+
+--
+-- Name: change_password(text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.change_password(p_old text, p_new text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+  v_hash text;
+begin
+  if v_user is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  select s.password_hash into v_hash from app_private.user_secrets s where s.user_id = v_user for update;
+  if v_hash is null or v_hash <> public.crypt(app_private.password_input(coalesce(p_old, '')), v_hash) then
+    update app_private.user_secrets set failed_attempts = failed_attempts + 1,
+      first_failed_at = coalesce(first_failed_at, now()) where user_id = v_user;
+    perform app_private.write_audit('password_change_failed', 'app_public.users', v_user::text, null, null);
+    return false;
+  end if;
+  perform app_private.assert_password_ok(p_new);
+  update app_private.user_secrets set password_hash = app_private.hash_password(p_new), password_updated_at = now(),
+    failed_attempts = 0, first_failed_at = null, locked_until = null where user_id = v_user;
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'password_changed'
+    where user_id = v_user and revoked_at is null and id is distinct from app_hidden.current_session_id();
+  perform app_private.write_audit('password_changed', 'app_public.users', v_user::text, null, null);
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP.';
 
 --
 -- Name: claimed_user_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -243,6 +320,109 @@ $$;
 COMMENT ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role over the user''s record.';
 
 --
+-- Name: login(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_user app_public.users;
+  v_secret app_private.user_secrets;
+  v_ip app_private.ip_login_failures;
+  v_ok boolean := false;
+begin
+  select * into v_ip from app_private.ip_login_failures where ip = p_ip for update;
+  if v_ip.failures >= c.ip_max_failures and v_ip.window_start > now() - c.failure_window then
+    perform app_private.write_audit('login_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
+    return row('RATEL', null, null, null, null, null)::app_hidden.auth_result;
+  end if;
+
+  select * into v_user from app_public.users where email operator(public.=) p_email::public.citext and disabled_at is null;
+  if found then
+    select * into v_secret from app_private.user_secrets where user_id = v_user.id for update;
+  end if;
+  if v_secret.password_hash is not null and coalesce(v_secret.locked_until, '-infinity') <= now() then
+    v_ok := v_secret.password_hash = public.crypt(app_private.password_input(coalesce(p_password, '')), v_secret.password_hash);
+  else
+    -- Same work as a real check, so timing does not tell the cases apart.
+    perform public.crypt(app_private.password_input(coalesce(p_password, '')), public.gen_salt('bf', c.bcrypt_cost));
+  end if;
+
+  if not v_ok then
+    insert into app_private.ip_login_failures as f (ip, failures) values (p_ip, 1)
+      on conflict (ip) do update set
+        failures = case when f.window_start > now() - c.failure_window then f.failures + 1 else 1 end,
+        window_start = case when f.window_start > now() - c.failure_window then f.window_start else now() end;
+    if v_secret.user_id is not null then
+      update app_private.user_secrets s set
+        failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
+        first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
+        where s.user_id = v_secret.user_id
+        returning * into v_secret;
+      if v_secret.failed_attempts >= c.account_max_failures then
+        -- Exponential back-off, capped so the owner is delayed but never locked out for good.
+        update app_private.user_secrets set locked_until = now() + least(
+            c.account_lock_max, interval '1 minute' * power(2, least(v_secret.failed_attempts - c.account_max_failures, 10)))
+          where user_id = v_secret.user_id;
+      end if;
+    end if;
+    perform app_private.write_audit('login_failed', 'app_public.users', v_user.id::text, null, null,
+      jsonb_build_object('ip', p_ip::text));
+    return row('CREDS', null, null, null, null, null)::app_hidden.auth_result;
+  end if;
+
+  update app_private.user_secrets set failed_attempts = 0, first_failed_at = null, locked_until = null,
+    -- Upgrade hashes made at a lower cost than configured (C1).
+    password_hash = case when app_private.bcrypt_cost_of(password_hash) < c.bcrypt_cost
+                         then app_private.hash_password(p_password) else password_hash end
+    where user_id = v_user.id;
+  perform app_private.write_audit('login', 'app_public.users', v_user.id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  return app_private.start_session(v_user.id, p_ip, p_user_agent);
+end;
+$$;
+
+--
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential) or RATEL (address throttled), else a new session and refresh token.';
+
+--
+-- Name: logout(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.logout(p_refresh_token text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_ids uuid[];
+begin
+  with ended as (
+    update app_private.sessions s set revoked_at = now(), revoked_reason = 'logout'
+    where s.revoked_at is null and (
+      (s.id = app_hidden.current_session_id() and s.user_id = app_hidden.claimed_user_id())
+      or s.id = (select rt.session_id from app_private.refresh_tokens rt where rt.token_hash = app_private.token_hash(p_refresh_token)))
+    returning s.id
+  ) select array_agg(id) into v_ids from ended;
+  update app_private.refresh_tokens set revoked_at = now() where session_id = any (v_ids) and revoked_at is null;
+  if v_ids is not null then
+    perform app_private.write_audit('logout', null, array_to_string(v_ids, ','), null, null);
+  end if;
+  return v_ids is not null;
+end;
+$$;
+
+--
+-- Name: FUNCTION logout(p_refresh_token text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+
+--
 -- Name: random_short_url(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -260,6 +440,100 @@ $$;
 COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: the default short_url.';
 
 --
+-- Name: refresh(text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET lock_timeout TO '3s'
+    AS $_$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_rt app_private.refresh_tokens;
+  v_child app_private.refresh_tokens;
+  v_session app_private.sessions;
+  v_next text;
+begin
+  if p_token is null or p_token !~ '^[A-Za-z0-9_-]{43}$' then
+    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+  end if;
+  select * into v_rt from app_private.refresh_tokens where token_hash = app_private.token_hash(p_token) for update;
+  if not found then
+    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+  end if;
+  select * into v_session from app_private.sessions where id = v_rt.session_id for update;
+  if v_session.revoked_at is not null or v_session.expires_at <= now() or v_rt.revoked_at is not null
+     or exists (select 1 from app_public.users u where u.id = v_session.user_id and u.disabled_at is not null) then
+    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+  end if;
+  v_next := app_private.successor_token(p_token);
+
+  if v_rt.rotated_at is null then
+    if v_rt.expires_at <= now() then
+      return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    end if;
+    update app_private.refresh_tokens set rotated_at = now() where id = v_rt.id;
+    insert into app_private.refresh_tokens (session_id, token_hash, parent_id, expires_at)
+      values (v_session.id, app_private.token_hash(v_next), v_rt.id, least(now() + c.session_idle, v_session.expires_at));
+    update app_private.sessions set last_used_at = now(), ip = coalesce(p_ip, ip) where id = v_session.id;
+    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+  end if;
+
+  select * into v_child from app_private.refresh_tokens where parent_id = v_rt.id;
+  if v_rt.rotated_at > now() - c.refresh_grace and v_child.rotated_at is null and v_child.revoked_at is null
+     and v_child.expires_at > now() then
+    -- A concurrent or retried refresh of the same token: converge on the same successor.
+    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+  end if;
+
+  -- Reuse of a rotated token: assume theft and end the whole family.
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'refresh_token_reuse' where id = v_session.id;
+  update app_private.refresh_tokens set revoked_at = now() where session_id = v_session.id and revoked_at is null;
+  perform app_private.write_audit('refresh_token_reuse', null, v_session.id::text, null, null,
+    jsonb_build_object('user_id', v_session.user_id, 'ip', p_ip::text));
+  return row('REUSE', null, null, null, null, null)::app_hidden.auth_result;
+end;
+$_$;
+
+--
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
+
+--
+-- Name: register(text, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.register(p_email text, p_password text, p_name text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_id uuid;
+begin
+  if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or length(p_email) > 320 then
+    raise exception 'Invalid email address' using errcode = 'EMAIL';
+  end if;
+  perform app_private.assert_password_ok(p_password);
+  if exists (select 1 from app_public.users u where u.email operator(public.=) p_email::public.citext) then
+    raise exception 'An account with this email already exists' using errcode = 'EMTKN';
+  end if;
+  insert into app_public.users (email, display_name) values (p_email, nullif(trim(p_name), '')) returning id into v_id;
+  update app_private.user_secrets set password_hash = app_private.hash_password(p_password), password_updated_at = now()
+    where user_id = v_id;
+  return v_id;
+end;
+$_$;
+
+--
+-- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) IS 'Creates a password account. Errors: EMAIL, WEAKP, EMTKN.';
+
+--
 -- Name: relation_rank(text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -274,6 +548,36 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.relation_rank(p_relation text) IS 'owner 3 > manager 2 > member/viewer 1; unknown relations rank above all so they never match.';
+
+--
+-- Name: revoke_sessions(uuid, boolean); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+  v_n int;
+begin
+  if v_user is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  update app_private.sessions s set revoked_at = now(), revoked_reason = 'revoked_by_user'
+    where s.user_id = v_user and s.revoked_at is null
+      and (case when p_all_others then s.id <> app_hidden.current_session_id() else s.id = p_session_id end);
+  get diagnostics v_n = row_count;
+  perform app_private.write_audit('sessions_revoked', 'app_public.users', v_user::text, null, null, jsonb_build_object('count', v_n));
+  return v_n;
+end;
+$$;
+
+--
+-- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) IS 'Revokes one of your sessions by id, or all but the current one. Returns how many.';
 
 --
 -- Name: user_role(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -308,6 +612,85 @@ $$;
 COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now, or NULL if disabled/missing.';
 
 --
+-- Name: assert_password_ok(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.assert_password_ok(p_password text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_password is null or char_length(p_password) < 10 then
+    raise exception 'Password is too short' using errcode = 'WEAKP';
+  end if;
+  if octet_length(p_password) > 1024 then
+    raise exception 'Password is too long' using errcode = 'WEAKP';
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION assert_password_ok(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'Minimum 10 characters, at most 1 KiB.';
+
+--
+-- Name: bcrypt_cost_of(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.bcrypt_cost_of(p_hash text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+  select nullif(substring(p_hash from '^\$2[abxy]?\$(\d\d)\$'), '')::int
+$_$;
+
+--
+-- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.bcrypt_cost_of(p_hash text) IS 'The cost factor recorded in a bcrypt hash.';
+
+--
+-- Name: hash_password(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.hash_password(p_password text) RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.crypt(app_private.password_input(p_password),
+                      public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)))
+$$;
+
+--
+-- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
+
+--
+-- Name: password_input(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- bcrypt silently ignores bytes past 72: longer passwords go through SHA-256 first.
+  select case when octet_length(p_password) > 72
+    then 'sha256:' || encode(public.digest(convert_to(p_password, 'UTF8'), 'sha256'), 'base64')
+    else p_password end
+$$;
+
+--
+-- Name: FUNCTION password_input(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
+
+--
 -- Name: principals_of(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -339,6 +722,32 @@ $$;
 COMMENT ON FUNCTION app_private.principals_of(p_user_id uuid) IS 'The user and every group they belong to (any relation on a group implies membership), bounded.';
 
 --
+-- Name: start_session(uuid, inet, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_token text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
+  v_session app_private.sessions;
+begin
+  insert into app_private.sessions (user_id, expires_at, user_agent, ip)
+    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip)
+    returning * into v_session;
+  insert into app_private.refresh_tokens (session_id, token_hash, expires_at)
+    values (v_session.id, app_private.token_hash(v_token), least(now() + c.session_idle, v_session.expires_at));
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
+    where id in (select s.id from app_private.sessions s
+                 where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
+                 order by s.created_at desc offset c.max_sessions_per_user);
+  return row(null, p_user, v_session.id, app_hidden.user_role(p_user), v_token, v_session.expires_at)::app_hidden.auth_result;
+end;
+$$;
+
+--
 -- Name: strip_secrets(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -356,6 +765,24 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.strip_secrets(v jsonb) IS 'Removes credential-like keys from a row image.';
+
+--
+-- Name: successor_token(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.successor_token(p_token text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select rtrim(translate(encode(public.hmac(convert_to(p_token, 'UTF8'), c.refresh_secret, 'sha256'), 'base64'), '+/', '-_'), '=')
+  from app_private.auth_config c
+$$;
+
+--
+-- Name: FUNCTION successor_token(p_token text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.successor_token(p_token text) IS 'The deterministic successor of a refresh token (HMAC-SHA256 under refresh_secret).';
 
 --
 -- Name: tg__audit(); Type: FUNCTION; Schema: app_private; Owner: -
@@ -465,6 +892,17 @@ $$;
 COMMENT ON FUNCTION app_private.tg_users__create_secrets() IS 'Every user gets a secrets row. Definer: request roles have no access to app_private.';
 
 --
+-- Name: token_hash(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.token_hash(p_token text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.digest(convert_to(p_token, 'UTF8'), 'sha256')
+$$;
+
+--
 -- Name: write_audit(text, text, text, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -561,6 +999,26 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
+
+--
+-- Name: my_sessions(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.my_sessions() RETURNS SETOF app_public.session_info
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip), s.id = app_hidden.current_session_id()
+  from app_private.sessions s
+  where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
+  order by s.last_used_at desc
+$$;
+
+--
+-- Name: FUNCTION my_sessions(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first.';
 
 --
 -- Name: document_acl; Type: TABLE; Schema: app_public; Owner: -
@@ -778,6 +1236,88 @@ $$;
 COMMENT ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) IS 'Documents you hold at least min_role on (directly or through groups), newest first. Page with before_created_at/before_id of the last row; at most 100 rows.';
 
 --
+-- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.user_secrets (
+    user_id uuid NOT NULL,
+    password_hash text,
+    password_updated_at timestamp with time zone,
+    failed_attempts integer DEFAULT 0 NOT NULL,
+    first_failed_at timestamp with time zone,
+    locked_until timestamp with time zone
+);
+
+ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
+
+--
+-- Name: auth_config; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.auth_config (
+    id boolean DEFAULT true NOT NULL,
+    bcrypt_cost integer DEFAULT 12 NOT NULL,
+    password_min_length integer DEFAULT 10 NOT NULL,
+    account_max_failures integer DEFAULT 5 NOT NULL,
+    account_lock_max interval DEFAULT '00:15:00'::interval NOT NULL,
+    failure_window interval DEFAULT '00:15:00'::interval NOT NULL,
+    ip_max_failures integer DEFAULT 50 NOT NULL,
+    session_absolute interval DEFAULT '30 days'::interval NOT NULL,
+    session_idle interval DEFAULT '7 days'::interval NOT NULL,
+    refresh_grace interval DEFAULT '00:00:30'::interval NOT NULL,
+    max_sessions_per_user integer DEFAULT 10 NOT NULL,
+    refresh_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
+    CONSTRAINT auth_config_id_check CHECK (id),
+    CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
+    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8))
+);
+
+ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE auth_config; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.auth_config IS 'Single-row authentication settings (bcrypt cost, limits, lifetimes).';
+
+--
+-- Name: COLUMN auth_config.account_lock_max; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of an account lockout (C7): the real user is delayed, never locked out for good.';
+
+--
+-- Name: COLUMN auth_config.refresh_grace; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.refresh_grace IS 'How long the immediate predecessor of a refresh token still answers (with the same successor).';
+
+--
+-- Name: ip_login_failures; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ip_login_failures (
+    ip inet NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    failures integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.ip_login_failures FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE ip_login_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ip_login_failures IS 'Failed logins per client address in the current window (C6); shared by every server instance.';
+
+--
 -- Name: refresh_tokens; Type: TABLE; Schema: app_private; Owner: -
 --
 
@@ -861,27 +1401,6 @@ ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
 --
 
 COMMENT ON TABLE app_private.user_identity_tokens IS 'Provider tokens, encrypted by the edge (AES-GCM, AAD = identity id + column); key_id names the key.';
-
---
--- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.user_secrets (
-    user_id uuid NOT NULL,
-    password_hash text,
-    password_updated_at timestamp with time zone,
-    failed_attempts integer DEFAULT 0 NOT NULL,
-    first_failed_at timestamp with time zone,
-    locked_until timestamp with time zone
-);
-
-ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
 
 --
 -- Name: audit_log; Type: TABLE; Schema: app_public; Owner: -
@@ -1070,6 +1589,20 @@ COMMENT ON TABLE app_public.user_identities IS 'A provider account linked to a u
 --
 
 COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported; informational, never used to link accounts.';
+
+--
+-- Name: auth_config auth_config_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.auth_config
+    ADD CONSTRAINT auth_config_pkey PRIMARY KEY (id);
+
+--
+-- Name: ip_login_failures ip_login_failures_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.ip_login_failures
+    ADD CONSTRAINT ip_login_failures_pkey PRIMARY KEY (ip);
 
 --
 -- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
@@ -1427,6 +1960,24 @@ ALTER TABLE ONLY app_public.user_identities
     ADD CONSTRAINT user_identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: auth_config; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.auth_config ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: auth_config definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.auth_config TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: ip_login_failures definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.ip_login_failures TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
 -- Name: refresh_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
 --
 
@@ -1449,6 +2000,12 @@ CREATE POLICY definer_all ON app_private.user_identity_tokens TO pgauth_owner US
 --
 
 CREATE POLICY definer_all ON app_private.user_secrets TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: ip_login_failures; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.ip_login_failures ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: refresh_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
@@ -1819,6 +2376,14 @@ GRANT USAGE ON SCHEMA public TO app_user;
 GRANT USAGE ON SCHEMA public TO bot;
 
 --
+-- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO bot;
+
+--
 -- Name: FUNCTION claimed_user_id(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -1897,11 +2462,45 @@ GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public
 GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO bot;
 
 --
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO bot;
+
+--
+-- Name: FUNCTION logout(p_refresh_token text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO bot;
+
+--
 -- Name: FUNCTION random_short_url(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.random_short_url() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.random_short_url() TO app_user;
+
+--
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO bot;
+
+--
+-- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) TO anonymous;
 
 --
 -- Name: FUNCTION relation_rank(p_relation text); Type: ACL; Schema: app_hidden; Owner: -
@@ -1913,6 +2512,14 @@ GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO app_user;
 GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO bot;
 
 --
+-- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO bot;
+
+--
 -- Name: FUNCTION user_role(p_user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -1922,16 +2529,52 @@ GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO app_user;
 GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO bot;
 
 --
+-- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.assert_password_ok(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.bcrypt_cost_of(p_hash text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION hash_password(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.hash_password(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_input(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION principals_of(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.principals_of(p_user_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION strip_secrets(v jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.strip_secrets(v jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION successor_token(p_token text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.successor_token(p_token text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg__audit(); Type: ACL; Schema: app_private; Owner: -
@@ -1962,6 +2605,12 @@ REVOKE ALL ON FUNCTION app_private.tg_groups__creator_owns() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.tg_users__create_secrets() FROM PUBLIC;
+
+--
+-- Name: FUNCTION token_hash(p_token text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.token_hash(p_token text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -2006,6 +2655,14 @@ REVOKE ALL ON FUNCTION app_public."current_user"() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public."current_user"() TO anonymous;
 GRANT ALL ON FUNCTION app_public."current_user"() TO app_user;
 GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
+
+--
+-- Name: FUNCTION my_sessions(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_sessions() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_sessions() TO app_user;
+GRANT ALL ON FUNCTION app_public.my_sessions() TO bot;
 
 --
 -- Name: TABLE document_acl; Type: ACL; Schema: app_public; Owner: -

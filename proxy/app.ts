@@ -1,0 +1,177 @@
+/**
+ * The edge: a Hono app that does only what SQL cannot (signing tokens, cookies, CSRF,
+ * transport checks) and hands the verified identity to PostGraphile. No authorization
+ * decision is made here; Postgres makes them all.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { upgradeWebSocket } from '@hono/node-server';
+import { grafserv } from 'postgraphile/grafserv/hono/v4';
+import type { Config } from './config.ts';
+import { AuthError, toAuthError } from './errors.ts';
+import type { AuthRequest, IssuedSession } from './graphql/context.ts';
+import { createPostGraphile, type GraphQLService } from './graphql/postgraphile.ts';
+import { clearSessionCookies, cookieNames, setCsrfCookie, setSessionCookies } from './http/cookies.ts';
+import { issueCsrfToken } from './http/csrf.ts';
+import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
+import { clientIp, credentialsFromContext, readCredentials } from './http/identity.ts';
+import type { KeyRing } from './keys.ts';
+import { signAccessToken, type TokenSettings } from './tokens.ts';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    auth: AuthRequest;
+  }
+}
+
+export interface EdgeApp {
+  app: Hono;
+  graphql: GraphQLService;
+  close(): Promise<void>;
+}
+
+function errorResponse(c: Context, err: unknown) {
+  const e = toAuthError(err);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ errors: [{ message: e.message, extensions: { code: e.code } }] }, e.status as 400);
+}
+
+export async function createApp(cfg: Config, keys: KeyRing, authUrl: string): Promise<EdgeApp> {
+  const names = cookieNames(cfg.secureCookies);
+  const tokens: TokenSettings = { issuer: cfg.publicOrigin, audience: cfg.audience, ttlSeconds: cfg.accessTokenTtlSeconds };
+  const allowedOrigins = [cfg.publicOrigin, ...cfg.corsOrigins];
+
+  // WebSocket operations carry no Hono context; they authenticate from the upgrade request's
+  // cookies (the Origin was checked before the upgrade) and cannot run auth mutations.
+  const graphql = createPostGraphile(cfg, authUrl, async (rc) => {
+    const c = rc.honov4?.ctx as Context | undefined;
+    if (c) return c.get('auth');
+    const req = (rc as { ws?: { request?: { header(n: string): string | undefined } } }).ws?.request;
+    if (!req) return undefined;
+    const cookies = Object.fromEntries(
+      (req.header('cookie') ?? '').split(';').map((p) => p.trim().split('=')).map(([k, ...v]) => [k, v.join('=')]),
+    );
+    const creds = await readCredentials({ cookie: (n) => cookies[n] }, keys, tokens, names);
+    return {
+      identity: creds.identity, ip: null, userAgent: null, bodyDelivery: false, refreshCookie: null,
+      issue: () => Promise.reject(new AuthError('BADREQ')), clear: () => {},
+    };
+  });
+
+  const app = new Hono();
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => c.json({ errors: [{ message: 'Not found', extensions: { code: 'NTFND' } }] }, 404));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // One structured line per request; never headers, cookies, bodies or query strings (D8).
+    if (process.env.LOG_REQUESTS !== 'false') {
+      console.log(JSON.stringify({ t: new Date().toISOString(), method: c.req.method, path: c.req.path,
+        status: c.res.status, ms: Math.round(performance.now() - started) }));
+    }
+  });
+  app.use('*', secureHeaders({
+    strictTransportSecurity: cfg.production ? 'max-age=63072000; includeSubDomains' : false,
+    xFrameOptions: 'DENY',
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      // Ruru (development only) is a single page with inline bootstrap code.
+      ...(cfg.production ? {} : { scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"], styleSrc: ["'self'", "'unsafe-inline'"] }),
+    },
+  }));
+  app.use('/graphql', cors({
+    origin: (origin) => (cfg.corsOrigins.includes(origin) ? origin : null),
+    credentials: true,
+    allowMethods: ['POST', 'GET'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Token-Delivery'],
+    maxAge: 600,
+  }));
+
+  app.get('/healthz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    try {
+      await graphql.pool.query('select 1');
+      return c.json({ status: 'ok', database: 'up' });
+    } catch {
+      return c.json({ status: 'degraded', database: 'down' }, 503);
+    }
+  });
+  app.get('/.well-known/jwks.json', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(keys.jwks);
+  });
+  // Gives a browser its first (anonymous) CSRF token, or one for its current session.
+  app.get('/auth/csrf', async (c) => {
+    const creds = await credentialsFromContext(c, keys, tokens, names);
+    const token = issueCsrfToken(cfg.csrfSecret, creds.identity?.sessionId ?? null);
+    setCsrfCookie(c, names, token);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ csrfToken: token });
+  });
+
+  app.use('/graphql', async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    const upgrade = c.req.method === 'GET' && c.req.header('upgrade')?.toLowerCase() === 'websocket';
+    if (c.req.method === 'GET' && !upgrade) throw new AuthError('BADREQ', { message: 'Use POST for GraphQL' });
+    assertOrigin(c, allowedOrigins);
+    if (upgrade) return next();
+    if (c.req.method !== 'POST') throw new AuthError('BADREQ');
+    assertJsonPost(c);
+    const creds = await credentialsFromContext(c, keys, tokens, names);
+    if (creds.invalidBearer) throw new AuthError('TOKEN');
+    assertCsrf(c, cfg.csrfSecret, names, creds);
+
+    const bodyDelivery = creds.kind !== 'cookie' && c.req.header('x-token-delivery') === 'body';
+    let issued: { session: IssuedSession; accessToken: string; csrf: string } | null = null;
+    let clear = false;
+    c.set('auth', {
+      identity: creds.identity,
+      ip: clientIp(c, cfg.trustProxyHops),
+      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+      bodyDelivery,
+      refreshCookie: bodyDelivery ? null : getCookie(c, names.refresh) ?? null,
+      async issue(session) {
+        const accessToken = await signAccessToken(keys, tokens, { sub: session.user_id, sid: session.session_id, role: session.role });
+        issued = { session, accessToken, csrf: issueCsrfToken(cfg.csrfSecret, session.session_id) };
+        return {
+          accessToken,
+          accessTokenExpiresAt: new Date(Date.now() + cfg.accessTokenTtlSeconds * 1000),
+          refreshToken: session.refresh_token,
+        };
+      },
+      clear() {
+        clear = true;
+      },
+    });
+    await next();
+    const done = issued as { session: IssuedSession; accessToken: string; csrf: string } | null;
+    if (done && !bodyDelivery) {
+      setSessionCookies(c, names, {
+        accessToken: done.accessToken,
+        accessMaxAge: cfg.accessTokenTtlSeconds,
+        refreshToken: done.session.refresh_token,
+        refreshExpires: new Date(done.session.session_expires_at),
+        csrfToken: done.csrf,
+      });
+    } else if (clear && !bodyDelivery) {
+      clearSessionCookies(c, names);
+    }
+  });
+  app.use('/graphql', bodyLimit({ maxSize: cfg.bodyLimitBytes, onError: () => { throw new AuthError('TOOBIG'); } }));
+
+  const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
+  await serv.addTo(app as never);
+
+  return {
+    app,
+    graphql,
+    async close() {
+      await graphql.release();
+    },
+  };
+}

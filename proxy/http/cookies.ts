@@ -1,0 +1,58 @@
+/**
+ * The three auth cookies (D1). With secure cookies (any https deployment) they are
+ * `__Host-` prefixed: Secure, Path=/, no Domain, so no sibling subdomain can set or shadow
+ * them. A plain-http localhost dev server drops the prefix and Secure, nothing else.
+ *   access  HttpOnly, SameSite=Lax: the access JWT
+ *   refresh HttpOnly, SameSite=Strict: the opaque refresh token (only /graphql needs it)
+ *   csrf    readable by JS, SameSite=Strict: echoed in X-CSRF-Token
+ */
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieOptions } from 'hono/utils/cookie';
+
+export interface CookieNames {
+  access: string;
+  refresh: string;
+  csrf: string;
+  secure: boolean;
+}
+
+export function cookieNames(secure: boolean): CookieNames {
+  const p = secure ? '__Host-' : '';
+  return { access: `${p}pgauth-at`, refresh: `${p}pgauth-rt`, csrf: `${p}pgauth-csrf`, secure };
+}
+
+function base(names: CookieNames): CookieOptions {
+  return names.secure ? { path: '/', secure: true, prefix: 'host' } : { path: '/', secure: false };
+}
+
+/** Strips the __Host- prefix, because Hono adds it back from `prefix: 'host'`. */
+const bare = (name: string) => name.replace(/^__Host-/, '');
+
+export interface SessionCookies {
+  accessToken: string;
+  accessMaxAge: number;
+  refreshToken: string;
+  refreshExpires: Date;
+  csrfToken: string;
+}
+
+export function setSessionCookies(c: Context, names: CookieNames, v: SessionCookies): void {
+  setCookie(c, bare(names.access), v.accessToken, { ...base(names), httpOnly: true, sameSite: 'Lax', maxAge: v.accessMaxAge });
+  setCookie(c, bare(names.refresh), v.refreshToken, { ...base(names), httpOnly: true, sameSite: 'Strict', expires: v.refreshExpires });
+  setCookie(c, bare(names.csrf), v.csrfToken, { ...base(names), httpOnly: false, sameSite: 'Strict', expires: v.refreshExpires });
+}
+
+export function setCsrfCookie(c: Context, names: CookieNames, token: string): void {
+  setCookie(c, bare(names.csrf), token, { ...base(names), httpOnly: false, sameSite: 'Strict' });
+}
+
+export function clearSessionCookies(c: Context, names: CookieNames): void {
+  for (const n of [names.access, names.refresh, names.csrf]) {
+    deleteCookie(c, bare(n), { ...base(names) });
+  }
+}
+
+export function readCookie(c: Context, name: string): string | undefined {
+  return getCookie(c, name);
+}

@@ -1,0 +1,40 @@
+/**
+ * Signed double-submit CSRF tokens bound to the session (D2): `<sid>.<nonce>.<mac>` where
+ * mac = HMAC-SHA256(secret, sid "." nonce). A request that rides on cookies must send
+ * X-CSRF-Token equal to the csrf cookie, with a valid mac, for the session of its access
+ * token. Sign-in issues a new token for the new session (D5); anonymous tokens use sid
+ * "anon" and are only good for signing in.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const ANON = 'anon';
+
+function mac(secret: Buffer, sid: string, nonce: string): string {
+  return createHmac('sha256', secret).update(`${sid}.${nonce}`).digest('base64url');
+}
+
+export function issueCsrfToken(secret: Buffer, sessionId: string | null): string {
+  const sid = sessionId ?? ANON;
+  const nonce = randomBytes(18).toString('base64url');
+  return `${sid}.${nonce}.${mac(secret, sid, nonce)}`;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Checks header against cookie and signature; returns the session id the token is bound to
+ * ('anon' for anonymous), or null when invalid.
+ */
+export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: string | undefined): string | null {
+  if (!cookie || !header || !safeEqual(cookie, header)) return null;
+  const parts = header.split('.');
+  if (parts.length !== 3) return null;
+  const [sid, nonce, sig] = parts as [string, string, string];
+  return safeEqual(sig, mac(secret, sid, nonce)) ? sid : null;
+}
+
+export const ANONYMOUS_CSRF_SID = ANON;
