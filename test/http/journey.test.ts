@@ -42,8 +42,9 @@ describe('browser journey', () => {
       { d: docId, s: ann.userId });
     expect(reshare.errors?.[0]?.extensions?.code).toBe('DNIED');
 
-    await ann.client.gql(`mutation ($d: UUID!, $s: UUID!) { unshareDocument(input: { documentId: $d, subjectId: $s }) { boolean } }`,
+    const unshare = await ann.client.gql(`mutation ($d: UUID!, $s: UUID!) { unshareDocument(input: { documentId: $d, subjectId: $s }) { result } }`,
       { d: docId, s: bob.userId });
+    expect(unshare.raw).toContain('"result":true');
     const revoked = await bob.client.gql<{ visibleDocuments: { nodes: unknown[] } }>(DOC_IDS);
     expect(revoked.data?.visibleDocuments.nodes).toEqual([]);
 
