@@ -808,7 +808,7 @@ $$;
 -- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER row trigger: records the change in audit_log. Arguments name the key columns (default id); row_id joins them with /.';
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER row trigger: records the change in audit_log. Arguments name the key columns (default id); target_id joins them with /.';
 
 --
 -- Name: tg_audit_log__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
@@ -906,20 +906,20 @@ $$;
 -- Name: write_audit(text, text, text, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb DEFAULT NULL::jsonb) RETURNS void
+CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb DEFAULT NULL::jsonb) RETURNS void
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, row_id, old_row, new_row, detail)
+  insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, target_id, old_row, new_row, detail)
   values (app_hidden.claimed_user_id(), app_hidden.current_session_id(), current_setting('role'),
-          p_event, p_table, p_row_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
+          p_event, p_table, p_target_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
 $$;
 
 --
--- Name: FUNCTION write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb) IS 'Appends one audit row attributed to the current claims. Definer: request roles cannot insert directly.';
+COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) IS 'Appends one audit row attributed to the current claims. Definer: request roles cannot insert directly.';
 
 --
 -- Name: check_relation(text, text, uuid); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1041,7 +1041,8 @@ ALTER TABLE ONLY app_public.document_acl FORCE ROW LEVEL SECURITY;
 -- Name: TABLE document_acl; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.document_acl IS 'Who (a user or a group) holds which access level on a document.';
+COMMENT ON TABLE app_public.document_acl IS '@behavior -query:resource:connection
+Who (a user or a group) holds which access level on a document.';
 
 --
 -- Name: COLUMN document_acl.document_created_at; Type: COMMENT; Schema: app_public; Owner: -
@@ -1181,7 +1182,8 @@ ALTER TABLE ONLY app_public.documents FORCE ROW LEVEL SECURITY;
 -- Name: TABLE documents; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.documents IS 'A shortened link with a comment, shared through document_acl.';
+COMMENT ON TABLE app_public.documents IS '@behavior -query:resource:connection
+A shortened link with a comment, shared through document_acl.';
 
 --
 -- Name: COLUMN documents.owner_id; Type: COMMENT; Schema: app_public; Owner: -
@@ -1414,7 +1416,7 @@ CREATE TABLE app_public.audit_log (
     actor_role text DEFAULT current_setting('role'::text) NOT NULL,
     event text NOT NULL,
     table_name text,
-    row_id text,
+    target_id text,
     old_row jsonb,
     new_row jsonb,
     detail jsonb
@@ -1426,7 +1428,8 @@ ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
 -- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.audit_log IS 'Who did what, when. Append-only; readable by admins only.';
+COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete
+Who did what, when. Append-only; readable by admins only.';
 
 --
 -- Name: COLUMN audit_log.actor_role; Type: COMMENT; Schema: app_public; Owner: -
@@ -1439,6 +1442,12 @@ COMMENT ON COLUMN app_public.audit_log.actor_role IS 'The request role in effect
 --
 
 COMMENT ON COLUMN app_public.audit_log.event IS 'insert/update/delete for row changes, or a named event such as login_failed.';
+
+--
+-- Name: COLUMN audit_log.target_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.audit_log.target_id IS 'The affected row''s key (key columns joined with /), or another subject of the event.';
 
 --
 -- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: -
@@ -1496,7 +1505,8 @@ ALTER TABLE ONLY app_public.relation_edge FORCE ROW LEVEL SECURITY;
 -- Name: TABLE relation_edge; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.relation_edge IS 'Relation tuples: subject (user or group) has relation on object (type, id).';
+COMMENT ON TABLE app_public.relation_edge IS '@behavior -query:resource:connection
+Relation tuples: subject (user or group) has relation on object (type, id).';
 
 --
 -- Name: role_domain_rules; Type: TABLE; Schema: app_public; Owner: -
@@ -1556,7 +1566,8 @@ ALTER TABLE ONLY app_public.user_acl FORCE ROW LEVEL SECURITY;
 -- Name: TABLE user_acl; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.user_acl IS 'A subject''s rights over another user''s record.';
+COMMENT ON TABLE app_public.user_acl IS '@behavior -query:resource:connection
+A subject''s rights over another user''s record.';
 
 --
 -- Name: user_identities; Type: TABLE; Schema: app_public; Owner: -
@@ -2613,10 +2624,10 @@ REVOKE ALL ON FUNCTION app_private.tg_users__create_secrets() FROM PUBLIC;
 REVOKE ALL ON FUNCTION app_private.token_hash(p_token text) FROM PUBLIC;
 
 --
--- Name: FUNCTION write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: ACL; Schema: app_private; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_private.write_audit(p_event text, p_table text, p_row_id text, p_old jsonb, p_new jsonb, p_detail jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) FROM PUBLIC;
 
 --
 -- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: ACL; Schema: app_public; Owner: -

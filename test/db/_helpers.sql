@@ -9,6 +9,8 @@ do $$ begin
   execute format('grant temporary on database %I to public', current_database());
 end $$;
 grant usage on schema tests to public;
+-- The lowest cost SECURITY.md allows keeps the many logins of the suites fast.
+update app_private.auth_config set bcrypt_cost = 10;
 
 -- Definer fixtures: they insert as the owner so tests need no write grants of their own.
 create or replace function tests.create_user(p_email text, p_role text default 'app_user', p_name text default null)
@@ -71,7 +73,7 @@ $$;
 create or replace function tests.audit_count(p_event text, p_table text, p_row_id text)
 returns bigint language sql stable security definer set search_path = pg_catalog, pg_temp as $$
   select count(*) from app_public.audit_log
-  where event = p_event and table_name = p_table and row_id = p_row_id
+  where event = p_event and table_name = p_table and target_id = p_row_id
 $$;
 
 create or replace function tests.user_role(p_user_id uuid)
@@ -175,5 +177,15 @@ $$;
 create or replace function tests.token_rows(p_session uuid)
 returns table (token_hash_len int, hash_is_not_token boolean) language sql stable security definer set search_path = pg_catalog, pg_temp as $$
   select length(token_hash), true from app_private.refresh_tokens where session_id = p_session
+$$;
+grant execute on all functions in schema tests to public;
+
+create or replace function tests.auth_config()
+returns app_private.auth_config language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.auth_config
+$$;
+create or replace function tests.set_ip_limit(p_max int)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.auth_config set ip_max_failures = p_max
 $$;
 grant execute on all functions in schema tests to public;

@@ -11,13 +11,13 @@ select tests.affected($$ update app_public.documents set comment = 'changed' whe
 select tests.authenticate_as(tests.id('root'));
 select results_eq(
   $$ select event, actor_user_id, actor_session_id, actor_role from app_public.audit_log
-     where table_name = 'app_public.documents' and row_id = tests.id('doc')::text order by id $$,
+     where table_name = 'app_public.documents' and target_id = tests.id('doc')::text order by id $$,
   $$ values ('insert', tests.id('alice'), tests.id('alice_sid'), 'app_user'), ('update', tests.id('alice'), tests.id('alice_sid'), 'app_user') $$,
   'document changes are recorded with the acting user, session and role');
-select is((select new_row ->> 'comment' from app_public.audit_log where event = 'update' and row_id = tests.id('doc')::text), 'changed',
+select is((select new_row ->> 'comment' from app_public.audit_log where event = 'update' and target_id = tests.id('doc')::text), 'changed',
   'the new row image is kept');
 select is((select count(*)::int from app_public.audit_log where table_name = 'app_public.document_acl'
-           and row_id = tests.id('doc') || '/' || tests.id('alice')), 1, 'the creator''s owner ACL row is recorded');
+           and target_id = tests.id('doc') || '/' || tests.id('alice')), 1, 'the creator''s owner ACL row is recorded');
 select throws_ok($$ insert into app_public.audit_log (event) values ('forged') $$, '42501', null, 'K1: an admin cannot forge audit rows');
 select throws_ok($$ update app_public.audit_log set event = 'x' $$, '42501', null, 'K1: an admin cannot alter audit rows');
 select throws_ok($$ delete from app_public.audit_log $$, '42501', null, 'K1: an admin cannot delete audit rows');

@@ -1,6 +1,6 @@
 -- Structural guarantees: roles (A1, A7, A11), RLS forced everywhere (A2), views (A5),
 -- definer functions (A6), no LEAKPROOF (A9), no identity-changing functions (B3), grants.
-select plan(20);
+select plan(21);
 
 select is(
   (select row(rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolinherit)::text from pg_roles where rolname = session_user),
@@ -95,8 +95,14 @@ select is_empty(
 
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'app_hidden' and p.provolatile = 'v' and p.proname <> 'random_short_url' $$,
-  'A9: policy helpers are stable or immutable');
+     where n.nspname = 'app_hidden' and p.provolatile = 'v'
+       and exists (select 1 from pg_policy pol
+                   where coalesce(pg_get_expr(pol.polqual, pol.polrelid), '') || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '')
+                         ~ ('app_hidden\.' || p.proname || '\(')) $$,
+  'A9: every function a policy calls is stable or immutable');
+select isnt_empty(
+  $$ select 1 from pg_policy pol where pg_get_expr(pol.polqual, pol.polrelid) ~ 'app_hidden\.current_principals\(' $$,
+  '(the A9 check above does see policy helpers)');
 
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
