@@ -1,0 +1,257 @@
+// Access-token verification (E1, E2), roles on the next request (E3) and identity only from
+// the verified token (B2, B4), through `Authorization: Bearer` against the real edge.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, exportJWK, generateKeyPair, type JWTPayload, type JWK } from 'jose';
+import { signAccessToken } from '../../proxy/tokens.ts';
+import { Client, email, PASSWORD, REGISTER, startServer, type TestServer } from './server.ts';
+import { closeOwner, owner, rawPost } from './helpers.ts';
+
+let srv: TestServer;
+let user: { userId: string; sessionId: string; email: string; accessToken: string; refreshToken: string };
+const ME = '{ currentUser { email } }';
+
+beforeAll(async () => {
+  srv = await startServer();
+  user = await nativeUser();
+});
+afterAll(async () => {
+  await srv?.close();
+  await closeOwner();
+});
+
+/** Registers through the native flow, so tokens arrive in the body. */
+async function nativeUser(tag = 'tok') {
+  const e = email(tag);
+  const r = await new Client(srv.url, { origin: null }).gql<{ register: { userId: string; sessionId: string; accessToken: string; refreshToken: string } }>(
+    REGISTER, { email: e, password: PASSWORD }, { headers: { 'x-token-delivery': 'body' } });
+  if (!r.data?.register) throw new Error(r.raw);
+  return { ...r.data.register, email: e };
+}
+
+const b64 = (x: object | string) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
+
+function claims(over: Record<string, unknown> = {}): JWTPayload {
+  const now = Math.floor(Date.now() / 1000);
+  const c: Record<string, unknown> = {
+    iss: srv.cfg.publicOrigin, aud: srv.cfg.audience, sub: user.userId, sid: user.sessionId, role: 'app_user',
+    iat: now, exp: now + 300, ...over,
+  };
+  for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
+  return c as JWTPayload;
+}
+
+/** Signs with the server's real signing key; header and claims can be overridden. */
+function sign(over: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
+  return new SignJWT(claims(over))
+    .setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid, typ: 'at+jwt', ...header } as never)
+    .sign(srv.keys.signing.key);
+}
+
+async function asBearer(token: string, query = ME) {
+  return rawPost(srv, { query }, { authorization: `Bearer ${token}` });
+}
+
+async function expectRefused(token: string) {
+  const r = await asBearer(token);
+  expect(r.status, r.raw).toBe(401);
+  expect(r.json?.errors?.[0]?.extensions?.code).toBe('TOKEN');
+  expect(r.raw).not.toContain(user.email);
+}
+
+describe('E1: access-token verification', () => {
+  it('baseline: a well-formed token from the server key returns the user', async () => {
+    const r = await asBearer(await sign());
+    expect(r.json?.data?.currentUser?.email).toBe(user.email);
+    const viaEdge = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 60 },
+      { sub: user.userId, sid: user.sessionId, role: 'app_user' });
+    expect((await asBearer(viaEdge)).json?.data?.currentUser?.email).toBe(user.email);
+  });
+
+  it('E1: alg none is refused', async () => {
+    await expectRefused(`${b64({ alg: 'none', typ: 'at+jwt', kid: srv.keys.signing.kid })}.${b64(claims())}.`);
+  });
+
+  it('E1: HS256 signed with the public key bytes from the JWKS is refused', async () => {
+    const jwks = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+    const pub = jwks.keys.find((k) => k.kid === srv.keys.signing.kid)!;
+    const secrets = [Buffer.from(JSON.stringify(pub)), Buffer.from(pub.x!, 'base64url'), Buffer.from(pub.x!)];
+    for (const secret of secrets) {
+      const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: pub.kid })}.${b64(claims())}`;
+      await expectRefused(`${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`);
+    }
+  });
+
+  it('E1: an unknown kid is refused, and so is a foreign key claiming the real kid', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const c = claims();
+    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: 'nope', typ: 'at+jwt' }).sign(privateKey));
+    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid, typ: 'at+jwt' }).sign(privateKey));
+    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(srv.keys.signing.key));
+  });
+
+  it('E1: an embedded jwk header is refused (even when it is the attacker key that signed)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const jwk = await exportJWK(publicKey);
+    await expectRefused(await new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', jwk } as never).sign(privateKey));
+    // Even signed by the real key, a key hint in the header is not accepted.
+    await expectRefused(await sign({}, { jwk }));
+  });
+
+  it('E1: a jku / x5u header is refused', async () => {
+    await expectRefused(await sign({}, { jku: 'https://evil.example/jwks.json' }));
+    await expectRefused(await sign({}, { x5u: 'https://evil.example/cert.pem' }));
+  });
+
+  it('E1: wrong iss or aud is refused', async () => {
+    await expectRefused(await sign({ iss: 'https://evil.example' }));
+    await expectRefused(await sign({ iss: undefined }));
+    await expectRefused(await sign({ aud: 'someone-else' }));
+    await expectRefused(await sign({ aud: undefined }));
+  });
+
+  it('E1: missing or past exp is refused', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await expectRefused(await sign({ exp: undefined }));
+    await expectRefused(await sign({ exp: now - 60, iat: now - 960 }));
+  });
+
+  it('E1: missing sid, sub or iat, or malformed ids, are refused', async () => {
+    await expectRefused(await sign({ sid: undefined }));
+    await expectRefused(await sign({ sub: undefined }));
+    await expectRefused(await sign({ iat: undefined }));
+    await expectRefused(await sign({ sid: "' or 1=1 --" }));
+    await expectRefused(await sign({ sub: 'not-a-uuid' }));
+  });
+
+  it('E1/E2: a token of another type (typ JWT, ID-token-like, no typ) signed with the real key is refused', async () => {
+    await expectRefused(await sign({}, { typ: 'JWT' }));
+    await expectRefused(await sign({ aud: 'client-id', nonce: 'n', email: user.email }, { typ: 'JWT' }));
+    const c = claims();
+    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid }).sign(srv.keys.signing.key));
+  });
+
+  it('E1: a role outside the request-role allow-list (postgres, pgauth_owner, authenticator, anonymous) is refused', async () => {
+    for (const role of ['postgres', 'pgauth_owner', 'pgauth_authenticator', 'anonymous', 'APP_USER', '', undefined]) {
+      await expectRefused(await sign({ role }));
+    }
+  });
+
+  it('E2: a refresh token (or any non-JWT string) in the bearer slot is refused', async () => {
+    await expectRefused(user.refreshToken);
+    const r = await rawPost(srv, { query: ME }, { authorization: 'Basic dXNlcjpwYXNz' });
+    expect(r.status).toBe(401);
+  });
+
+  it('E1: a token signed by another RSA key with alg RS256 is refused', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await expectRefused(await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: srv.keys.signing.kid, typ: 'at+jwt' }).sign(privateKey));
+  });
+
+  it('E1: the JWKS serves kid and alg EdDSA and never private material', async () => {
+    const res = await fetch(`${srv.url}/.well-known/jwks.json`);
+    const jwks = (await res.json()) as { keys: JWK[] };
+    expect(jwks.keys.map((k) => k.kid)).toContain(srv.keys.signing.kid);
+    for (const k of jwks.keys) {
+      expect(k.alg).toBe('EdDSA');
+      expect(k.kty).toBe('OKP');
+      for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(priv);
+    }
+  });
+});
+
+describe('B2/B4: identity only from the verified token', () => {
+  const spoof = {
+    'x-role': 'admin', 'x-jwt-claims-user-id': '', 'x-user-id': '', 'x-pg-settings': '{"role":"admin"}',
+    'x-forwarded-user': '', 'x-postgraphile-role': 'admin',
+  };
+
+  it('B2: headers and body fields (pgSettings, extensions) cannot give an anonymous caller an identity', async () => {
+    const h = Object.fromEntries(Object.entries(spoof).map(([k, v]) => [k, v || user.userId]));
+    const settings = { role: 'admin', 'jwt.claims.user_id': user.userId, 'jwt.claims.session_id': user.sessionId };
+    const r = await rawPost(srv, {
+      query: '{ currentUser { email } allUsers { nodes { email } } }',
+      pgSettings: settings, jwtClaims: settings, context: { pgSettings: settings },
+      extensions: { pgSettings: settings, jwt: settings },
+    }, h);
+    expect(r.json?.data?.currentUser, r.raw).toBeNull();
+    expect(r.raw).not.toContain(user.email);
+  });
+
+  it('B2: a signed-in caller cannot switch to another user or role with headers or body fields', async () => {
+    const other = await nativeUser('victim');
+    const settings = { role: 'admin', 'jwt.claims.user_id': other.userId, 'jwt.claims.session_id': other.sessionId };
+    const r = await rawPost(srv, { query: '{ currentUser { email } allUsers { nodes { email } } }', pgSettings: settings,
+      extensions: { pgSettings: settings } }, { authorization: `Bearer ${user.accessToken}`, 'x-role': 'admin', 'x-user-id': other.userId });
+    expect(r.json?.data?.currentUser?.email).toBe(user.email);
+    expect(r.raw).not.toContain(other.email);
+  });
+
+  it('B4: no token after a signed-in request on the same pool is anonymous, never the previous user', async () => {
+    for (let i = 0; i < 10; i++) {
+      const a = await asBearer(user.accessToken);
+      expect(a.json?.data?.currentUser?.email).toBe(user.email);
+      const b = await rawPost(srv, { query: ME });
+      expect(b.json?.data?.currentUser, b.raw).toBeNull();
+    }
+  });
+});
+
+describe('E3: role changes take effect on the next request', () => {
+  const DOC = 'query ($id: UUID!) { documentByRowId(rowId: $id) { rowId } allDocuments(first: 100, condition: { rowId: $id }) { nodes { rowId } } }';
+  const CREATE = `mutation ($url: String!) { createDocument(input: { document: { fullUrl: $url } }) { document { rowId } } }`;
+
+  it('E3: a demoted manager (still holding a manager token) loses staff reads on the next request', async () => {
+    const author = await nativeUser('author');
+    const created = await asBearerVars(author.accessToken, CREATE, { url: 'https://e3.example/secret' });
+    const docId = created.json?.data?.createDocument?.document?.rowId as string;
+    expect(docId).toBeTruthy();
+
+    const mgr = await nativeUser('mgr');
+    // Through both entry points: the by-id field and the connection.
+    const ids = async (token: string) => {
+      const r = await asBearerVars(token, DOC, { id: docId });
+      expect(r.json?.errors, r.raw).toBeUndefined();
+      const byId = r.json?.data?.documentByRowId?.rowId;
+      const list = (r.json?.data?.allDocuments?.nodes ?? []).map((n: { rowId: string }) => n.rowId);
+      expect(list.includes(docId)).toBe(byId === docId);
+      return list;
+    };
+    expect(await ids(mgr.accessToken)).not.toContain(docId);
+
+    // Promotion: even the old app_user token sees the effect, because policies re-read the grants.
+    await owner(`insert into app_public.role_grants (user_id, role) values ($1, 'manager')`, [mgr.userId]);
+    expect(await ids(mgr.accessToken)).toContain(docId);
+
+    // A token that says manager, as issued after the promotion.
+    const managerToken = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
+      { sub: mgr.userId, sid: mgr.sessionId, role: 'manager' });
+    expect(await ids(managerToken)).toContain(docId);
+
+    await owner(`delete from app_public.role_grants where user_id = $1`, [mgr.userId]);
+    expect(await ids(managerToken)).not.toContain(docId);
+  });
+
+  it('E3: a demoted admin cannot use an admin token to list users or grant roles', async () => {
+    const adm = await nativeUser('adm');
+    const bystander = await nativeUser('bystander');
+    await owner(`insert into app_public.role_grants (user_id, role) values ($1, 'admin')`, [adm.userId]);
+    const adminToken = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
+      { sub: adm.userId, sid: adm.sessionId, role: 'admin' });
+    const USERS = '{ allUsers(first: 100, condition: { email: $e }) { nodes { email } } }';
+    const find = (token: string) => asBearerVars(token, `query ($e: String!) ${USERS}`, { e: bystander.email });
+    expect((await find(adminToken)).json?.data?.allUsers?.nodes).toEqual([{ email: bystander.email }]);
+
+    await owner(`delete from app_public.role_grants where user_id = $1`, [adm.userId]);
+    expect((await find(adminToken)).json?.data?.allUsers?.nodes).toEqual([]);
+    const grant = await asBearerVars(adminToken,
+      `mutation ($u: UUID!) { createRoleGrant(input: { roleGrant: { userId: $u, role: "admin" } }) { roleGrant { role } } }`, { u: adm.userId });
+    expect(grant.json?.errors?.length, grant.raw).toBeGreaterThan(0);
+    const rows = await owner(`select role from app_public.role_grants where user_id = $1`, [adm.userId]);
+    expect(rows).toEqual([]);
+  });
+});
+
+function asBearerVars(token: string, query: string, variables: Record<string, unknown>) {
+  return rawPost(srv, { query, variables }, { authorization: `Bearer ${token}` });
+}
