@@ -12,14 +12,19 @@ import { upgradeWebSocket } from '@hono/node-server';
 import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
-import type { AuthRequest, IssuedSession } from './graphql/context.ts';
+import type { AuthRequest } from './graphql/context.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/postgraphile.ts';
-import { clearSessionCookies, cookieNames, setCsrfCookie, setSessionCookies } from './http/cookies.ts';
+import { clearSessionCookies, cookieNames, setCsrfCookie } from './http/cookies.ts';
 import { issueCsrfToken } from './http/csrf.ts';
 import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
 import { clientIp, credentialsFromContext, readCredentials } from './http/identity.ts';
 import type { KeyRing } from './keys.ts';
-import { signAccessToken, type TokenSettings } from './tokens.ts';
+import { SessionIssuer, type SignedSession } from './http/session.ts';
+import type { TokenSettings } from './tokens.ts';
+import { oauthRoutes } from './oauth/routes.ts';
+import { loadProviders } from './oauth/providers.ts';
+import { refreshProviderTokens } from './oauth/refresh-job.ts';
+import { loadTokenKeys } from './oauth/token-crypto.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -30,6 +35,8 @@ declare module 'hono' {
 export interface EdgeApp {
   app: Hono;
   graphql: GraphQLService;
+  oauthClients: Map<string, import('./oauth/flow.ts').ProviderClient>;
+  tokenKeys: import('./oauth/token-crypto.ts').TokenKeys | null;
   close(): Promise<void>;
 }
 
@@ -39,10 +46,16 @@ function errorResponse(c: Context, err: unknown) {
   return c.json({ errors: [{ message: e.message, extensions: { code: e.code } }] }, e.status as 400);
 }
 
-export async function createApp(cfg: Config, keys: KeyRing, authUrl: string): Promise<EdgeApp> {
+export async function createApp(
+  cfg: Config,
+  keys: KeyRing,
+  authUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EdgeApp> {
   const names = cookieNames(cfg.secureCookies);
   const tokens: TokenSettings = { issuer: cfg.publicOrigin, audience: cfg.audience, ttlSeconds: cfg.accessTokenTtlSeconds };
   const allowedOrigins = [cfg.publicOrigin, ...cfg.corsOrigins];
+  const issuer = new SessionIssuer(cfg, keys, tokens, names);
 
   // WebSocket operations carry no Hono context; they authenticate from the upgrade request's
   // cookies (the Origin was checked before the upgrade) and cannot run auth mutations.
@@ -127,7 +140,7 @@ export async function createApp(cfg: Config, keys: KeyRing, authUrl: string): Pr
     assertCsrf(c, cfg.csrfSecret, names, creds);
 
     const bodyDelivery = creds.kind !== 'cookie' && c.req.header('x-token-delivery') === 'body';
-    let issued: { session: IssuedSession; accessToken: string; csrf: string } | null = null;
+    let issued: SignedSession | null = null;
     let clear = false;
     c.set('auth', {
       identity: creds.identity,
@@ -136,41 +149,45 @@ export async function createApp(cfg: Config, keys: KeyRing, authUrl: string): Pr
       bodyDelivery,
       refreshCookie: bodyDelivery ? null : getCookie(c, names.refresh) ?? null,
       async issue(session) {
-        const accessToken = await signAccessToken(keys, tokens, { sub: session.user_id, sid: session.session_id, role: session.role });
-        issued = { session, accessToken, csrf: issueCsrfToken(cfg.csrfSecret, session.session_id) };
-        return {
-          accessToken,
-          accessTokenExpiresAt: new Date(Date.now() + cfg.accessTokenTtlSeconds * 1000),
-          refreshToken: session.refresh_token,
-        };
+        issued = await issuer.sign(session);
+        return { accessToken: issued.accessToken, accessTokenExpiresAt: issued.accessTokenExpiresAt, refreshToken: session.refresh_token };
       },
       clear() {
         clear = true;
       },
     });
     await next();
-    const done = issued as { session: IssuedSession; accessToken: string; csrf: string } | null;
-    if (done && !bodyDelivery) {
-      setSessionCookies(c, names, {
-        accessToken: done.accessToken,
-        accessMaxAge: cfg.accessTokenTtlSeconds,
-        refreshToken: done.session.refresh_token,
-        refreshExpires: new Date(done.session.session_expires_at),
-        csrfToken: done.csrf,
-      });
-    } else if (clear && !bodyDelivery) {
-      clearSessionCookies(c, names);
-    }
+    const done = issued as SignedSession | null;
+    if (done && !bodyDelivery) issuer.setCookies(c, done);
+    else if (clear && !bodyDelivery) clearSessionCookies(c, names);
   });
   app.use('/graphql', bodyLimit({ maxSize: cfg.bodyLimitBytes, onError: () => { throw new AuthError('TOOBIG'); } }));
 
   const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
   await serv.addTo(app as never);
 
+  const providers = loadProviders(env, cfg.publicOrigin);
+  const tokenKeys = providers.size ? loadTokenKeys(env, cfg.production, env.OAUTH_TOKEN_KEYS_FILE) : null;
+  const oauth = oauthRoutes({
+    cfg, keys, issuer, pool: graphql.pool, providers, tokenKeys,
+    postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
+  });
+  app.route('/', oauth.routes);
+  // Provider tokens are renewed in the background; failures are recorded in the database.
+  const timer = tokenKeys && env.OAUTH_REFRESH_INTERVAL_MS !== '0'
+    ? setInterval(() => {
+        refreshProviderTokens(graphql.pool, oauth.clients, tokenKeys).catch(() => {});
+      }, Number(env.OAUTH_REFRESH_INTERVAL_MS ?? 60_000))
+    : null;
+  timer?.unref();
+
   return {
     app,
     graphql,
+    oauthClients: oauth.clients,
+    tokenKeys,
     async close() {
+      if (timer) clearInterval(timer);
       await graphql.release();
     },
   };

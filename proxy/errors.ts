@@ -16,6 +16,13 @@ export const ERROR_CODES = {
   WEAKP: 400, // password does not meet the policy
   EMAIL: 400, // invalid email address
   EMTKN: 409, // email already registered
+  LASTM: 409, // would remove the last way to sign in
+  EMCOL: 409, // OAuth email belongs to an existing account: sign in and link instead
+  IDLNK: 409, // provider account already linked to another user
+  PRVLN: 409, // you already linked an account of this provider
+  DSBLD: 403, // account disabled
+  OAUTH: 400, // the OAuth callback failed validation (state, issuer, nonce, ...)
+  UPSTREAM: 502, // the identity provider failed or timed out
   // Raised by the edge itself.
   CSRF: 403, // missing or wrong X-CSRF-Token
   ORIGIN: 403, // cross-site request refused
@@ -39,6 +46,13 @@ const MESSAGES: Record<ErrorCode, string> = {
   WEAKP: 'Password does not meet the requirements (at least 10 characters)',
   EMAIL: 'Invalid email address',
   EMTKN: 'An account with this email already exists',
+  LASTM: 'This is your last way to sign in',
+  EMCOL: 'An account with this email exists: sign in to it and link this provider',
+  IDLNK: 'This provider account is linked to another user',
+  PRVLN: 'You already linked an account of this provider',
+  DSBLD: 'This account is disabled',
+  OAUTH: 'Sign-in with the provider failed',
+  UPSTREAM: 'The identity provider did not answer correctly',
   CSRF: 'Missing or invalid CSRF token',
   ORIGIN: 'Cross-site request refused',
   BADREQ: 'Malformed request',
