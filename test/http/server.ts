@@ -23,16 +23,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A free loopback port (the kernel picks it; a tiny race remains). */
+export async function freePort(): Promise<number> {
+  const probe = serve({ fetch: () => new Response(''), port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => probe.once('listening', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const authUrl = process.env.AUTH_DATABASE_URL;
   if (!authUrl) throw new Error('AUTH_DATABASE_URL is not set: run through npm test');
   process.env.GRAPHILE_ENV ??= 'development';
   const dir = mkdtempSync(join(tmpdir(), 'pgauth-test-'));
   // The issuer must equal the origin clients use, so the port is chosen first.
-  const probe = serve({ fetch: () => new Response(''), port: 0, hostname: '127.0.0.1' });
-  await new Promise((r) => probe.once('listening', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const cfg = loadConfig({
     PORT: String(port),
     PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
@@ -41,7 +47,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     ...env,
   });
   const keys = await loadKeys(cfg.keysDir, { create: true });
-  const edge = await createApp(cfg, keys, authUrl);
+  const edge = await createApp(cfg, keys, authUrl, {
+    OAUTH_TOKEN_KEYS_FILE: join(dir, 'oauth-token-keys'),
+    OAUTH_REFRESH_INTERVAL_MS: '0',
+    ...env,
+  });
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } });
   await new Promise((r) => server.once('listening', r));
