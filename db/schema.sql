@@ -70,6 +70,40 @@ CREATE TYPE app_hidden.auth_result AS (
 COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
 
 --
+-- Name: due_provider_token; Type: TYPE; Schema: app_hidden; Owner: -
+--
+
+CREATE TYPE app_hidden.due_provider_token AS (
+	identity_id uuid,
+	provider text,
+	issuer text,
+	subject text,
+	key_id text,
+	refresh_token_enc bytea,
+	refresh_attempts integer
+);
+
+--
+-- Name: oauth_result; Type: TYPE; Schema: app_hidden; Owner: -
+--
+
+CREATE TYPE app_hidden.oauth_result AS (
+	error text,
+	user_id uuid,
+	session_id uuid,
+	role text,
+	refresh_token text,
+	session_expires_at timestamp with time zone,
+	identity_id uuid
+);
+
+--
+-- Name: TYPE oauth_result; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TYPE app_hidden.oauth_result IS 'error is NULL on success, else EMCOL (email belongs to another account), IDLNK (provider account linked to another user), PRVLN (you already linked this provider), LOGIN, DSBLD.';
+
+--
 -- Name: access_level; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -84,6 +118,23 @@ CREATE TYPE app_public.access_level AS ENUM (
 --
 
 COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
+
+--
+-- Name: identity_info; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.identity_info AS (
+	provider text,
+	email text,
+	linked_at timestamp with time zone,
+	token_expires_at timestamp with time zone
+);
+
+--
+-- Name: TYPE identity_info; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.identity_info IS 'A sign-in provider linked to your account.';
 
 --
 -- Name: session_info; Type: TYPE; Schema: app_public; Owner: -
@@ -260,6 +311,36 @@ $$;
 COMMENT ON FUNCTION app_hidden.doc_access(p_document_id uuid) IS 'The caller''s highest access level on the document, or NULL.';
 
 --
+-- Name: finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_error is null then
+    update app_private.user_identity_tokens set key_id = p_key_id, access_token_enc = p_access_enc,
+      refresh_token_enc = coalesce(p_refresh_enc, refresh_token_enc), access_token_expires_at = p_expires_at,
+      refresh_attempts = 0, last_refresh_error = null, refresh_lease_until = null, refreshed_at = now(), updated_at = now()
+      where identity_id = p_identity_id;
+  else
+    update app_private.user_identity_tokens set refresh_attempts = refresh_attempts + 1,
+      last_refresh_error = left(p_error, 500), refresh_lease_until = null, updated_at = now()
+      where identity_id = p_identity_id;
+    perform app_private.write_audit('provider_token_refresh_failed', 'app_public.user_identities', p_identity_id::text,
+      null, null, jsonb_build_object('error', left(p_error, 200)));
+  end if;
+end;
+$$;
+
+--
+-- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) IS 'For the refresh job: store renewed tokens, or count a failed attempt (3 at most).';
+
+--
 -- Name: has_doc_role(uuid, app_public.access_level); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -318,6 +399,37 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role over the user''s record.';
+
+--
+-- Name: lease_provider_tokens(integer, interval); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) RETURNS SETOF app_hidden.due_provider_token
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with due as (
+    select t.identity_id from app_private.user_identity_tokens t
+    where t.refresh_token_enc is not null and t.refresh_attempts < 3
+      and t.access_token_expires_at < now() + p_ahead
+      and (t.refresh_lease_until is null or t.refresh_lease_until < now())
+    order by t.access_token_expires_at
+    limit least(p_limit, 100)
+    for update skip locked
+  ), leased as (
+    update app_private.user_identity_tokens t set refresh_lease_until = now() + interval '2 minutes'
+    from due where t.identity_id = due.identity_id
+    returning t.*
+  )
+  select l.identity_id, i.provider, i.issuer, i.subject, l.key_id, l.refresh_token_enc, l.refresh_attempts
+  from leased l join app_public.user_identities i on i.id = l.identity_id
+$$;
+
+--
+-- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) IS 'For the refresh job: lease up to p_limit tokens expiring within p_ahead.';
 
 --
 -- Name: login(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -421,6 +533,104 @@ $$;
 --
 
 COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+
+--
+-- Name: oauth_rejected(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select app_private.write_audit('oauth_rejected', null, null, null, null,
+    jsonb_build_object('provider', left(p_provider, 40), 'reason', left(p_reason, 40), 'ip', p_ip::text))
+$$;
+
+--
+-- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) IS 'Audit a rejected OAuth callback.';
+
+--
+-- Name: oauth_sign_in(text, text, text, text, jsonb, boolean, text, bytea, bytea, timestamp with time zone, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) RETURNS app_hidden.oauth_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_me uuid := app_hidden.current_user_id();
+  v_identity app_public.user_identities;
+  v_user uuid;
+  v_session app_hidden.auth_result;
+  v_detail jsonb := jsonb_build_object('provider', p_provider, 'issuer', p_issuer, 'ip', p_ip::text);
+begin
+  if p_link and v_me is null then
+    perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', null, null, null, v_detail || '{"reason":"LOGIN"}');
+    return row('LOGIN', null, null, null, null, null, null)::app_hidden.oauth_result;
+  end if;
+  select * into v_identity from app_public.user_identities i where i.issuer = p_issuer and i.subject = p_subject for update;
+
+  if found then
+    if p_link and v_identity.user_id <> v_me then
+      perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', v_identity.id::text, null, null, v_detail || '{"reason":"IDLNK"}');
+      return row('IDLNK', null, null, null, null, null, null)::app_hidden.oauth_result;
+    end if;
+    v_user := v_identity.user_id;
+    update app_public.user_identities set email = p_email, profile = coalesce(p_profile, '{}') where id = v_identity.id;
+  else
+    if p_link then
+      if exists (select 1 from app_public.user_identities i where i.user_id = v_me and i.provider = p_provider) then
+        perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', null, null, null, v_detail || '{"reason":"PRVLN"}');
+        return row('PRVLN', null, null, null, null, null, null)::app_hidden.oauth_result;
+      end if;
+      v_user := v_me;
+    else
+      -- Never link by email: a collision asks the user to sign in and link (H1).
+      if p_email is not null and exists (select 1 from app_public.users u where u.email operator(public.=) p_email::public.citext) then
+        perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', null, null, null, v_detail || '{"reason":"EMCOL"}');
+        return row('EMCOL', null, null, null, null, null, null)::app_hidden.oauth_result;
+      end if;
+      insert into app_public.users (email, display_name)
+        values (coalesce(p_email, p_provider || '-' || md5(p_issuer || '|' || p_subject) || '@users.invalid'),
+                nullif(left(coalesce(p_profile ->> 'name', p_profile ->> 'login', ''), 200), ''))
+        returning id into v_user;
+    end if;
+    insert into app_public.user_identities (user_id, provider, issuer, subject, email, profile)
+      values (v_user, p_provider, p_issuer, p_subject, p_email, coalesce(p_profile, '{}'))
+      returning * into v_identity;
+  end if;
+
+  if exists (select 1 from app_public.users u where u.id = v_user and u.disabled_at is not null) then
+    perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', v_identity.id::text, null, null, v_detail || '{"reason":"DSBLD"}');
+    return row('DSBLD', null, null, null, null, null, null)::app_hidden.oauth_result;
+  end if;
+
+  insert into app_private.user_identity_tokens as t (identity_id, key_id, access_token_enc, refresh_token_enc, access_token_expires_at)
+    values (v_identity.id, coalesce(p_key_id, ''), p_access_enc, p_refresh_enc, p_expires_at)
+    on conflict (identity_id) do update set key_id = excluded.key_id, access_token_enc = excluded.access_token_enc,
+      refresh_token_enc = coalesce(excluded.refresh_token_enc, t.refresh_token_enc),
+      access_token_expires_at = excluded.access_token_expires_at, refresh_attempts = 0, last_refresh_error = null,
+      refresh_lease_until = null, updated_at = now();
+
+  if p_link then
+    perform app_private.write_audit('oauth_linked', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
+    return row(null, v_user, app_hidden.current_session_id(), app_hidden.user_role(v_user), null, null, v_identity.id)::app_hidden.oauth_result;
+  end if;
+  perform app_private.write_audit('oauth_sign_in', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
+  v_session := app_private.start_session(v_user, p_ip, p_user_agent);
+  return row(null, v_session.user_id, v_session.session_id, v_session.role, v_session.refresh_token,
+             v_session.session_expires_at, v_identity.id)::app_hidden.oauth_result;
+end;
+$$;
+
+--
+-- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) IS 'Signs in with (issuer, subject), registering a password-less user when new, or links it to your session (p_link).';
 
 --
 -- Name: random_short_url(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -1001,6 +1211,27 @@ $$;
 COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
 
 --
+-- Name: my_identities(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.my_identities() RETURNS SETOF app_public.identity_info
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select i.provider, i.email::text, i.created_at, t.access_token_expires_at
+  from app_public.user_identities i
+  left join app_private.user_identity_tokens t on t.identity_id = i.id
+  where i.user_id = app_hidden.current_user_id()
+  order by i.created_at
+$$;
+
+--
+-- Name: FUNCTION my_identities(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_identities() IS 'Your linked sign-in providers.';
+
+--
 -- Name: my_sessions(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
@@ -1105,6 +1336,42 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
+
+--
+-- Name: unlink_provider(text); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.unlink_provider(provider text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_me uuid := app_hidden.current_user_id();
+  v_id uuid;
+begin
+  if v_me is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  select i.id into v_id from app_public.user_identities i where i.user_id = v_me and i.provider = unlink_provider.provider for update;
+  if v_id is null then
+    raise exception 'No such linked provider' using errcode = 'NTFND';
+  end if;
+  if not exists (select 1 from app_private.user_secrets s where s.user_id = v_me and s.password_hash is not null)
+     and not exists (select 1 from app_public.user_identities i where i.user_id = v_me and i.id <> v_id) then
+    raise exception 'This is your last way to sign in' using errcode = 'LASTM';
+  end if;
+  delete from app_public.user_identities where id = v_id;
+  perform app_private.write_audit('oauth_unlinked', 'app_public.user_identities', v_id::text, null, null,
+    jsonb_build_object('provider', unlink_provider.provider));
+  return true;
+end;
+$$;
+
+--
+-- Name: FUNCTION unlink_provider(provider text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.unlink_provider(provider text) IS 'Unlink a sign-in provider from your account. Refused (LASTM) if it is your last way to sign in.';
 
 --
 -- Name: unshare_document(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1236,27 +1503,6 @@ $$;
 --
 
 COMMENT ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) IS 'Documents you hold at least min_role on (directly or through groups), newest first. Page with before_created_at/before_id of the last row; at most 100 rows.';
-
---
--- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.user_secrets (
-    user_id uuid NOT NULL,
-    password_hash text,
-    password_updated_at timestamp with time zone,
-    failed_attempts integer DEFAULT 0 NOT NULL,
-    first_failed_at timestamp with time zone,
-    locked_until timestamp with time zone
-);
-
-ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
 
 --
 -- Name: auth_config; Type: TABLE; Schema: app_private; Owner: -
@@ -1393,7 +1639,9 @@ CREATE TABLE app_private.user_identity_tokens (
     access_token_expires_at timestamp with time zone,
     refresh_attempts integer DEFAULT 0 NOT NULL,
     last_refresh_error text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    refresh_lease_until timestamp with time zone,
+    refreshed_at timestamp with time zone
 );
 
 ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
@@ -1403,6 +1651,33 @@ ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
 --
 
 COMMENT ON TABLE app_private.user_identity_tokens IS 'Provider tokens, encrypted by the edge (AES-GCM, AAD = identity id + column); key_id names the key.';
+
+--
+-- Name: COLUMN user_identity_tokens.refresh_lease_until; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_identity_tokens.refresh_lease_until IS 'While in the future, one server instance is refreshing this token; others skip it.';
+
+--
+-- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.user_secrets (
+    user_id uuid NOT NULL,
+    password_hash text,
+    password_updated_at timestamp with time zone,
+    failed_attempts integer DEFAULT 0 NOT NULL,
+    first_failed_at timestamp with time zone,
+    locked_until timestamp with time zone
+);
+
+ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
 
 --
 -- Name: audit_log; Type: TABLE; Schema: app_public; Owner: -
@@ -2448,6 +2723,13 @@ GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO app_user;
 GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO bot;
 
 --
+-- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO bot;
+
+--
 -- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -2473,6 +2755,13 @@ GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public
 GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO bot;
 
 --
+-- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO bot;
+
+--
 -- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -2489,6 +2778,24 @@ REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO anonymous;
 GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO app_user;
 GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO bot;
+
+--
+-- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO bot;
+
+--
+-- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO bot;
 
 --
 -- Name: FUNCTION random_short_url(); Type: ACL; Schema: app_hidden; Owner: -
@@ -2668,6 +2975,13 @@ GRANT ALL ON FUNCTION app_public."current_user"() TO app_user;
 GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
 
 --
+-- Name: FUNCTION my_identities(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_identities() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_identities() TO app_user;
+
+--
 -- Name: FUNCTION my_sessions(); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -2688,6 +3002,13 @@ GRANT SELECT ON TABLE app_public.document_acl TO bot;
 
 REVOKE ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) FROM PUBLIC;
 GRANT ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) TO app_user;
+
+--
+-- Name: FUNCTION unlink_provider(provider text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.unlink_provider(provider text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.unlink_provider(provider text) TO app_user;
 
 --
 -- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: ACL; Schema: app_public; Owner: -

@@ -1,3 +1,7 @@
+--! Previous: sha1:d654fa6d39eae4c1cf841fd38262bea023d2dadb
+--! Hash: sha1:579f7c8154268090957dbbb2650bfe166c0c884a
+
+--! split: 4000-oauth.sql
 -- Sign-in with OAuth/OIDC providers: one function links or registers an identity, plus
 -- unlinking, listing, and the bookkeeping of the provider-token refresh job.
 -- Threat model: identities are keyed by (issuer, subject) and never matched by email (H1);
