@@ -6,6 +6,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY db ./db
 COPY proxy ./proxy
 COPY tsconfig.json ./
+RUN mkdir /keys && chown node /keys
 USER node
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000

@@ -171,10 +171,12 @@ begin
   if v_user is null then
     raise exception 'You must sign in' using errcode = 'LOGIN';
   end if;
-  select s.password_hash into v_hash from app_private.user_secrets s where s.user_id = v_user for update;
+  select s.password_hash into v_hash from app_private.user_secrets s
+    where s.user_id = v_user and coalesce(s.locked_until, '-infinity') <= now() for update;
+  -- A locked account is refused without checking, like login: a stolen session cannot
+  -- brute-force the current password (C6).
   if v_hash is null or v_hash <> public.crypt(app_private.password_input(coalesce(p_old, '')), v_hash) then
-    update app_private.user_secrets set failed_attempts = failed_attempts + 1,
-      first_failed_at = coalesce(first_failed_at, now()) where user_id = v_user;
+    perform app_private.record_password_failure(v_user);
     perform app_private.write_audit('password_change_failed', 'app_public.users', v_user::text, null, null);
     return false;
   end if;
@@ -445,8 +447,10 @@ declare
   v_secret app_private.user_secrets;
   v_ip app_private.ip_login_failures;
   v_ok boolean := false;
+  -- An unknown address shares one bucket instead of escaping the per-address limit.
+  v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
 begin
-  select * into v_ip from app_private.ip_login_failures where ip = p_ip for update;
+  select * into v_ip from app_private.ip_login_failures where ip = v_addr for update;
   if v_ip.failures >= c.ip_max_failures and v_ip.window_start > now() - c.failure_window then
     perform app_private.write_audit('login_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
     return row('RATEL', null, null, null, null, null)::app_hidden.auth_result;
@@ -464,22 +468,12 @@ begin
   end if;
 
   if not v_ok then
-    insert into app_private.ip_login_failures as f (ip, failures) values (p_ip, 1)
+    insert into app_private.ip_login_failures as f (ip, failures) values (v_addr, 1)
       on conflict (ip) do update set
         failures = case when f.window_start > now() - c.failure_window then f.failures + 1 else 1 end,
         window_start = case when f.window_start > now() - c.failure_window then f.window_start else now() end;
     if v_secret.user_id is not null then
-      update app_private.user_secrets s set
-        failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
-        first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
-        where s.user_id = v_secret.user_id
-        returning * into v_secret;
-      if v_secret.failed_attempts >= c.account_max_failures then
-        -- Exponential back-off, capped so the owner is delayed but never locked out for good.
-        update app_private.user_secrets set locked_until = now() + least(
-            c.account_lock_max, interval '1 minute' * power(2, least(v_secret.failed_attempts - c.account_max_failures, 10)))
-          where user_id = v_secret.user_id;
-      end if;
+      perform app_private.record_password_failure(v_secret.user_id);
     end if;
     perform app_private.write_audit('login_failed', 'app_public.users', v_user.id::text, null, null,
       jsonb_build_object('ip', p_ip::text));
@@ -503,10 +497,10 @@ $$;
 COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential) or RATEL (address throttled), else a new session and refresh token.';
 
 --
--- Name: logout(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: logout(text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.logout(p_refresh_token text) RETURNS boolean
+CREATE FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid DEFAULT NULL::uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -517,7 +511,8 @@ begin
     update app_private.sessions s set revoked_at = now(), revoked_reason = 'logout'
     where s.revoked_at is null and (
       (s.id = app_hidden.current_session_id() and s.user_id = app_hidden.claimed_user_id())
-      or s.id = (select rt.session_id from app_private.refresh_tokens rt where rt.token_hash = app_private.token_hash(p_refresh_token)))
+      or s.id = (select rt.session_id from app_private.refresh_tokens rt where rt.token_hash = app_private.token_hash(p_refresh_token)
+                 and rt.session_id = coalesce(p_session_id, rt.session_id)))
     returning s.id
   ) select array_agg(id) into v_ids from ended;
   update app_private.refresh_tokens set revoked_at = now() where session_id = any (v_ids) and revoked_at is null;
@@ -529,10 +524,10 @@ end;
 $$;
 
 --
--- Name: FUNCTION logout(p_refresh_token text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
 
 --
 -- Name: oauth_rejected(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -650,10 +645,10 @@ $$;
 COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: the default short_url.';
 
 --
--- Name: refresh(text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: refresh(text, inet, text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+CREATE FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid DEFAULT NULL::uuid) RETURNS app_hidden.auth_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET lock_timeout TO '3s'
@@ -669,7 +664,7 @@ begin
     return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
   end if;
   select * into v_rt from app_private.refresh_tokens where token_hash = app_private.token_hash(p_token) for update;
-  if not found then
+  if not found or v_rt.session_id is distinct from coalesce(p_session_id, v_rt.session_id) then
     return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
   end if;
   select * into v_session from app_private.sessions where id = v_rt.session_id for update;
@@ -707,10 +702,10 @@ end;
 $_$;
 
 --
--- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
+COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
 
 --
 -- Name: register(text, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -930,6 +925,31 @@ $$;
 --
 
 COMMENT ON FUNCTION app_private.principals_of(p_user_id uuid) IS 'The user and every group they belong to (any relation on a group implies membership), bounded.';
+
+--
+-- Name: record_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.record_password_failure(p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v app_private.user_secrets;
+begin
+  update app_private.user_secrets s set
+    failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
+    first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
+    where s.user_id = p_user_id
+    returning * into v;
+  if v.failed_attempts >= c.account_max_failures then
+    update app_private.user_secrets set locked_until = now() + least(
+        c.account_lock_max, interval '1 minute' * power(2, least(v.failed_attempts - c.account_max_failures, 10)))
+      where user_id = p_user_id;
+  end if;
+end;
+$$;
 
 --
 -- Name: start_session(uuid, inet, text); Type: FUNCTION; Schema: app_private; Owner: -
@@ -1639,9 +1659,9 @@ CREATE TABLE app_private.user_identity_tokens (
     access_token_expires_at timestamp with time zone,
     refresh_attempts integer DEFAULT 0 NOT NULL,
     last_refresh_error text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
     refresh_lease_until timestamp with time zone,
-    refreshed_at timestamp with time zone
+    refreshed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
@@ -2771,13 +2791,13 @@ GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet,
 GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO bot;
 
 --
--- Name: FUNCTION logout(p_refresh_token text); Type: ACL; Schema: app_hidden; Owner: -
+-- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text) TO bot;
+REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO bot;
 
 --
 -- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
@@ -2805,13 +2825,13 @@ REVOKE ALL ON FUNCTION app_hidden.random_short_url() FROM PUBLIC;
 GRANT ALL ON FUNCTION app_hidden.random_short_url() TO app_user;
 
 --
--- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text) TO bot;
+REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO bot;
 
 --
 -- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
@@ -2875,6 +2895,12 @@ REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION app_private.principals_of(p_user_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.record_password_failure(p_user_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -

@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import type { AuthRequest } from './graphql/context.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/postgraphile.ts';
-import { clearSessionCookies, cookieNames, setCsrfCookie } from './http/cookies.ts';
+import { clearSessionCookies, cookieNames, parseRefreshCookie, setCsrfCookie } from './http/cookies.ts';
 import { issueCsrfToken } from './http/csrf.ts';
 import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
 import { clientIp, credentialsFromContext, readCredentials } from './http/identity.ts';
@@ -70,6 +70,7 @@ export async function createApp(
     const creds = await readCredentials({ cookie: (n) => cookies[n] }, keys, tokens, names);
     return {
       identity: creds.identity, ip: null, userAgent: null, bodyDelivery: false, refreshCookie: null,
+      csrfSessionId: null, canAuthenticate: false,
       issue: () => Promise.reject(new AuthError('BADREQ')), clear: () => {},
     };
   });
@@ -137,7 +138,7 @@ export async function createApp(
     assertJsonPost(c);
     const creds = await credentialsFromContext(c, keys, tokens, names);
     if (creds.invalidBearer) throw new AuthError('TOKEN');
-    assertCsrf(c, cfg.csrfSecret, names, creds);
+    const csrfSessionId = assertCsrf(c, cfg.csrfSecret, names, creds);
 
     const bodyDelivery = creds.kind !== 'cookie' && c.req.header('x-token-delivery') === 'body';
     let issued: SignedSession | null = null;
@@ -147,7 +148,9 @@ export async function createApp(
       ip: clientIp(c, cfg.trustProxyHops),
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
       bodyDelivery,
-      refreshCookie: bodyDelivery ? null : getCookie(c, names.refresh) ?? null,
+      refreshCookie: bodyDelivery ? null : parseRefreshCookie(getCookie(c, names.refresh))?.token ?? null,
+      csrfSessionId,
+      canAuthenticate: true,
       async issue(session) {
         issued = await issuer.sign(session);
         return { accessToken: issued.accessToken, accessTokenExpiresAt: issued.accessTokenExpiresAt, refreshToken: session.refresh_token };

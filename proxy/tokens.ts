@@ -3,6 +3,7 @@
  * the algorithm, issuer, audience and type and requires exp/iat/sub/sid (E1); a token of
  * another kind (an ID token, anything without our typ) is refused (E2).
  */
+import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { ALG, type KeyRing } from './keys.ts';
 import { REQUEST_ROLES, type RequestRole } from '../db/scripts/config.ts';
@@ -27,6 +28,9 @@ export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: A
   return new SignJWT({ sid: claims.sid, role: claims.role })
     .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
     .setSubject(claims.sub)
+    // Unique per token: EdDSA is deterministic, so two tokens minted in the same second
+    // for the same session would otherwise be byte-identical.
+    .setJti(randomUUID())
     .setIssuer(s.issuer)
     .setAudience(s.audience)
     .setIssuedAt()

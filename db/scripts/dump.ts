@@ -29,6 +29,9 @@ export function dumpSchema(url: string): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(SCHEMA_FILE, dumpSchema(dbConfigFromEnv().ownerUrl));
+  // --shadow: after db:commit the shadow database was rebuilt from the committed migrations
+  // alone, so it is the schema a fresh install gets.
+  const cfg = dbConfigFromEnv();
+  writeFileSync(SCHEMA_FILE, dumpSchema(process.argv.includes('--shadow') ? cfg.shadowUrl : cfg.ownerUrl));
   console.log(`wrote ${SCHEMA_FILE}`);
 }

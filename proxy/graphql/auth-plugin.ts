@@ -8,7 +8,7 @@
  */
 import { extendSchema, gql } from 'postgraphile/utils';
 import { context, lambda, object, sideEffect, SafeError, type Step } from 'postgraphile/grafast';
-import { sideEffectWithPgClient, sideEffectWithPgClientTransaction } from 'postgraphile/@dataplan/pg';
+import { sideEffectWithPgClient } from 'postgraphile/@dataplan/pg';
 import { AuthError, toAuthError, type ErrorCode } from '../errors.ts';
 import type { AuthRequest, IssuedSession } from './context.ts';
 
@@ -16,12 +16,15 @@ type Row = Record<string, unknown>;
 type Outcome = { error: ErrorCode } | { session: IssuedSession };
 
 function safe(err: unknown): SafeError {
+  if (err instanceof SafeError) return err;
   const e = toAuthError(err);
   return new SafeError(e.message, { code: e.code });
 }
 
-function requireAuth(auth: AuthRequest | undefined): AuthRequest {
-  if (!auth) throw new SafeError('Not available over this transport', { code: 'BADREQ' });
+function requireAuth(auth: AuthRequest | undefined, credential = false): AuthRequest {
+  if (!auth || (credential && !auth.canAuthenticate)) {
+    throw new SafeError('Not available over this transport', { code: 'BADREQ' });
+  }
   return auth;
 }
 
@@ -55,14 +58,15 @@ function deliver($outcome: Step<Outcome | Error>, $auth: Step<AuthRequest | unde
 
 export const AuthMutationsPlugin = extendSchema((build) => {
   const executor = build.input.pgRegistry.pgExecutors.main!;
-  const call = (sql: string, args: (input: Row, auth: AuthRequest) => unknown[], tx = false) =>
+  // `credential`: the statement checks a password or token (refused over WebSockets).
+  const call = (sql: string, args: (input: Row, auth: AuthRequest) => unknown[], credential = false) =>
     (input: Step, $auth: Step<AuthRequest | undefined>) =>
-      (tx ? sideEffectWithPgClientTransaction : sideEffectWithPgClient)(
+      sideEffectWithPgClient(
         executor,
         object({ input, auth: $auth }),
         async (client, { input, auth }) => {
           try {
-            const a = requireAuth(auth as AuthRequest | undefined);
+            const a = requireAuth(auth as AuthRequest | undefined, credential);
             const { rows } = await client.query<Row>({ text: sql, values: args((input ?? {}) as Row, a) });
             return rows[0];
           } catch (e) {
@@ -118,6 +122,7 @@ export const AuthMutationsPlugin = extendSchema((build) => {
         plans: {
           register(_$root, fieldArgs) {
             const $auth = context().get('auth');
+            // One statement, so registration and the first session commit or fail together.
             const $row = call(
               `with u as (select app_hidden.register($1, $2, $3) as id)
                select r.* from u, app_hidden.login($1, $2, $4::inet, $5) r`,
@@ -130,20 +135,22 @@ export const AuthMutationsPlugin = extendSchema((build) => {
             const $auth = context().get('auth');
             const $row = call('select * from app_hidden.login($1, $2, $3::inet, $4)', (i, a) => [
               i.email, i.password, a.ip, a.userAgent,
-            ])(fieldArgs.getRaw('input'), $auth);
+            ], true)(fieldArgs.getRaw('input'), $auth);
             return deliver(lambda($row, (r) => (r instanceof Error ? r : outcome(r))), $auth);
           },
           refresh(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select * from app_hidden.refresh($1, $2::inet, $3)', (i, a) => [
+            const $row = call('select * from app_hidden.refresh($1, $2::inet, $3, $4::uuid)', (i, a) => [
               a.bodyDelivery ? i.refreshToken ?? null : a.refreshCookie, a.ip, a.userAgent,
-            ])(fieldArgs.getRaw('input'), $auth);
+              a.bodyDelivery ? null : a.csrfSessionId,
+            ], true)(fieldArgs.getRaw('input'), $auth);
             return deliver(lambda($row, (r) => (r instanceof Error ? r : outcome(r))), $auth);
           },
           logout(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select app_hidden.logout($1) as success', (i, a) => [
+            const $row = call('select app_hidden.logout($1, $2::uuid) as success', (i, a) => [
               a.bodyDelivery ? i.refreshToken ?? null : a.refreshCookie,
+              a.bodyDelivery ? null : a.csrfSessionId,
             ])(fieldArgs.getRaw('input'), $auth);
             return sideEffect([$row, $auth], ([r, auth]) => {
               if (r instanceof Error) throw safe(r);
@@ -169,7 +176,7 @@ export const AuthMutationsPlugin = extendSchema((build) => {
           },
           changePassword(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select app_hidden.change_password($1, $2) as success', (i) => [i.oldPassword, i.newPassword])(
+            const $row = call('select app_hidden.change_password($1, $2) as success', (i) => [i.oldPassword, i.newPassword], true)(
               fieldArgs.getRaw('input'), $auth);
             return lambda($row, (r) => {
               if (r instanceof Error) throw safe(r);

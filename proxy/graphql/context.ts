@@ -34,6 +34,11 @@ export interface AuthRequest {
   bodyDelivery: boolean;
   /** The refresh cookie, for browsers. */
   refreshCookie: string | null;
+  /** For cookie requests: the session the (verified) CSRF token is bound to. */
+  csrfSessionId: string | null;
+  /** False over WebSockets: credential mutations need the HTTP response to set cookies and
+   * the client address for rate limits, so they are refused before touching the database. */
+  canAuthenticate: boolean;
   /** Signs an access token and, for browsers, queues the session cookies. */
   issue(session: IssuedSession): Promise<DeliveredTokens>;
   /** Queues clearing of the session cookies. */

@@ -29,6 +29,20 @@ function base(names: CookieNames): CookieOptions {
 /** Strips the __Host- prefix, because Hono adds it back from `prefix: 'host'`. */
 const bare = (name: string) => name.replace(/^__Host-/, '');
 
+/**
+ * The refresh cookie carries its session id in front of the opaque token (`<sid>.<token>`),
+ * so the edge can refuse a CSRF token of another session before touching the database (D2).
+ * The database still checks that the token belongs to that session.
+ */
+export function refreshCookieValue(sessionId: string, token: string): string {
+  return `${sessionId}.${token}`;
+}
+
+export function parseRefreshCookie(value: string | undefined): { sessionId: string; token: string } | null {
+  const m = value ? /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
+  return m ? { sessionId: m[1]!, token: m[2]! } : null;
+}
+
 export interface SessionCookies {
   accessToken: string;
   accessMaxAge: number;

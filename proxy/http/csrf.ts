@@ -3,7 +3,7 @@
  * mac = HMAC-SHA256(secret, sid "." nonce). A request that rides on cookies must send
  * X-CSRF-Token equal to the csrf cookie, with a valid mac, for the session of its access
  * token. Sign-in issues a new token for the new session (D5); anonymous tokens use sid
- * "anon" and are only good for signing in.
+ * "anon" and are only good for signing in (never for driving a refresh cookie).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -37,4 +37,3 @@ export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: s
   return safeEqual(sig, mac(secret, sid, nonce)) ? sid : null;
 }
 
-export const ANONYMOUS_CSRF_SID = ANON;

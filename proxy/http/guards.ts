@@ -5,8 +5,8 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { AuthError } from '../errors.ts';
-import type { CookieNames } from './cookies.ts';
-import { ANONYMOUS_CSRF_SID, verifyCsrf } from './csrf.ts';
+import { parseRefreshCookie, type CookieNames } from './cookies.ts';
+import { verifyCsrf } from './csrf.ts';
 import type { Credentials } from './identity.ts';
 
 export function assertJsonPost(c: Context): void {
@@ -24,15 +24,19 @@ export function assertOrigin(c: Context, allowed: string[]): void {
   if (site === 'cross-site' && (origin === undefined || !allowed.includes(origin))) throw new AuthError('ORIGIN');
 }
 
-export function assertCsrf(c: Context, secret: Buffer, names: CookieNames, creds: Credentials): void {
-  if (!creds.ridesOnCookies) return;
+/** Returns the session id the CSRF token is bound to (null when no cookies are involved). */
+export function assertCsrf(c: Context, secret: Buffer, names: CookieNames, creds: Credentials): string | null {
+  if (!creds.ridesOnCookies) return null;
   const sid = verifyCsrf(secret, getCookie(c, names.csrf), c.req.header('x-csrf-token'));
   if (!sid) throw new AuthError('CSRF');
   // Bound to the session: a token minted for another session (or anonymously) is refused
   // once the request carries a valid access token.
   if (creds.identity && sid !== creds.identity.sessionId) throw new AuthError('CSRF');
-  if (!creds.identity && sid === ANONYMOUS_CSRF_SID && getCookie(c, names.refresh)) {
-    // An anonymous token cannot drive a refresh: the refresh cookie belongs to a session.
+  const refresh = getCookie(c, names.refresh);
+  if (refresh !== undefined && parseRefreshCookie(refresh)?.sessionId !== sid) {
+    // The refresh cookie belongs to a session; only that session's token may drive it
+    // (an anonymous token, or one planted from another session, may not).
     throw new AuthError('CSRF');
   }
+  return sid;
 }

@@ -4,6 +4,7 @@
  * the database settings. An invalid or expired cookie token means anonymous (B4): the
  * browser then calls `refresh`. An invalid bearer token is a 401.
  */
+import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Identity } from '../graphql/context.ts';
@@ -64,13 +65,14 @@ export function clientIp(c: Context, trustProxyHops: number): string | null {
     ?.remoteAddress;
   if (trustProxyHops > 0) {
     const chain = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const ip = chain[chain.length - trustProxyHops];
-    if (ip) return normalizeIp(ip);
+    const ip = normalizeIp(chain[chain.length - trustProxyHops] ?? '');
+    if (ip) return ip;
   }
+  // An unparseable forwarded address falls back to the peer, never to "no address".
   return socketIp ? normalizeIp(socketIp) : null;
 }
 
 function normalizeIp(ip: string): string | null {
   const v = ip.replace(/^::ffff:/, '');
-  return /^[0-9a-fA-F:.]{2,45}$/.test(v) ? v : null;
+  return isIP(v) ? v : null;
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { IssuedSession } from '../graphql/context.ts';
 import type { KeyRing } from '../keys.ts';
 import { signAccessToken, type TokenSettings } from '../tokens.ts';
-import { setSessionCookies, type CookieNames } from './cookies.ts';
+import { refreshCookieValue, setSessionCookies, type CookieNames } from './cookies.ts';
 import { issueCsrfToken } from './csrf.ts';
 
 export interface SignedSession {
@@ -42,7 +42,7 @@ export class SessionIssuer {
     setSessionCookies(c, this.names, {
       accessToken: s.accessToken,
       accessMaxAge: this.tokens.ttlSeconds,
-      refreshToken: s.session.refresh_token,
+      refreshToken: refreshCookieValue(s.session.session_id, s.session.refresh_token),
       refreshExpires: new Date(s.session.session_expires_at),
       csrfToken: s.csrfToken,
     });

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { TestServer } from './server.ts';
+import { Client, email, PASSWORD, REGISTER, type TestServer } from './server.ts';
 
 let pool: pg.Pool | undefined;
 
@@ -60,3 +60,14 @@ export function uniqueIp(): string {
 
 /** Things an error body must never contain (J3, C9). */
 export const LEAKS = /syntax|SQL|postgres|pg_|relation|constraint|violates|app_private|app_public|app_hidden|stack|\bat \w+ \(/i;
+
+export interface NativeUser { userId: string; sessionId: string; email: string; accessToken: string; refreshToken: string }
+
+/** Registers through the native flow (X-Token-Delivery: body), so tokens arrive in the body. */
+export async function nativeUser(srv: TestServer, tag = 'native'): Promise<NativeUser> {
+  const e = email(tag);
+  const r = await new Client(srv.url, { origin: null }).gql<{ register: Omit<NativeUser, 'email'> }>(
+    REGISTER, { email: e, password: PASSWORD }, { headers: { 'x-token-delivery': 'body' } });
+  if (!r.data?.register) throw new Error(`register failed: ${r.raw}`);
+  return { ...r.data.register, email: e };
+}
