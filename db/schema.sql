@@ -3,10 +3,799 @@
 --
 
 --
--- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
+-- Name: COLUMN audit_log.actor_role; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-CREATE SCHEMA app_hidden;
+COMMENT ON COLUMN app_public.audit_log.actor_role IS 'The request role in effect (the SET ROLE value), not the definer.';
+
+--
+-- Name: COLUMN audit_log.event; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.audit_log.event IS 'insert/update/delete for row changes, or a named event such as login_failed.';
+
+--
+-- Name: COLUMN audit_log.target_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.audit_log.target_id IS 'The affected row''s key (key columns joined with /), or another subject of the event.';
+
+--
+-- Name: COLUMN auth_config.account_lock_max; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of an account lockout (C7): the real user is delayed, never locked out for good.';
+
+--
+-- Name: COLUMN auth_config.refresh_grace; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.refresh_grace IS 'How long the immediate predecessor of a refresh token still answers (with the same successor).';
+
+--
+-- Name: COLUMN document_acl.document_created_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.document_acl.document_created_at IS 'Copy of documents.created_at (immutable) so lists can be served from this index.';
+
+--
+-- Name: COLUMN documents.comment; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(comment),UPDATE(comment) ON TABLE app_public.documents TO app_user;
+
+--
+-- Name: COLUMN documents.full_url; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(full_url),UPDATE(full_url) ON TABLE app_public.documents TO app_user;
+
+--
+-- Name: COLUMN documents.owner_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.documents.owner_id IS 'The creator; set from the session, cannot be chosen or changed.';
+
+--
+-- Name: COLUMN documents.short_url; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.documents.short_url IS 'Generated, unique, URL-safe.';
+
+--
+-- Name: COLUMN groups.name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE app_public.groups TO app_user;
+
+--
+-- Name: COLUMN relation_edge.object_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(object_id) ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: COLUMN relation_edge.object_type; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(object_type) ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: COLUMN relation_edge.relation; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(relation) ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: COLUMN relation_edge.subject_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(subject_id) ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: COLUMN relation_edge.subject_type; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(subject_type) ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: COLUMN role_domain_rules.domain; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(domain) ON TABLE app_public.role_domain_rules TO admin;
+
+--
+-- Name: COLUMN role_domain_rules.role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(role) ON TABLE app_public.role_domain_rules TO admin;
+
+--
+-- Name: COLUMN role_grants.role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(role) ON TABLE app_public.role_grants TO admin;
+
+--
+-- Name: COLUMN role_grants.user_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(user_id) ON TABLE app_public.role_grants TO admin;
+
+--
+-- Name: COLUMN user_acl.role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(role),UPDATE(role) ON TABLE app_public.user_acl TO admin;
+
+--
+-- Name: COLUMN user_acl.subject_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(subject_id) ON TABLE app_public.user_acl TO admin;
+
+--
+-- Name: COLUMN user_acl.user_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(user_id) ON TABLE app_public.user_acl TO admin;
+
+--
+-- Name: COLUMN user_identities.email; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported; informational, never used to link accounts.';
+
+--
+-- Name: COLUMN user_identity_tokens.refresh_lease_until; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_identity_tokens.refresh_lease_until IS 'While in the future, one server instance is refreshing this token; others skip it.';
+
+--
+-- Name: COLUMN users.disabled_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT UPDATE(disabled_at) ON TABLE app_public.users TO admin;
+
+--
+-- Name: COLUMN users.disabled_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.disabled_at IS 'When set, every session of the user stops working on its next request.';
+
+--
+-- Name: COLUMN users.display_name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT UPDATE(display_name) ON TABLE app_public.users TO app_user;
+
+--
+-- Name: COLUMN users.display_name; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.display_name IS 'Name shown to other users.';
+
+--
+-- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address.';
+
+--
+-- Name: COLUMN users.is_bot; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.is_bot IS 'A service account: gets the bot role, never a human role.';
+
+--
+-- Name: FUNCTION "current_user"(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public."current_user"() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public."current_user"() TO anonymous;
+GRANT ALL ON FUNCTION app_public."current_user"() TO app_user;
+GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
+
+--
+-- Name: FUNCTION "current_user"(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
+
+--
+-- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.assert_password_ok(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION assert_password_ok(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'Minimum 10 characters, at most 1 KiB.';
+
+--
+-- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.bcrypt_cost_of(p_hash text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.bcrypt_cost_of(p_hash text) IS 'The cost factor recorded in a bcrypt hash.';
+
+--
+-- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO bot;
+
+--
+-- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP.';
+
+--
+-- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO bot;
+
+--
+-- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) IS 'Whether you hold `relation` (or a higher one) on the object, directly or through a group.';
+
+--
+-- Name: FUNCTION claimed_user_id(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.claimed_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO bot;
+
+--
+-- Name: FUNCTION claimed_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.claimed_user_id() IS 'The user id claimed by the verified access token, or NULL. Not proof of a live session: use current_user_id().';
+
+--
+-- Name: FUNCTION current_app_role(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_app_role() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_app_role() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.current_app_role() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.current_app_role() TO bot;
+
+--
+-- Name: FUNCTION current_app_role(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.current_app_role() IS 'The caller''s entitled role from the tables (not the token), anonymous without a live session.';
+
+--
+-- Name: FUNCTION current_principals(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_principals() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_principals() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.current_principals() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.current_principals() TO bot;
+
+--
+-- Name: FUNCTION current_principals(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.current_principals() IS 'Ids the caller acts as (self + groups); empty without a live session. Use as (select ...) in policies.';
+
+--
+-- Name: FUNCTION current_session_id(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_session_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_session_id() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.current_session_id() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.current_session_id() TO bot;
+
+--
+-- Name: FUNCTION current_session_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.current_session_id() IS 'The session id (sid) from the verified access token, or NULL.';
+
+--
+-- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_user_id() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.current_user_id() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.current_user_id() TO bot;
+
+--
+-- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and the user enabled; otherwise NULL.';
+
+--
+-- Name: FUNCTION doc_access(p_document_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO bot;
+
+--
+-- Name: FUNCTION doc_access(p_document_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.doc_access(p_document_id uuid) IS 'The caller''s highest access level on the document, or NULL.';
+
+--
+-- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO bot;
+
+--
+-- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) IS 'For the refresh job: store renewed tokens, or count a failed attempt (3 at most).';
+
+--
+-- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) TO bot;
+
+--
+-- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role on the document, directly or through a group.';
+
+--
+-- Name: FUNCTION has_relation(p_relation text, p_object_type text, p_object_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO bot;
+
+--
+-- Name: FUNCTION has_relation(p_relation text, p_object_type text, p_object_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) IS 'Whether the caller (directly or through a group) holds the relation, or a higher one, on the object.';
+
+--
+-- Name: FUNCTION has_user_role(p_user_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO bot;
+
+--
+-- Name: FUNCTION has_user_role(p_user_id uuid, p_role app_public.access_level); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role over the user''s record.';
+
+--
+-- Name: FUNCTION hash_password(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.hash_password(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
+
+--
+-- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO bot;
+
+--
+-- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) IS 'For the refresh job: lease up to p_limit tokens expiring within p_ahead.';
+
+--
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO bot;
+
+--
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential) or RATEL (address throttled), else a new session and refresh token.';
+
+--
+-- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO bot;
+
+--
+-- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+
+--
+-- Name: FUNCTION my_identities(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_identities() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_identities() TO app_user;
+
+--
+-- Name: FUNCTION my_identities(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_identities() IS 'Your linked sign-in providers.';
+
+--
+-- Name: FUNCTION my_sessions(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_sessions() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_sessions() TO app_user;
+GRANT ALL ON FUNCTION app_public.my_sessions() TO bot;
+
+--
+-- Name: FUNCTION my_sessions(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first.';
+
+--
+-- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO bot;
+
+--
+-- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) IS 'Audit a rejected OAuth callback.';
+
+--
+-- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO bot;
+
+--
+-- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) IS 'Signs in with (issuer, subject), registering a password-less user when new, or links it to your session (p_link).';
+
+--
+-- Name: FUNCTION password_input(p_password text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_input(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
+
+--
+-- Name: FUNCTION principals_of(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.principals_of(p_user_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION principals_of(p_user_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.principals_of(p_user_id uuid) IS 'The user and every group they belong to (any relation on a group implies membership), bounded.';
+
+--
+-- Name: FUNCTION random_short_url(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.random_short_url() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.random_short_url() TO app_user;
+
+--
+-- Name: FUNCTION random_short_url(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: the default short_url.';
+
+--
+-- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.record_password_failure(p_user_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO bot;
+
+--
+-- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
+
+--
+-- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) TO anonymous;
+
+--
+-- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) IS 'Creates a password account. Errors: EMAIL, WEAKP, EMTKN.';
+
+--
+-- Name: FUNCTION relation_rank(p_relation text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.relation_rank(p_relation text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO bot;
+
+--
+-- Name: FUNCTION relation_rank(p_relation text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.relation_rank(p_relation text) IS 'owner 3 > manager 2 > member/viewer 1; unknown relations rank above all so they never match.';
+
+--
+-- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO bot;
+
+--
+-- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) IS 'Revokes one of your sessions by id, or all but the current one. Returns how many.';
+
+--
+-- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) TO app_user;
+
+--
+-- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
+
+--
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION strip_secrets(v jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.strip_secrets(v jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION strip_secrets(v jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.strip_secrets(v jsonb) IS 'Removes credential-like keys from a row image.';
+
+--
+-- Name: FUNCTION successor_token(p_token text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.successor_token(p_token text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION successor_token(p_token text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.successor_token(p_token text) IS 'The deterministic successor of a refresh token (HMAC-SHA256 under refresh_secret).';
+
+--
+-- Name: FUNCTION tg__audit(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER row trigger: records the change in audit_log. Arguments name the key columns (default id); target_id joins them with /.';
+
+--
+-- Name: FUNCTION tg_audit_log__immutable(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_audit_log__immutable() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_audit_log__immutable(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_audit_log__immutable() IS 'Refuses update/delete even for the owner.';
+
+--
+-- Name: FUNCTION tg_documents__creator_owns(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_documents__creator_owns() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_documents__creator_owns(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_documents__creator_owns() IS 'The creator of a document becomes its owner.';
+
+--
+-- Name: FUNCTION tg_groups__creator_owns(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_groups__creator_owns() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_groups__creator_owns(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_groups__creator_owns() IS 'The creator of a group becomes its owner.';
+
+--
+-- Name: FUNCTION tg_users__create_secrets(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_users__create_secrets() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_users__create_secrets(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_users__create_secrets() IS 'Every user gets a secrets row. Definer: request roles have no access to app_private.';
+
+--
+-- Name: FUNCTION token_hash(p_token text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.token_hash(p_token text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION unlink_provider(provider text); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.unlink_provider(provider text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.unlink_provider(provider text) TO app_user;
+
+--
+-- Name: FUNCTION unlink_provider(provider text); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.unlink_provider(provider text) IS 'Unlink a sign-in provider from your account. Refused (LASTM) if it is your last way to sign in.';
+
+--
+-- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) TO app_user;
+
+--
+-- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access).';
+
+--
+-- Name: FUNCTION user_role(p_user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO bot;
+
+--
+-- Name: FUNCTION user_role(p_user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now, or NULL if disabled/missing.';
+
+--
+-- Name: FUNCTION visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) TO app_user;
+GRANT ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) TO bot;
+
+--
+-- Name: FUNCTION visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) IS 'Documents you hold at least min_role on (directly or through groups), newest first. Page with before_created_at/before_id of the last row; at most 100 rows.';
+
+--
+-- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) IS 'Appends one audit row attributed to the current claims. Definer: request roles cannot insert directly.';
+
+--
+-- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: -
+--
+
+GRANT USAGE ON SCHEMA app_hidden TO anonymous;
+GRANT USAGE ON SCHEMA app_hidden TO app_user;
+GRANT USAGE ON SCHEMA app_hidden TO bot;
 
 --
 -- Name: SCHEMA app_hidden; Type: COMMENT; Schema: -; Owner: -
@@ -15,22 +804,18 @@ CREATE SCHEMA app_hidden;
 COMMENT ON SCHEMA app_hidden IS 'Policy helpers request roles may call but GraphQL does not expose.';
 
 --
--- Name: app_private; Type: SCHEMA; Schema: -; Owner: -
---
-
-CREATE SCHEMA app_private;
-
---
 -- Name: SCHEMA app_private; Type: COMMENT; Schema: -; Owner: -
 --
 
 COMMENT ON SCHEMA app_private IS 'Secrets and privileged functions; never granted to request roles.';
 
 --
--- Name: app_public; Type: SCHEMA; Schema: -; Owner: -
+-- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: -
 --
 
-CREATE SCHEMA app_public;
+GRANT USAGE ON SCHEMA app_public TO anonymous;
+GRANT USAGE ON SCHEMA app_public TO app_user;
+GRANT USAGE ON SCHEMA app_public TO bot;
 
 --
 -- Name: SCHEMA app_public; Type: COMMENT; Schema: -; Owner: -
@@ -39,16 +824,393 @@ CREATE SCHEMA app_public;
 COMMENT ON SCHEMA app_public IS 'The API: tables and functions PostGraphile exposes.';
 
 --
--- Name: public; Type: SCHEMA; Schema: -; Owner: -
+-- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
-CREATE SCHEMA public;
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO pgauth_owner;
+GRANT USAGE ON SCHEMA public TO anonymous;
+GRANT USAGE ON SCHEMA public TO app_user;
+GRANT USAGE ON SCHEMA public TO bot;
 
 --
 -- Name: SCHEMA public; Type: COMMENT; Schema: -; Owner: -
 --
 
 COMMENT ON SCHEMA public IS 'standard public schema';
+
+--
+-- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.audit_log TO admin;
+
+--
+-- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete
+Who did what, when. Append-only; readable by admins only.';
+
+--
+-- Name: TABLE auth_config; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.auth_config IS 'Single-row authentication settings (bcrypt cost, limits, lifetimes).';
+
+--
+-- Name: TABLE document_acl; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.document_acl TO app_user;
+GRANT SELECT ON TABLE app_public.document_acl TO bot;
+
+--
+-- Name: TABLE document_acl; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.document_acl IS '@behavior -query:resource:connection
+Who (a user or a group) holds which access level on a document.';
+
+--
+-- Name: TABLE documents; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.documents TO app_user;
+GRANT SELECT ON TABLE app_public.documents TO bot;
+
+--
+-- Name: TABLE documents; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.documents IS '@behavior -query:resource:connection
+A shortened link with a comment, shared through document_acl.';
+
+--
+-- Name: TABLE groups; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.groups TO app_user;
+
+--
+-- Name: TABLE groups; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.groups IS 'A set of users (and of other groups) that can be granted rights together.';
+
+--
+-- Name: TABLE ip_login_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ip_login_failures IS 'Failed logins per client address in the current window (C6); shared by every server instance.';
+
+--
+-- Name: TABLE refresh_tokens; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.refresh_tokens IS 'Opaque refresh tokens, hashed with SHA-256; rotated_at marks a used (rotated) token.';
+
+--
+-- Name: TABLE relation_edge; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.relation_edge TO app_user;
+
+--
+-- Name: TABLE relation_edge; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.relation_edge IS '@behavior -query:resource:connection
+Relation tuples: subject (user or group) has relation on object (type, id).';
+
+--
+-- Name: TABLE role_domain_rules; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT,DELETE ON TABLE app_public.role_domain_rules TO admin;
+
+--
+-- Name: TABLE role_domain_rules; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.role_domain_rules IS 'Everyone whose verified email is in this domain gets the role.';
+
+--
+-- Name: TABLE role_grants; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.role_grants TO app_user;
+GRANT DELETE ON TABLE app_public.role_grants TO admin;
+
+--
+-- Name: TABLE role_grants; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.role_grants IS 'Allow-list: users explicitly given the manager or admin role.';
+
+--
+-- Name: TABLE sessions; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.sessions IS 'One row per sign-in; also the refresh-token family. expires_at is the absolute lifetime.';
+
+--
+-- Name: TABLE user_acl; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.user_acl TO app_user;
+GRANT DELETE ON TABLE app_public.user_acl TO admin;
+
+--
+-- Name: TABLE user_acl; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.user_acl IS '@behavior -query:resource:connection
+A subject''s rights over another user''s record.';
+
+--
+-- Name: TABLE user_identities; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.user_identities TO app_user;
+
+--
+-- PostgreSQL database dump complete
+--
+
+--
+-- Name: TABLE user_identities; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.user_identities IS 'A provider account linked to a user, keyed by (issuer, subject).';
+
+--
+-- Name: TABLE user_identity_tokens; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.user_identity_tokens IS 'Provider tokens, encrypted by the edge (AES-GCM, AAD = identity id + column); key_id names the key.';
+
+--
+-- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
+
+--
+-- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.users TO anonymous;
+GRANT SELECT ON TABLE app_public.users TO app_user;
+GRANT SELECT ON TABLE app_public.users TO bot;
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.users IS 'A person or a service account (bot) that can sign in.';
+
+--
+-- Name: TYPE access_level; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
+
+--
+-- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
+
+--
+-- Name: TYPE identity_info; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.identity_info IS 'A sign-in provider linked to your account.';
+
+--
+-- Name: TYPE oauth_result; Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON TYPE app_hidden.oauth_result IS 'error is NULL on success, else EMCOL (email belongs to another account), IDLNK (provider account linked to another user), PRVLN (you already linked this provider), LOGIN, DSBLD.';
+
+--
+-- Name: TYPE session_info; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.session_info IS 'One of your active sign-ins.';
+
+--
+-- Name: access_level; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.access_level AS ENUM (
+    'viewer',
+    'manager',
+    'owner'
+);
+
+--
+-- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_hidden;
+
+--
+-- Name: app_private; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_private;
+
+--
+-- Name: app_public; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA app_public;
+
+--
+-- Name: assert_password_ok(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.assert_password_ok(p_password text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_password is null or char_length(p_password) < 10 then
+    raise exception 'Password is too short' using errcode = 'WEAKP';
+  end if;
+  if octet_length(p_password) > 1024 then
+    raise exception 'Password is too long' using errcode = 'WEAKP';
+  end if;
+end;
+$$;
+
+--
+-- Name: audit_log _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_immutable BEFORE DELETE OR UPDATE ON app_public.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__immutable();
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_log definer_insert; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_insert ON app_public.audit_log FOR INSERT TO pgauth_owner WITH CHECK (true);
+
+--
+-- Name: audit_log definer_select; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_select ON app_public.audit_log FOR SELECT TO pgauth_owner USING (true);
+
+--
+-- Name: audit_log select_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING (true);
+
+--
+-- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.audit_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_user_id uuid,
+    actor_session_id uuid,
+    actor_role text DEFAULT current_setting('role'::text) NOT NULL,
+    event text NOT NULL,
+    table_name text,
+    target_id text,
+    old_row jsonb,
+    new_row jsonb,
+    detail jsonb
+);
+
+ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_log_actor_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX audit_log_actor_idx ON app_public.audit_log USING btree (actor_user_id, at DESC);
+
+--
+-- Name: audit_log_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX audit_log_at_idx ON app_public.audit_log USING btree (at DESC);
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: auth_config auth_config_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.auth_config
+    ADD CONSTRAINT auth_config_pkey PRIMARY KEY (id);
+
+--
+-- Name: auth_config definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.auth_config TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: auth_config; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.auth_config ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: auth_config; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.auth_config (
+    id boolean DEFAULT true NOT NULL,
+    bcrypt_cost integer DEFAULT 12 NOT NULL,
+    password_min_length integer DEFAULT 10 NOT NULL,
+    account_max_failures integer DEFAULT 5 NOT NULL,
+    account_lock_max interval DEFAULT '00:15:00'::interval NOT NULL,
+    failure_window interval DEFAULT '00:15:00'::interval NOT NULL,
+    ip_max_failures integer DEFAULT 50 NOT NULL,
+    session_absolute interval DEFAULT '30 days'::interval NOT NULL,
+    session_idle interval DEFAULT '7 days'::interval NOT NULL,
+    refresh_grace interval DEFAULT '00:00:30'::interval NOT NULL,
+    max_sessions_per_user integer DEFAULT 10 NOT NULL,
+    refresh_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
+    CONSTRAINT auth_config_id_check CHECK (id),
+    CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
+    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8))
+);
+
+ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: auth_result; Type: TYPE; Schema: app_hidden; Owner: -
@@ -64,97 +1226,15 @@ CREATE TYPE app_hidden.auth_result AS (
 );
 
 --
--- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: bcrypt_cost_of(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
-
---
--- Name: due_provider_token; Type: TYPE; Schema: app_hidden; Owner: -
---
-
-CREATE TYPE app_hidden.due_provider_token AS (
-	identity_id uuid,
-	provider text,
-	issuer text,
-	subject text,
-	key_id text,
-	refresh_token_enc bytea,
-	refresh_attempts integer
-);
-
---
--- Name: oauth_result; Type: TYPE; Schema: app_hidden; Owner: -
---
-
-CREATE TYPE app_hidden.oauth_result AS (
-	error text,
-	user_id uuid,
-	session_id uuid,
-	role text,
-	refresh_token text,
-	session_expires_at timestamp with time zone,
-	identity_id uuid
-);
-
---
--- Name: TYPE oauth_result; Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON TYPE app_hidden.oauth_result IS 'error is NULL on success, else EMCOL (email belongs to another account), IDLNK (provider account linked to another user), PRVLN (you already linked this provider), LOGIN, DSBLD.';
-
---
--- Name: access_level; Type: TYPE; Schema: app_public; Owner: -
---
-
-CREATE TYPE app_public.access_level AS ENUM (
-    'viewer',
-    'manager',
-    'owner'
-);
-
---
--- Name: TYPE access_level; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
-
---
--- Name: identity_info; Type: TYPE; Schema: app_public; Owner: -
---
-
-CREATE TYPE app_public.identity_info AS (
-	provider text,
-	email text,
-	linked_at timestamp with time zone,
-	token_expires_at timestamp with time zone
-);
-
---
--- Name: TYPE identity_info; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TYPE app_public.identity_info IS 'A sign-in provider linked to your account.';
-
---
--- Name: session_info; Type: TYPE; Schema: app_public; Owner: -
---
-
-CREATE TYPE app_public.session_info AS (
-	id uuid,
-	created_at timestamp with time zone,
-	last_used_at timestamp with time zone,
-	expires_at timestamp with time zone,
-	user_agent text,
-	ip text,
-	is_current boolean
-);
-
---
--- Name: TYPE session_info; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TYPE app_public.session_info IS 'One of your active sign-ins.';
+CREATE FUNCTION app_private.bcrypt_cost_of(p_hash text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+  select nullif(substring(p_hash from '^\$2[abxy]?\$(\d\d)\$'), '')::int
+$_$;
 
 --
 -- Name: change_password(text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -191,10 +1271,14 @@ end;
 $$;
 
 --
--- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: check_relation(text, text, uuid); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP.';
+CREATE FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+  select app_hidden.has_relation(relation, object_type, object_id)
+$$;
 
 --
 -- Name: claimed_user_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -207,12 +1291,6 @@ CREATE FUNCTION app_hidden.claimed_user_id() RETURNS uuid
 $$;
 
 --
--- Name: FUNCTION claimed_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.claimed_user_id() IS 'The user id claimed by the verified access token, or NULL. Not proof of a live session: use current_user_id().';
-
---
 -- Name: current_app_role(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -223,12 +1301,6 @@ begin
   return coalesce(app_hidden.user_role(app_hidden.current_user_id()), 'anonymous');
 end;
 $$;
-
---
--- Name: FUNCTION current_app_role(); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.current_app_role() IS 'The caller''s entitled role from the tables (not the token), anonymous without a live session.';
 
 --
 -- Name: current_principals(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -244,12 +1316,6 @@ end;
 $$;
 
 --
--- Name: FUNCTION current_principals(); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.current_principals() IS 'Ids the caller acts as (self + groups); empty without a live session. Use as (select ...) in policies.';
-
---
 -- Name: current_session_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -260,10 +1326,14 @@ CREATE FUNCTION app_hidden.current_session_id() RETURNS uuid
 $$;
 
 --
--- Name: FUNCTION current_session_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: current_user(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.current_session_id() IS 'The session id (sid) from the verified access token, or NULL.';
+CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
+    LANGUAGE sql STABLE
+    AS $$
+  select u.* from app_public.users u where u.id = app_hidden.current_user_id()
+$$;
 
 --
 -- Name: current_user_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -287,12 +1357,6 @@ end;
 $$;
 
 --
--- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and the user enabled; otherwise NULL.';
-
---
 -- Name: doc_access(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -307,10 +1371,201 @@ end;
 $$;
 
 --
--- Name: FUNCTION doc_access(p_document_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: document_acl _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.doc_access(p_document_id uuid) IS 'The caller''s highest access level on the document, or NULL.';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.document_acl FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('document_id', 'subject_id');
+
+--
+-- Name: document_acl definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.document_acl TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: document_acl document_acl_document_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.document_acl
+    ADD CONSTRAINT document_acl_document_id_fkey FOREIGN KEY (document_id) REFERENCES app_public.documents(id) ON DELETE CASCADE;
+
+--
+-- Name: document_acl document_acl_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.document_acl
+    ADD CONSTRAINT document_acl_pkey PRIMARY KEY (document_id, subject_id);
+
+--
+-- Name: document_acl select_member; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_member ON app_public.document_acl FOR SELECT TO app_user, bot USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR app_hidden.has_doc_role(document_id, 'viewer'::app_public.access_level) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = ANY (ARRAY['manager'::text, 'admin'::text, 'bot'::text]))));
+
+--
+-- Name: document_acl; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.document_acl ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: document_acl; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.document_acl (
+    document_id uuid NOT NULL,
+    subject_type text NOT NULL,
+    subject_id uuid NOT NULL,
+    role app_public.access_level NOT NULL,
+    document_created_at timestamp with time zone NOT NULL,
+    granted_by uuid DEFAULT app_hidden.claimed_user_id(),
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT document_acl_subject_type_check CHECK ((subject_type = ANY (ARRAY['user'::text, 'group'::text])))
+);
+
+ALTER TABLE ONLY app_public.document_acl FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: document_acl_subject_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX document_acl_subject_idx ON app_public.document_acl USING btree (subject_id, document_created_at DESC, document_id DESC) INCLUDE (role);
+
+--
+-- Name: documents _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_creator_owns AFTER INSERT ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg_documents__creator_owns();
+
+--
+-- Name: documents _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+--
+-- Name: documents definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.documents TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: documents delete_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_admin ON app_public.documents FOR DELETE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: documents delete_owner; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_owner ON app_public.documents FOR DELETE TO app_user USING ((EXISTS ( SELECT 1
+   FROM app_public.document_acl a
+  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (a.role = 'owner'::app_public.access_level)))));
+
+--
+-- Name: documents documents_owner_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.documents
+    ADD CONSTRAINT documents_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: documents documents_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.documents
+    ADD CONSTRAINT documents_pkey PRIMARY KEY (id);
+
+--
+-- Name: documents documents_short_url_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.documents
+    ADD CONSTRAINT documents_short_url_key UNIQUE (short_url);
+
+--
+-- Name: documents insert_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_own ON app_public.documents FOR INSERT TO app_user WITH CHECK ((owner_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: documents select_acl; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_acl ON app_public.documents FOR SELECT TO app_user, bot USING (((owner_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (EXISTS ( SELECT 1
+   FROM app_public.document_acl a
+  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])))))));
+
+--
+-- Name: documents select_staff; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_staff ON app_public.documents FOR SELECT TO app_user, bot USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = ANY (ARRAY['manager'::text, 'admin'::text, 'bot'::text])));
+
+--
+-- Name: documents update_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_admin ON app_public.documents FOR UPDATE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: documents update_manager; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_manager ON app_public.documents FOR UPDATE TO app_user USING ((EXISTS ( SELECT 1
+   FROM app_public.document_acl a
+  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (a.role >= 'manager'::app_public.access_level)))));
+
+--
+-- Name: documents; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.documents ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: documents; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.documents (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    owner_id uuid DEFAULT app_hidden.claimed_user_id() NOT NULL,
+    full_url text NOT NULL,
+    short_url text DEFAULT app_hidden.random_short_url() NOT NULL,
+    comment text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT documents_comment_check CHECK ((length(comment) <= 10000)),
+    CONSTRAINT documents_full_url_check CHECK (((length(full_url) >= 1) AND (length(full_url) <= 2048)))
+);
+
+ALTER TABLE ONLY app_public.documents FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: documents_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX documents_created_at_idx ON app_public.documents USING btree (created_at DESC, id DESC);
+
+--
+-- Name: documents_owner_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX documents_owner_idx ON app_public.documents USING btree (owner_id);
+
+--
+-- Name: due_provider_token; Type: TYPE; Schema: app_hidden; Owner: -
+--
+
+CREATE TYPE app_hidden.due_provider_token AS (
+	identity_id uuid,
+	provider text,
+	issuer text,
+	subject text,
+	key_id text,
+	refresh_token_enc bytea,
+	refresh_attempts integer
+);
 
 --
 -- Name: finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -337,10 +1592,80 @@ end;
 $$;
 
 --
--- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: groups _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) IS 'For the refresh job: store renewed tokens, or count a failed attempt (3 at most).';
+CREATE TRIGGER _500_creator_owns AFTER INSERT ON app_public.groups FOR EACH ROW EXECUTE FUNCTION app_private.tg_groups__creator_owns();
+
+--
+-- Name: groups _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.groups FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+--
+-- Name: groups definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.groups TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: groups delete_owner; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_owner ON app_public.groups FOR DELETE TO app_user USING ((app_hidden.has_relation('owner'::text, 'group'::text, id) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
+
+--
+-- Name: groups groups_created_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.groups
+    ADD CONSTRAINT groups_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: groups groups_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.groups
+    ADD CONSTRAINT groups_pkey PRIMARY KEY (id);
+
+--
+-- Name: groups insert_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_own ON app_public.groups FOR INSERT TO app_user WITH CHECK ((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: groups select_member; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_member ON app_public.groups FOR SELECT TO app_user USING (((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
+
+--
+-- Name: groups update_manager; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_manager ON app_public.groups FOR UPDATE TO app_user USING (app_hidden.has_relation('manager'::text, 'group'::text, id));
+
+--
+-- Name: groups; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.groups ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: groups; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.groups (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    created_by uuid DEFAULT app_hidden.claimed_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT groups_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE ONLY app_public.groups FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: has_doc_role(uuid, app_public.access_level); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -351,12 +1676,6 @@ CREATE FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.ac
     AS $$
   select coalesce(app_hidden.doc_access(p_document_id) >= p_role, false)
 $$;
-
---
--- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role on the document, directly or through a group.';
 
 --
 -- Name: has_relation(text, text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -376,12 +1695,6 @@ end;
 $$;
 
 --
--- Name: FUNCTION has_relation(p_relation text, p_object_type text, p_object_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) IS 'Whether the caller (directly or through a group) holds the relation, or a higher one, on the object.';
-
---
 -- Name: has_user_role(uuid, app_public.access_level); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -397,10 +1710,58 @@ end;
 $$;
 
 --
--- Name: FUNCTION has_user_role(p_user_id uuid, p_role app_public.access_level); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: hash_password(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role over the user''s record.';
+CREATE FUNCTION app_private.hash_password(p_password text) RETURNS text
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.crypt(app_private.password_input(p_password),
+                      public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)))
+$$;
+
+--
+-- Name: identity_info; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.identity_info AS (
+	provider text,
+	email text,
+	linked_at timestamp with time zone,
+	token_expires_at timestamp with time zone
+);
+
+--
+-- Name: ip_login_failures definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.ip_login_failures TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: ip_login_failures ip_login_failures_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.ip_login_failures
+    ADD CONSTRAINT ip_login_failures_pkey PRIMARY KEY (ip);
+
+--
+-- Name: ip_login_failures; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.ip_login_failures ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ip_login_failures; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ip_login_failures (
+    ip inet NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    failures integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.ip_login_failures FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: lease_provider_tokens(integer, interval); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -426,12 +1787,6 @@ CREATE FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interv
   select l.identity_id, i.provider, i.issuer, i.subject, l.key_id, l.refresh_token_enc, l.refresh_attempts
   from leased l join app_public.user_identities i on i.id = l.identity_id
 $$;
-
---
--- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) IS 'For the refresh job: lease up to p_limit tokens expiring within p_ahead.';
 
 --
 -- Name: login(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -491,12 +1846,6 @@ end;
 $$;
 
 --
--- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential) or RATEL (address throttled), else a new session and refresh token.';
-
---
 -- Name: logout(text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -524,10 +1873,33 @@ end;
 $$;
 
 --
--- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: my_identities(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+CREATE FUNCTION app_public.my_identities() RETURNS SETOF app_public.identity_info
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select i.provider, i.email::text, i.created_at, t.access_token_expires_at
+  from app_public.user_identities i
+  left join app_private.user_identity_tokens t on t.identity_id = i.id
+  where i.user_id = app_hidden.current_user_id()
+  order by i.created_at
+$$;
+
+--
+-- Name: my_sessions(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.my_sessions() RETURNS SETOF app_public.session_info
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip), s.id = app_hidden.current_session_id()
+  from app_private.sessions s
+  where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
+  order by s.last_used_at desc
+$$;
 
 --
 -- Name: oauth_rejected(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -542,10 +1914,18 @@ CREATE FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip i
 $$;
 
 --
--- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: oauth_result; Type: TYPE; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) IS 'Audit a rejected OAuth callback.';
+CREATE TYPE app_hidden.oauth_result AS (
+	error text,
+	user_id uuid,
+	session_id uuid,
+	role text,
+	refresh_token text,
+	session_expires_at timestamp with time zone,
+	identity_id uuid
+);
 
 --
 -- Name: oauth_sign_in(text, text, text, text, jsonb, boolean, text, bytea, bytea, timestamp with time zone, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -622,10 +2002,49 @@ end;
 $$;
 
 --
--- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: password_input(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) IS 'Signs in with (issuer, subject), registering a password-less user when new, or links it to your session (p_link).';
+CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  -- bcrypt silently ignores bytes past 72: longer passwords go through SHA-256 first.
+  select case when octet_length(p_password) > 72
+    then 'sha256:' || encode(public.digest(convert_to(p_password, 'UTF8'), 'sha256'), 'base64')
+    else p_password end
+$$;
+
+--
+-- Name: principals_of(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.principals_of(p_user_id uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if p_user_id is null then
+    return null;
+  end if;
+  return (with recursive g(id, depth) as (
+    select e.object_id, 1
+    from app_public.relation_edge e
+    where e.subject_id = p_user_id and e.object_type = 'group'
+    union
+    select e.object_id, g.depth + 1
+    from g join app_public.relation_edge e on e.subject_id = g.id and e.object_type = 'group'
+    where g.depth < 8
+  )
+  select array_prepend(p_user_id, coalesce(array(select distinct id from (select id from g limit 1000) x), '{}')));
+end;
+$$;
+
+--
+-- Name: public; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA public;
 
 --
 -- Name: random_short_url(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -639,10 +2058,29 @@ CREATE FUNCTION app_hidden.random_short_url() RETURNS text
 $$;
 
 --
--- Name: FUNCTION random_short_url(); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: record_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: the default short_url.';
+CREATE FUNCTION app_private.record_password_failure(p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v app_private.user_secrets;
+begin
+  update app_private.user_secrets s set
+    failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
+    first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
+    where s.user_id = p_user_id
+    returning * into v;
+  if v.failed_attempts >= c.account_max_failures then
+    update app_private.user_secrets set locked_until = now() + least(
+        c.account_lock_max, interval '1 minute' * power(2, least(v.failed_attempts - c.account_max_failures, 10)))
+      where user_id = p_user_id;
+  end if;
+end;
+$$;
 
 --
 -- Name: refresh(text, inet, text, uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -702,10 +2140,81 @@ end;
 $_$;
 
 --
--- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: refresh_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
+CREATE POLICY definer_all ON app_private.refresh_tokens TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: refresh_tokens refresh_tokens_parent_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES app_private.refresh_tokens(id);
+
+--
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_private.sessions(id) ON DELETE CASCADE;
+
+--
+-- Name: refresh_tokens refresh_tokens_token_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: refresh_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.refresh_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.refresh_tokens (
+    id bigint NOT NULL,
+    session_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    parent_id bigint,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    rotated_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY app_private.refresh_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: refresh_tokens_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.refresh_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.refresh_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: refresh_tokens_session_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX refresh_tokens_session_idx ON app_private.refresh_tokens USING btree (session_id);
 
 --
 -- Name: register(text, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -733,10 +2242,80 @@ end;
 $_$;
 
 --
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: relation_edge _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) IS 'Creates a password account. Errors: EMAIL, WEAKP, EMTKN.';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.relation_edge FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('subject_id', 'relation', 'object_type', 'object_id');
+
+--
+-- Name: relation_edge definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.relation_edge TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: relation_edge delete_manager_or_self; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY delete_manager_or_self ON app_public.relation_edge FOR DELETE TO app_user USING (((subject_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR app_hidden.has_relation(
+CASE
+    WHEN (relation = ANY (ARRAY['owner'::text, 'manager'::text])) THEN 'owner'::text
+    ELSE 'manager'::text
+END, object_type, object_id)));
+
+--
+-- Name: relation_edge insert_manager; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY insert_manager ON app_public.relation_edge FOR INSERT TO app_user WITH CHECK (((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)) AND app_hidden.has_relation(
+CASE
+    WHEN (relation = ANY (ARRAY['owner'::text, 'manager'::text])) THEN 'owner'::text
+    ELSE 'manager'::text
+END, object_type, object_id)));
+
+--
+-- Name: relation_edge relation_edge_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.relation_edge
+    ADD CONSTRAINT relation_edge_pkey PRIMARY KEY (object_type, object_id, subject_id, relation);
+
+--
+-- Name: relation_edge select_visible; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_visible ON app_public.relation_edge FOR SELECT TO app_user USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR app_hidden.has_relation('manager'::text, object_type, object_id) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
+
+--
+-- Name: relation_edge; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.relation_edge ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: relation_edge; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.relation_edge (
+    subject_type text NOT NULL,
+    subject_id uuid NOT NULL,
+    relation text NOT NULL,
+    object_type text NOT NULL,
+    object_id uuid NOT NULL,
+    created_by uuid DEFAULT app_hidden.claimed_user_id(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT relation_edge_object_type_check CHECK ((object_type ~ '^[a-z_]{1,40}$'::text)),
+    CONSTRAINT relation_edge_relation_check CHECK ((relation = ANY (ARRAY['owner'::text, 'manager'::text, 'member'::text, 'viewer'::text]))),
+    CONSTRAINT relation_edge_subject_type_check CHECK ((subject_type = ANY (ARRAY['user'::text, 'group'::text])))
+);
+
+ALTER TABLE ONLY app_public.relation_edge FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: relation_edge_subject_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX relation_edge_subject_idx ON app_public.relation_edge USING btree (subject_id, object_type, relation) INCLUDE (object_id);
 
 --
 -- Name: relation_rank(text); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -747,12 +2326,6 @@ CREATE FUNCTION app_hidden.relation_rank(p_relation text) RETURNS integer
     AS $$
   select case p_relation when 'owner' then 3 when 'manager' then 2 when 'member' then 1 when 'viewer' then 1 else 99 end
 $$;
-
---
--- Name: FUNCTION relation_rank(p_relation text); Type: COMMENT; Schema: app_hidden; Owner: -
---
-
-COMMENT ON FUNCTION app_hidden.relation_rank(p_relation text) IS 'owner 3 > manager 2 > member/viewer 1; unknown relations rank above all so they never match.';
 
 --
 -- Name: revoke_sessions(uuid, boolean); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -779,527 +2352,179 @@ end;
 $$;
 
 --
--- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: role_domain_rules _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) IS 'Revokes one of your sessions by id, or all but the current one. Returns how many.';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.role_domain_rules FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('domain');
 
 --
--- Name: user_role(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: role_domain_rules all_admin; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  return (select case
-    when u.is_bot then 'bot'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'admin'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'manager'
-    else 'app_user'
-  end
-  from app_public.users u
-  where u.id = p_user_id and u.disabled_at is null);
-end;
-$$;
+CREATE POLICY all_admin ON app_public.role_domain_rules TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
 
 --
--- Name: FUNCTION user_role(p_user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: role_domain_rules definer_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now, or NULL if disabled/missing.';
+CREATE POLICY definer_all ON app_public.role_domain_rules TO pgauth_owner USING (true) WITH CHECK (true);
 
 --
--- Name: assert_password_ok(text); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: role_domain_rules role_domain_rules_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_private.assert_password_ok(p_password text) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  if p_password is null or char_length(p_password) < 10 then
-    raise exception 'Password is too short' using errcode = 'WEAKP';
-  end if;
-  if octet_length(p_password) > 1024 then
-    raise exception 'Password is too long' using errcode = 'WEAKP';
-  end if;
-end;
-$$;
+ALTER TABLE ONLY app_public.role_domain_rules
+    ADD CONSTRAINT role_domain_rules_pkey PRIMARY KEY (domain);
 
 --
--- Name: FUNCTION assert_password_ok(p_password text); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: role_domain_rules; Type: ROW SECURITY; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'Minimum 10 characters, at most 1 KiB.';
+ALTER TABLE app_public.role_domain_rules ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: bcrypt_cost_of(text); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: role_domain_rules; Type: TABLE; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_private.bcrypt_cost_of(p_hash text) RETURNS integer
-    LANGUAGE sql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-  select nullif(substring(p_hash from '^\$2[abxy]?\$(\d\d)\$'), '')::int
-$_$;
-
---
--- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.bcrypt_cost_of(p_hash text) IS 'The cost factor recorded in a bcrypt hash.';
-
---
--- Name: hash_password(text); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.hash_password(p_password text) RETURNS text
-    LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select public.crypt(app_private.password_input(p_password),
-                      public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)))
-$$;
-
---
--- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
-
---
--- Name: password_input(text); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
-    LANGUAGE sql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  -- bcrypt silently ignores bytes past 72: longer passwords go through SHA-256 first.
-  select case when octet_length(p_password) > 72
-    then 'sha256:' || encode(public.digest(convert_to(p_password, 'UTF8'), 'sha256'), 'base64')
-    else p_password end
-$$;
-
---
--- Name: FUNCTION password_input(p_password text); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
-
---
--- Name: principals_of(uuid); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.principals_of(p_user_id uuid) RETURNS uuid[]
-    LANGUAGE plpgsql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  if p_user_id is null then
-    return null;
-  end if;
-  return (with recursive g(id, depth) as (
-    select e.object_id, 1
-    from app_public.relation_edge e
-    where e.subject_id = p_user_id and e.object_type = 'group'
-    union
-    select e.object_id, g.depth + 1
-    from g join app_public.relation_edge e on e.subject_id = g.id and e.object_type = 'group'
-    where g.depth < 8
-  )
-  select array_prepend(p_user_id, coalesce(array(select distinct id from (select id from g limit 1000) x), '{}')));
-end;
-$$;
-
---
--- Name: FUNCTION principals_of(p_user_id uuid); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.principals_of(p_user_id uuid) IS 'The user and every group they belong to (any relation on a group implies membership), bounded.';
-
---
--- Name: record_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.record_password_failure(p_user_id uuid) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  c app_private.auth_config := (select c from app_private.auth_config c);
-  v app_private.user_secrets;
-begin
-  update app_private.user_secrets s set
-    failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
-    first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
-    where s.user_id = p_user_id
-    returning * into v;
-  if v.failed_attempts >= c.account_max_failures then
-    update app_private.user_secrets set locked_until = now() + least(
-        c.account_lock_max, interval '1 minute' * power(2, least(v.failed_attempts - c.account_max_failures, 10)))
-      where user_id = p_user_id;
-  end if;
-end;
-$$;
-
---
--- Name: start_session(uuid, inet, text); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  c app_private.auth_config := (select c from app_private.auth_config c);
-  v_token text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
-  v_session app_private.sessions;
-begin
-  insert into app_private.sessions (user_id, expires_at, user_agent, ip)
-    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip)
-    returning * into v_session;
-  insert into app_private.refresh_tokens (session_id, token_hash, expires_at)
-    values (v_session.id, app_private.token_hash(v_token), least(now() + c.session_idle, v_session.expires_at));
-  update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
-    where id in (select s.id from app_private.sessions s
-                 where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
-                 order by s.created_at desc offset c.max_sessions_per_user);
-  return row(null, p_user, v_session.id, app_hidden.user_role(p_user), v_token, v_session.expires_at)::app_hidden.auth_result;
-end;
-$$;
-
---
--- Name: strip_secrets(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.strip_secrets(v jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select coalesce(jsonb_object_agg(key, value), '{}'::jsonb)
-  from jsonb_each(v)
-  where key !~* '(password|secret|token|hash)'
-$$;
-
---
--- Name: FUNCTION strip_secrets(v jsonb); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.strip_secrets(v jsonb) IS 'Removes credential-like keys from a row image.';
-
---
--- Name: successor_token(text); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.successor_token(p_token text) RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select rtrim(translate(encode(public.hmac(convert_to(p_token, 'UTF8'), c.refresh_secret, 'sha256'), 'base64'), '+/', '-_'), '=')
-  from app_private.auth_config c
-$$;
-
---
--- Name: FUNCTION successor_token(p_token text); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.successor_token(p_token text) IS 'The deterministic successor of a refresh token (HMAC-SHA256 under refresh_secret).';
-
---
--- Name: tg__audit(); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.tg__audit() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
-  v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
-  v_keys text[] := coalesce(tg_argv, '{id}');
-begin
-  perform app_private.write_audit(lower(tg_op), tg_table_schema || '.' || tg_table_name,
-    (select string_agg(coalesce(v_new, v_old) ->> k, '/' order by o) from unnest(v_keys) with ordinality u(k, o)),
-    v_old, v_new);
-  return null;
-end;
-$$;
-
---
--- Name: FUNCTION tg__audit(); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.tg__audit() IS 'AFTER row trigger: records the change in audit_log. Arguments name the key columns (default id); target_id joins them with /.';
-
---
--- Name: tg_audit_log__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.tg_audit_log__immutable() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  raise exception 'audit rows are append-only' using errcode = 'AUDIT';
-end;
-$$;
-
---
--- Name: FUNCTION tg_audit_log__immutable(); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.tg_audit_log__immutable() IS 'Refuses update/delete even for the owner.';
-
---
--- Name: tg_documents__creator_owns(); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.tg_documents__creator_owns() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at, granted_by)
-  values (new.id, 'user', new.owner_id, 'owner', new.created_at, new.owner_id);
-  return null;
-end;
-$$;
-
---
--- Name: FUNCTION tg_documents__creator_owns(); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.tg_documents__creator_owns() IS 'The creator of a document becomes its owner.';
-
---
--- Name: tg_groups__creator_owns(); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.tg_groups__creator_owns() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  insert into app_public.relation_edge (subject_type, subject_id, relation, object_type, object_id, created_by)
-  values ('user', new.created_by, 'owner', 'group', new.id, new.created_by);
-  return null;
-end;
-$$;
-
---
--- Name: FUNCTION tg_groups__creator_owns(); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.tg_groups__creator_owns() IS 'The creator of a group becomes its owner.';
-
---
--- Name: tg_users__create_secrets(); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.tg_users__create_secrets() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-  insert into app_private.user_secrets (user_id) values (new.id);
-  return null;
-end;
-$$;
-
---
--- Name: FUNCTION tg_users__create_secrets(); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.tg_users__create_secrets() IS 'Every user gets a secrets row. Definer: request roles have no access to app_private.';
-
---
--- Name: token_hash(text); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.token_hash(p_token text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select public.digest(convert_to(p_token, 'UTF8'), 'sha256')
-$$;
-
---
--- Name: write_audit(text, text, text, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
---
-
-CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb DEFAULT NULL::jsonb) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, target_id, old_row, new_row, detail)
-  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(), current_setting('role'),
-          p_event, p_table, p_target_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
-$$;
-
---
--- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) IS 'Appends one audit row attributed to the current claims. Definer: request roles cannot insert directly.';
-
---
--- Name: check_relation(text, text, uuid); Type: FUNCTION; Schema: app_public; Owner: -
---
-
-CREATE FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-  select app_hidden.has_relation(relation, object_type, object_id)
-$$;
-
---
--- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) IS 'Whether you hold `relation` (or a higher one) on the object, directly or through a group.';
-
---
--- Name: users; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.users (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    email public.citext NOT NULL,
-    display_name text,
-    is_bot boolean DEFAULT false NOT NULL,
+CREATE TABLE app_public.role_domain_rules (
+    domain public.citext NOT NULL,
+    role text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    disabled_at timestamp with time zone,
-    CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
-    CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
+    CONSTRAINT role_domain_rules_domain_check CHECK ((domain OPERATOR(public.~) '^[a-z0-9.-]+\.[a-z]+$'::public.citext)),
+    CONSTRAINT role_domain_rules_role_check CHECK ((role = ANY (ARRAY['manager'::text, 'admin'::text])))
 );
 
-ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app_public.role_domain_rules FORCE ROW LEVEL SECURITY;
 
 --
--- Name: TABLE users; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.users IS 'A person or a service account (bot) that can sign in.';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.role_grants FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('user_id', 'role');
 
 --
--- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants all_admin; Type: POLICY; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address.';
+CREATE POLICY all_admin ON app_public.role_grants TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
 
 --
--- Name: COLUMN users.display_name; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants definer_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.users.display_name IS 'Name shown to other users.';
+CREATE POLICY definer_all ON app_public.role_grants TO pgauth_owner USING (true) WITH CHECK (true);
 
 --
--- Name: COLUMN users.is_bot; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants role_grants_granted_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.users.is_bot IS 'A service account: gets the bot role, never a human role.';
+ALTER TABLE ONLY app_public.role_grants
+    ADD CONSTRAINT role_grants_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
 
 --
--- Name: COLUMN users.disabled_at; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants role_grants_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.users.disabled_at IS 'When set, every session of the user stops working on its next request.';
+ALTER TABLE ONLY app_public.role_grants
+    ADD CONSTRAINT role_grants_pkey PRIMARY KEY (user_id, role);
 
 --
--- Name: current_user(); Type: FUNCTION; Schema: app_public; Owner: -
+-- Name: role_grants role_grants_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
-    LANGUAGE sql STABLE
-    AS $$
-  select u.* from app_public.users u where u.id = app_hidden.current_user_id()
-$$;
+ALTER TABLE ONLY app_public.role_grants
+    ADD CONSTRAINT role_grants_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
--- Name: FUNCTION "current_user"(); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants select_own; Type: POLICY; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
+CREATE POLICY select_own ON app_public.role_grants FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
 
 --
--- Name: my_identities(); Type: FUNCTION; Schema: app_public; Owner: -
+-- Name: role_grants; Type: ROW SECURITY; Schema: app_public; Owner: -
 --
 
-CREATE FUNCTION app_public.my_identities() RETURNS SETOF app_public.identity_info
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select i.provider, i.email::text, i.created_at, t.access_token_expires_at
-  from app_public.user_identities i
-  left join app_private.user_identity_tokens t on t.identity_id = i.id
-  where i.user_id = app_hidden.current_user_id()
-  order by i.created_at
-$$;
+ALTER TABLE app_public.role_grants ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: FUNCTION my_identities(); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: role_grants; Type: TABLE; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.my_identities() IS 'Your linked sign-in providers.';
-
---
--- Name: my_sessions(); Type: FUNCTION; Schema: app_public; Owner: -
---
-
-CREATE FUNCTION app_public.my_sessions() RETURNS SETOF app_public.session_info
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip), s.id = app_hidden.current_session_id()
-  from app_private.sessions s
-  where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
-  order by s.last_used_at desc
-$$;
-
---
--- Name: FUNCTION my_sessions(); Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first.';
-
---
--- Name: document_acl; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.document_acl (
-    document_id uuid NOT NULL,
-    subject_type text NOT NULL,
-    subject_id uuid NOT NULL,
-    role app_public.access_level NOT NULL,
-    document_created_at timestamp with time zone NOT NULL,
+CREATE TABLE app_public.role_grants (
+    user_id uuid NOT NULL,
+    role text NOT NULL,
     granted_by uuid DEFAULT app_hidden.claimed_user_id(),
     granted_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT document_acl_subject_type_check CHECK ((subject_type = ANY (ARRAY['user'::text, 'group'::text])))
+    CONSTRAINT role_grants_role_check CHECK ((role = ANY (ARRAY['manager'::text, 'admin'::text])))
 );
 
-ALTER TABLE ONLY app_public.document_acl FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app_public.role_grants FORCE ROW LEVEL SECURITY;
 
 --
--- Name: TABLE document_acl; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: session_info; Type: TYPE; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.document_acl IS '@behavior -query:resource:connection
-Who (a user or a group) holds which access level on a document.';
+CREATE TYPE app_public.session_info AS (
+	id uuid,
+	created_at timestamp with time zone,
+	last_used_at timestamp with time zone,
+	expires_at timestamp with time zone,
+	user_agent text,
+	ip text,
+	is_current boolean
+);
 
 --
--- Name: COLUMN document_acl.document_created_at; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: sessions definer_all; Type: POLICY; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_public.document_acl.document_created_at IS 'Copy of documents.created_at (immutable) so lists can be served from this index.';
+CREATE POLICY definer_all ON app_private.sessions TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: sessions; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    user_agent text,
+    ip inet,
+    CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 512))
+);
+
+ALTER TABLE ONLY app_private.sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: sessions_user_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX sessions_user_idx ON app_private.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
 
 --
 -- Name: share_document(uuid, uuid, app_public.access_level); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1352,10 +2577,143 @@ end;
 $$;
 
 --
--- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: start_session(uuid, inet, text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
+CREATE FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_token text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
+  v_session app_private.sessions;
+begin
+  insert into app_private.sessions (user_id, expires_at, user_agent, ip)
+    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip)
+    returning * into v_session;
+  insert into app_private.refresh_tokens (session_id, token_hash, expires_at)
+    values (v_session.id, app_private.token_hash(v_token), least(now() + c.session_idle, v_session.expires_at));
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
+    where id in (select s.id from app_private.sessions s
+                 where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
+                 order by s.created_at desc offset c.max_sessions_per_user);
+  return row(null, p_user, v_session.id, app_hidden.user_role(p_user), v_token, v_session.expires_at)::app_hidden.auth_result;
+end;
+$$;
+
+--
+-- Name: strip_secrets(jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.strip_secrets(v jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select coalesce(jsonb_object_agg(key, value), '{}'::jsonb)
+  from jsonb_each(v)
+  where key !~* '(password|secret|token|hash)'
+$$;
+
+--
+-- Name: successor_token(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.successor_token(p_token text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select rtrim(translate(encode(public.hmac(convert_to(p_token, 'UTF8'), c.refresh_secret, 'sha256'), 'base64'), '+/', '-_'), '=')
+  from app_private.auth_config c
+$$;
+
+--
+-- Name: tg__audit(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg__audit() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_old jsonb := case when tg_op in ('UPDATE', 'DELETE') then to_jsonb(old) end;
+  v_new jsonb := case when tg_op in ('INSERT', 'UPDATE') then to_jsonb(new) end;
+  v_keys text[] := coalesce(tg_argv, '{id}');
+begin
+  perform app_private.write_audit(lower(tg_op), tg_table_schema || '.' || tg_table_name,
+    (select string_agg(coalesce(v_new, v_old) ->> k, '/' order by o) from unnest(v_keys) with ordinality u(k, o)),
+    v_old, v_new);
+  return null;
+end;
+$$;
+
+--
+-- Name: tg_audit_log__immutable(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_audit_log__immutable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  raise exception 'audit rows are append-only' using errcode = 'AUDIT';
+end;
+$$;
+
+--
+-- Name: tg_documents__creator_owns(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_documents__creator_owns() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into app_public.document_acl (document_id, subject_type, subject_id, role, document_created_at, granted_by)
+  values (new.id, 'user', new.owner_id, 'owner', new.created_at, new.owner_id);
+  return null;
+end;
+$$;
+
+--
+-- Name: tg_groups__creator_owns(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_groups__creator_owns() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into app_public.relation_edge (subject_type, subject_id, relation, object_type, object_id, created_by)
+  values ('user', new.created_by, 'owner', 'group', new.id, new.created_by);
+  return null;
+end;
+$$;
+
+--
+-- Name: tg_users__create_secrets(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_users__create_secrets() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into app_private.user_secrets (user_id) values (new.id);
+  return null;
+end;
+$$;
+
+--
+-- Name: token_hash(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.token_hash(p_token text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.digest(convert_to(p_token, 'UTF8'), 'sha256')
+$$;
 
 --
 -- Name: unlink_provider(text); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1386,12 +2744,6 @@ begin
   return true;
 end;
 $$;
-
---
--- Name: FUNCTION unlink_provider(provider text); Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON FUNCTION app_public.unlink_provider(provider text) IS 'Unlink a sign-in provider from your account. Refused (LASTM) if it is your last way to sign in.';
 
 --
 -- Name: unshare_document(uuid, uuid); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1443,46 +2795,359 @@ end;
 $$;
 
 --
--- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: COMMENT; Schema: app_public; Owner: -
+-- Name: user_acl _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access).';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_acl FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('user_id', 'subject_id');
 
 --
--- Name: documents; Type: TABLE; Schema: app_public; Owner: -
+-- Name: user_acl definer_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE TABLE app_public.documents (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    owner_id uuid DEFAULT app_hidden.claimed_user_id() NOT NULL,
-    full_url text NOT NULL,
-    short_url text DEFAULT app_hidden.random_short_url() NOT NULL,
-    comment text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT documents_comment_check CHECK ((length(comment) <= 10000)),
-    CONSTRAINT documents_full_url_check CHECK (((length(full_url) >= 1) AND (length(full_url) <= 2048)))
+CREATE POLICY definer_all ON app_public.user_acl TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_acl select_involved; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_involved ON app_public.user_acl FOR SELECT TO app_user USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR (user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
+
+--
+-- Name: user_acl user_acl_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_acl
+    ADD CONSTRAINT user_acl_pkey PRIMARY KEY (user_id, subject_id);
+
+--
+-- Name: user_acl user_acl_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_acl
+    ADD CONSTRAINT user_acl_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_acl write_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY write_admin ON app_public.user_acl TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: user_acl; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.user_acl ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_acl; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.user_acl (
+    user_id uuid NOT NULL,
+    subject_id uuid NOT NULL,
+    role app_public.access_level NOT NULL,
+    granted_by uuid DEFAULT app_hidden.claimed_user_id(),
+    granted_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-ALTER TABLE ONLY app_public.documents FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app_public.user_acl FORCE ROW LEVEL SECURITY;
 
 --
--- Name: TABLE documents; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: user_acl_subject_idx; Type: INDEX; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.documents IS '@behavior -query:resource:connection
-A shortened link with a comment, shared through document_acl.';
+CREATE INDEX user_acl_subject_idx ON app_public.user_acl USING btree (subject_id, user_id) INCLUDE (role);
 
 --
--- Name: COLUMN documents.owner_id; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: user_identities _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.documents.owner_id IS 'The creator; set from the session, cannot be chosen or changed.';
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
 
 --
--- Name: COLUMN documents.short_url; Type: COMMENT; Schema: app_public; Owner: -
+-- Name: user_identities definer_all; Type: POLICY; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.documents.short_url IS 'Generated, unique, URL-safe.';
+CREATE POLICY definer_all ON app_public.user_identities TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_identities select_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_admin ON app_public.user_identities FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: user_identities select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.user_identities FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_identities user_identities_issuer_subject_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_identities
+    ADD CONSTRAINT user_identities_issuer_subject_key UNIQUE (issuer, subject);
+
+--
+-- Name: user_identities user_identities_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_identities
+    ADD CONSTRAINT user_identities_pkey PRIMARY KEY (id);
+
+--
+-- Name: user_identities user_identities_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_identities
+    ADD CONSTRAINT user_identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_identities user_identities_user_id_provider_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_identities
+    ADD CONSTRAINT user_identities_user_id_provider_key UNIQUE (user_id, provider);
+
+--
+-- Name: user_identities; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.user_identities ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_identities; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.user_identities (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    provider text NOT NULL,
+    issuer text NOT NULL,
+    subject text NOT NULL,
+    email public.citext,
+    profile jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_identities_issuer_check CHECK ((length(issuer) <= 500)),
+    CONSTRAINT user_identities_provider_check CHECK ((provider ~ '^[a-z0-9_-]{1,40}$'::text)),
+    CONSTRAINT user_identities_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 255)))
+);
+
+ALTER TABLE ONLY app_public.user_identities FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: user_identities_user_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX user_identities_user_idx ON app_public.user_identities USING btree (user_id);
+
+--
+-- Name: user_identity_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.user_identity_tokens TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_identity_tokens user_identity_tokens_identity_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.user_identity_tokens
+    ADD CONSTRAINT user_identity_tokens_identity_id_fkey FOREIGN KEY (identity_id) REFERENCES app_public.user_identities(id) ON DELETE CASCADE;
+
+--
+-- Name: user_identity_tokens user_identity_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.user_identity_tokens
+    ADD CONSTRAINT user_identity_tokens_pkey PRIMARY KEY (identity_id);
+
+--
+-- Name: user_identity_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.user_identity_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_identity_tokens; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.user_identity_tokens (
+    identity_id uuid NOT NULL,
+    key_id text NOT NULL,
+    access_token_enc bytea,
+    refresh_token_enc bytea,
+    access_token_expires_at timestamp with time zone,
+    refresh_attempts integer DEFAULT 0 NOT NULL,
+    last_refresh_error text,
+    refresh_lease_until timestamp with time zone,
+    refreshed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: user_role(uuid); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return (select case
+    when u.is_bot then 'bot'
+    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
+      or exists (select 1 from app_public.role_domain_rules r
+                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
+      then 'admin'
+    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
+      or exists (select 1 from app_public.role_domain_rules r
+                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
+      then 'manager'
+    else 'app_user'
+  end
+  from app_public.users u
+  where u.id = p_user_id and u.disabled_at is null);
+end;
+$$;
+
+--
+-- Name: user_secrets definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.user_secrets TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_secrets user_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.user_secrets
+    ADD CONSTRAINT user_secrets_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: user_secrets user_secrets_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.user_secrets
+    ADD CONSTRAINT user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.user_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.user_secrets (
+    user_id uuid NOT NULL,
+    password_hash text,
+    password_updated_at timestamp with time zone,
+    failed_attempts integer DEFAULT 0 NOT NULL,
+    first_failed_at timestamp with time zone,
+    locked_until timestamp with time zone
+);
+
+ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: users _500_create_secrets; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_create_secrets AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_secrets();
+
+--
+-- Name: users _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+--
+-- Name: users definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.users TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: users select_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_admin ON app_public.users FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: users select_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_managed ON app_public.users FOR SELECT TO app_user USING ((EXISTS ( SELECT 1
+   FROM app_public.user_acl ua
+  WHERE ((ua.user_id = users.id) AND (ua.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[]))))));
+
+--
+-- Name: users select_self; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_self ON app_public.users FOR SELECT TO app_user, bot USING ((id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: users update_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_admin ON app_public.users FOR UPDATE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: users update_managed; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_managed ON app_public.users FOR UPDATE TO app_user USING ((EXISTS ( SELECT 1
+   FROM app_public.user_acl ua
+  WHERE ((ua.user_id = users.id) AND (ua.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (ua.role >= 'manager'::app_public.access_level)))));
+
+--
+-- Name: users update_self; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY update_self ON app_public.users FOR UPDATE TO app_user USING ((id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email public.citext NOT NULL,
+    display_name text,
+    is_bot boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    disabled_at timestamp with time zone,
+    CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
+    CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
+);
+
+ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: visible_documents(app_public.access_level, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
@@ -1519,1679 +3184,14 @@ end;
 $$;
 
 --
--- Name: FUNCTION visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer); Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) IS 'Documents you hold at least min_role on (directly or through groups), newest first. Page with before_created_at/before_id of the last row; at most 100 rows.';
-
---
--- Name: auth_config; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.auth_config (
-    id boolean DEFAULT true NOT NULL,
-    bcrypt_cost integer DEFAULT 12 NOT NULL,
-    password_min_length integer DEFAULT 10 NOT NULL,
-    account_max_failures integer DEFAULT 5 NOT NULL,
-    account_lock_max interval DEFAULT '00:15:00'::interval NOT NULL,
-    failure_window interval DEFAULT '00:15:00'::interval NOT NULL,
-    ip_max_failures integer DEFAULT 50 NOT NULL,
-    session_absolute interval DEFAULT '30 days'::interval NOT NULL,
-    session_idle interval DEFAULT '7 days'::interval NOT NULL,
-    refresh_grace interval DEFAULT '00:00:30'::interval NOT NULL,
-    max_sessions_per_user integer DEFAULT 10 NOT NULL,
-    refresh_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
-    CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
-    CONSTRAINT auth_config_id_check CHECK (id),
-    CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
-    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8))
-);
-
-ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE auth_config; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.auth_config IS 'Single-row authentication settings (bcrypt cost, limits, lifetimes).';
-
---
--- Name: COLUMN auth_config.account_lock_max; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of an account lockout (C7): the real user is delayed, never locked out for good.';
-
---
--- Name: COLUMN auth_config.refresh_grace; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.auth_config.refresh_grace IS 'How long the immediate predecessor of a refresh token still answers (with the same successor).';
-
---
--- Name: ip_login_failures; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.ip_login_failures (
-    ip inet NOT NULL,
-    window_start timestamp with time zone DEFAULT now() NOT NULL,
-    failures integer DEFAULT 0 NOT NULL
-);
-
-ALTER TABLE ONLY app_private.ip_login_failures FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE ip_login_failures; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.ip_login_failures IS 'Failed logins per client address in the current window (C6); shared by every server instance.';
-
---
--- Name: refresh_tokens; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.refresh_tokens (
-    id bigint NOT NULL,
-    session_id uuid NOT NULL,
-    token_hash bytea NOT NULL,
-    parent_id bigint,
-    issued_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    rotated_at timestamp with time zone,
-    revoked_at timestamp with time zone,
-    CONSTRAINT refresh_tokens_token_hash_check CHECK ((length(token_hash) = 32))
-);
-
-ALTER TABLE ONLY app_private.refresh_tokens FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE refresh_tokens; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.refresh_tokens IS 'Opaque refresh tokens, hashed with SHA-256; rotated_at marks a used (rotated) token.';
-
---
--- Name: refresh_tokens_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.refresh_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME app_private.refresh_tokens_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
---
--- Name: sessions; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_used_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone,
-    revoked_reason text,
-    user_agent text,
-    ip inet,
-    CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 512))
-);
-
-ALTER TABLE ONLY app_private.sessions FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE sessions; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.sessions IS 'One row per sign-in; also the refresh-token family. expires_at is the absolute lifetime.';
-
---
--- Name: user_identity_tokens; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.user_identity_tokens (
-    identity_id uuid NOT NULL,
-    key_id text NOT NULL,
-    access_token_enc bytea,
-    refresh_token_enc bytea,
-    access_token_expires_at timestamp with time zone,
-    refresh_attempts integer DEFAULT 0 NOT NULL,
-    last_refresh_error text,
-    refresh_lease_until timestamp with time zone,
-    refreshed_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_private.user_identity_tokens FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_identity_tokens; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.user_identity_tokens IS 'Provider tokens, encrypted by the edge (AES-GCM, AAD = identity id + column); key_id names the key.';
-
---
--- Name: COLUMN user_identity_tokens.refresh_lease_until; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON COLUMN app_private.user_identity_tokens.refresh_lease_until IS 'While in the future, one server instance is refreshing this token; others skip it.';
-
---
--- Name: user_secrets; Type: TABLE; Schema: app_private; Owner: -
---
-
-CREATE TABLE app_private.user_secrets (
-    user_id uuid NOT NULL,
-    password_hash text,
-    password_updated_at timestamp with time zone,
-    failed_attempts integer DEFAULT 0 NOT NULL,
-    first_failed_at timestamp with time zone,
-    locked_until timestamp with time zone
-);
-
-ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
---
-
-COMMENT ON TABLE app_private.user_secrets IS 'Password hash and failure counters; NULL hash means the account has no password (C3).';
-
---
--- Name: audit_log; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.audit_log (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    actor_user_id uuid,
-    actor_session_id uuid,
-    actor_role text DEFAULT current_setting('role'::text) NOT NULL,
-    event text NOT NULL,
-    table_name text,
-    target_id text,
-    old_row jsonb,
-    new_row jsonb,
-    detail jsonb
-);
-
-ALTER TABLE ONLY app_public.audit_log FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE audit_log; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.audit_log IS '@behavior -insert -update -delete
-Who did what, when. Append-only; readable by admins only.';
-
---
--- Name: COLUMN audit_log.actor_role; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.audit_log.actor_role IS 'The request role in effect (the SET ROLE value), not the definer.';
-
---
--- Name: COLUMN audit_log.event; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.audit_log.event IS 'insert/update/delete for row changes, or a named event such as login_failed.';
-
---
--- Name: COLUMN audit_log.target_id; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.audit_log.target_id IS 'The affected row''s key (key columns joined with /), or another subject of the event.';
-
---
--- Name: audit_log_id_seq; Type: SEQUENCE; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME app_public.audit_log_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
---
--- Name: groups; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.groups (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    created_by uuid DEFAULT app_hidden.claimed_user_id(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT groups_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
-);
-
-ALTER TABLE ONLY app_public.groups FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE groups; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.groups IS 'A set of users (and of other groups) that can be granted rights together.';
-
---
--- Name: relation_edge; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.relation_edge (
-    subject_type text NOT NULL,
-    subject_id uuid NOT NULL,
-    relation text NOT NULL,
-    object_type text NOT NULL,
-    object_id uuid NOT NULL,
-    created_by uuid DEFAULT app_hidden.claimed_user_id(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT relation_edge_object_type_check CHECK ((object_type ~ '^[a-z_]{1,40}$'::text)),
-    CONSTRAINT relation_edge_relation_check CHECK ((relation = ANY (ARRAY['owner'::text, 'manager'::text, 'member'::text, 'viewer'::text]))),
-    CONSTRAINT relation_edge_subject_type_check CHECK ((subject_type = ANY (ARRAY['user'::text, 'group'::text])))
-);
-
-ALTER TABLE ONLY app_public.relation_edge FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE relation_edge; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.relation_edge IS '@behavior -query:resource:connection
-Relation tuples: subject (user or group) has relation on object (type, id).';
-
---
--- Name: role_domain_rules; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.role_domain_rules (
-    domain public.citext NOT NULL,
-    role text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT role_domain_rules_domain_check CHECK ((domain OPERATOR(public.~) '^[a-z0-9.-]+\.[a-z]+$'::public.citext)),
-    CONSTRAINT role_domain_rules_role_check CHECK ((role = ANY (ARRAY['manager'::text, 'admin'::text])))
-);
-
-ALTER TABLE ONLY app_public.role_domain_rules FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE role_domain_rules; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.role_domain_rules IS 'Everyone whose verified email is in this domain gets the role.';
-
---
--- Name: role_grants; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.role_grants (
-    user_id uuid NOT NULL,
-    role text NOT NULL,
-    granted_by uuid DEFAULT app_hidden.claimed_user_id(),
-    granted_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT role_grants_role_check CHECK ((role = ANY (ARRAY['manager'::text, 'admin'::text])))
-);
-
-ALTER TABLE ONLY app_public.role_grants FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE role_grants; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.role_grants IS 'Allow-list: users explicitly given the manager or admin role.';
-
---
--- Name: user_acl; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.user_acl (
-    user_id uuid NOT NULL,
-    subject_id uuid NOT NULL,
-    role app_public.access_level NOT NULL,
-    granted_by uuid DEFAULT app_hidden.claimed_user_id(),
-    granted_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app_public.user_acl FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_acl; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.user_acl IS '@behavior -query:resource:connection
-A subject''s rights over another user''s record.';
-
---
--- Name: user_identities; Type: TABLE; Schema: app_public; Owner: -
---
-
-CREATE TABLE app_public.user_identities (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    provider text NOT NULL,
-    issuer text NOT NULL,
-    subject text NOT NULL,
-    email public.citext,
-    profile jsonb DEFAULT '{}'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT user_identities_issuer_check CHECK ((length(issuer) <= 500)),
-    CONSTRAINT user_identities_provider_check CHECK ((provider ~ '^[a-z0-9_-]{1,40}$'::text)),
-    CONSTRAINT user_identities_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 255)))
-);
-
-ALTER TABLE ONLY app_public.user_identities FORCE ROW LEVEL SECURITY;
-
---
--- Name: TABLE user_identities; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON TABLE app_public.user_identities IS 'A provider account linked to a user, keyed by (issuer, subject).';
-
---
--- Name: COLUMN user_identities.email; Type: COMMENT; Schema: app_public; Owner: -
---
-
-COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported; informational, never used to link accounts.';
-
---
--- Name: auth_config auth_config_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.auth_config
-    ADD CONSTRAINT auth_config_pkey PRIMARY KEY (id);
-
---
--- Name: ip_login_failures ip_login_failures_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.ip_login_failures
-    ADD CONSTRAINT ip_login_failures_pkey PRIMARY KEY (ip);
-
---
--- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.refresh_tokens
-    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
-
---
--- Name: refresh_tokens refresh_tokens_token_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.refresh_tokens
-    ADD CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash);
-
---
--- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.sessions
-    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
-
---
--- Name: user_identity_tokens user_identity_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.user_identity_tokens
-    ADD CONSTRAINT user_identity_tokens_pkey PRIMARY KEY (identity_id);
-
---
--- Name: user_secrets user_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.user_secrets
-    ADD CONSTRAINT user_secrets_pkey PRIMARY KEY (user_id);
-
---
--- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
-
---
--- Name: document_acl document_acl_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.document_acl
-    ADD CONSTRAINT document_acl_pkey PRIMARY KEY (document_id, subject_id);
-
---
--- Name: documents documents_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.documents
-    ADD CONSTRAINT documents_pkey PRIMARY KEY (id);
-
---
--- Name: documents documents_short_url_key; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.documents
-    ADD CONSTRAINT documents_short_url_key UNIQUE (short_url);
-
---
--- Name: groups groups_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.groups
-    ADD CONSTRAINT groups_pkey PRIMARY KEY (id);
-
---
--- Name: relation_edge relation_edge_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.relation_edge
-    ADD CONSTRAINT relation_edge_pkey PRIMARY KEY (object_type, object_id, subject_id, relation);
-
---
--- Name: role_domain_rules role_domain_rules_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.role_domain_rules
-    ADD CONSTRAINT role_domain_rules_pkey PRIMARY KEY (domain);
-
---
--- Name: role_grants role_grants_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.role_grants
-    ADD CONSTRAINT role_grants_pkey PRIMARY KEY (user_id, role);
-
---
--- Name: user_acl user_acl_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_acl
-    ADD CONSTRAINT user_acl_pkey PRIMARY KEY (user_id, subject_id);
-
---
--- Name: user_identities user_identities_issuer_subject_key; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_identities
-    ADD CONSTRAINT user_identities_issuer_subject_key UNIQUE (issuer, subject);
-
---
--- Name: user_identities user_identities_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_identities
-    ADD CONSTRAINT user_identities_pkey PRIMARY KEY (id);
-
---
--- Name: user_identities user_identities_user_id_provider_key; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_identities
-    ADD CONSTRAINT user_identities_user_id_provider_key UNIQUE (user_id, provider);
-
---
--- Name: users users_email_key; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.users
-    ADD CONSTRAINT users_email_key UNIQUE (email);
-
---
--- Name: users users_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.users
-    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
-
---
--- Name: refresh_tokens_session_idx; Type: INDEX; Schema: app_private; Owner: -
---
-
-CREATE INDEX refresh_tokens_session_idx ON app_private.refresh_tokens USING btree (session_id);
-
---
--- Name: sessions_user_idx; Type: INDEX; Schema: app_private; Owner: -
---
-
-CREATE INDEX sessions_user_idx ON app_private.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
-
---
--- Name: audit_log_actor_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX audit_log_actor_idx ON app_public.audit_log USING btree (actor_user_id, at DESC);
-
---
--- Name: audit_log_at_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX audit_log_at_idx ON app_public.audit_log USING btree (at DESC);
-
---
--- Name: document_acl_subject_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX document_acl_subject_idx ON app_public.document_acl USING btree (subject_id, document_created_at DESC, document_id DESC) INCLUDE (role);
-
---
--- Name: documents_created_at_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX documents_created_at_idx ON app_public.documents USING btree (created_at DESC, id DESC);
-
---
--- Name: documents_owner_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX documents_owner_idx ON app_public.documents USING btree (owner_id);
-
---
--- Name: relation_edge_subject_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX relation_edge_subject_idx ON app_public.relation_edge USING btree (subject_id, object_type, relation) INCLUDE (object_id);
-
---
--- Name: user_acl_subject_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX user_acl_subject_idx ON app_public.user_acl USING btree (subject_id, user_id) INCLUDE (role);
-
---
--- Name: user_identities_user_idx; Type: INDEX; Schema: app_public; Owner: -
---
-
-CREATE INDEX user_identities_user_idx ON app_public.user_identities USING btree (user_id);
-
---
--- Name: audit_log _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _100_immutable BEFORE DELETE OR UPDATE ON app_public.audit_log FOR EACH ROW EXECUTE FUNCTION app_private.tg_audit_log__immutable();
-
---
--- Name: users _500_create_secrets; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _500_create_secrets AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_secrets();
-
---
--- Name: documents _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _500_creator_owns AFTER INSERT ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg_documents__creator_owns();
-
---
--- Name: groups _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _500_creator_owns AFTER INSERT ON app_public.groups FOR EACH ROW EXECUTE FUNCTION app_private.tg_groups__creator_owns();
-
---
--- Name: document_acl _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.document_acl FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('document_id', 'subject_id');
-
---
--- Name: documents _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
-
---
--- Name: groups _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.groups FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
-
---
--- Name: relation_edge _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.relation_edge FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('subject_id', 'relation', 'object_type', 'object_id');
-
---
--- Name: role_domain_rules _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.role_domain_rules FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('domain');
-
---
--- Name: role_grants _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.role_grants FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('user_id', 'role');
-
---
--- Name: user_acl _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_acl FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('user_id', 'subject_id');
-
---
--- Name: user_identities _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
-
---
--- Name: users _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
---
-
-CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
-
---
--- Name: refresh_tokens refresh_tokens_parent_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.refresh_tokens
-    ADD CONSTRAINT refresh_tokens_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES app_private.refresh_tokens(id);
-
---
--- Name: refresh_tokens refresh_tokens_session_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.refresh_tokens
-    ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_private.sessions(id) ON DELETE CASCADE;
-
---
--- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.sessions
-    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: user_identity_tokens user_identity_tokens_identity_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.user_identity_tokens
-    ADD CONSTRAINT user_identity_tokens_identity_id_fkey FOREIGN KEY (identity_id) REFERENCES app_public.user_identities(id) ON DELETE CASCADE;
-
---
--- Name: user_secrets user_secrets_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
---
-
-ALTER TABLE ONLY app_private.user_secrets
-    ADD CONSTRAINT user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: document_acl document_acl_document_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.document_acl
-    ADD CONSTRAINT document_acl_document_id_fkey FOREIGN KEY (document_id) REFERENCES app_public.documents(id) ON DELETE CASCADE;
-
---
--- Name: documents documents_owner_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.documents
-    ADD CONSTRAINT documents_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: groups groups_created_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.groups
-    ADD CONSTRAINT groups_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
-
---
--- Name: role_grants role_grants_granted_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.role_grants
-    ADD CONSTRAINT role_grants_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
-
---
--- Name: role_grants role_grants_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.role_grants
-    ADD CONSTRAINT role_grants_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: user_acl user_acl_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_acl
-    ADD CONSTRAINT user_acl_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: user_identities user_identities_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
---
-
-ALTER TABLE ONLY app_public.user_identities
-    ADD CONSTRAINT user_identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
-
---
--- Name: auth_config; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.auth_config ENABLE ROW LEVEL SECURITY;
-
---
--- Name: auth_config definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.auth_config TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: ip_login_failures definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.ip_login_failures TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: refresh_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.refresh_tokens TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: sessions definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.sessions TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: user_identity_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.user_identity_tokens TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: user_secrets definer_all; Type: POLICY; Schema: app_private; Owner: -
---
-
-CREATE POLICY definer_all ON app_private.user_secrets TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: ip_login_failures; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.ip_login_failures ENABLE ROW LEVEL SECURITY;
-
---
--- Name: refresh_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.refresh_tokens ENABLE ROW LEVEL SECURITY;
-
---
--- Name: sessions; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.sessions ENABLE ROW LEVEL SECURITY;
-
---
--- Name: user_identity_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.user_identity_tokens ENABLE ROW LEVEL SECURITY;
-
---
--- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
---
-
-ALTER TABLE app_private.user_secrets ENABLE ROW LEVEL SECURITY;
-
---
--- Name: role_domain_rules all_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY all_admin ON app_public.role_domain_rules TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: role_grants all_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY all_admin ON app_public.role_grants TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.audit_log ENABLE ROW LEVEL SECURITY;
-
---
--- Name: document_acl definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.document_acl TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: documents definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.documents TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: groups definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.groups TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: relation_edge definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.relation_edge TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: role_domain_rules definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.role_domain_rules TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: role_grants definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.role_grants TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: user_acl definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.user_acl TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: user_identities definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.user_identities TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: users definer_all; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_all ON app_public.users TO pgauth_owner USING (true) WITH CHECK (true);
-
---
--- Name: audit_log definer_insert; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_insert ON app_public.audit_log FOR INSERT TO pgauth_owner WITH CHECK (true);
-
---
--- Name: audit_log definer_select; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY definer_select ON app_public.audit_log FOR SELECT TO pgauth_owner USING (true);
-
---
--- Name: documents delete_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY delete_admin ON app_public.documents FOR DELETE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: relation_edge delete_manager_or_self; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY delete_manager_or_self ON app_public.relation_edge FOR DELETE TO app_user USING (((subject_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR app_hidden.has_relation(
-CASE
-    WHEN (relation = ANY (ARRAY['owner'::text, 'manager'::text])) THEN 'owner'::text
-    ELSE 'manager'::text
-END, object_type, object_id)));
-
---
--- Name: documents delete_owner; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY delete_owner ON app_public.documents FOR DELETE TO app_user USING ((EXISTS ( SELECT 1
-   FROM app_public.document_acl a
-  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (a.role = 'owner'::app_public.access_level)))));
-
---
--- Name: groups delete_owner; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY delete_owner ON app_public.groups FOR DELETE TO app_user USING ((app_hidden.has_relation('owner'::text, 'group'::text, id) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
-
---
--- Name: document_acl; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.document_acl ENABLE ROW LEVEL SECURITY;
-
---
--- Name: documents; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.documents ENABLE ROW LEVEL SECURITY;
-
---
--- Name: groups; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.groups ENABLE ROW LEVEL SECURITY;
-
---
--- Name: relation_edge insert_manager; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY insert_manager ON app_public.relation_edge FOR INSERT TO app_user WITH CHECK (((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)) AND app_hidden.has_relation(
-CASE
-    WHEN (relation = ANY (ARRAY['owner'::text, 'manager'::text])) THEN 'owner'::text
-    ELSE 'manager'::text
-END, object_type, object_id)));
-
---
--- Name: documents insert_own; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY insert_own ON app_public.documents FOR INSERT TO app_user WITH CHECK ((owner_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: groups insert_own; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY insert_own ON app_public.groups FOR INSERT TO app_user WITH CHECK ((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: relation_edge; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.relation_edge ENABLE ROW LEVEL SECURITY;
-
---
--- Name: role_domain_rules; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.role_domain_rules ENABLE ROW LEVEL SECURITY;
-
---
--- Name: role_grants; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.role_grants ENABLE ROW LEVEL SECURITY;
-
---
--- Name: documents select_acl; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_acl ON app_public.documents FOR SELECT TO app_user, bot USING (((owner_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (EXISTS ( SELECT 1
-   FROM app_public.document_acl a
-  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])))))));
-
---
--- Name: audit_log select_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING (true);
-
---
--- Name: user_identities select_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_admin ON app_public.user_identities FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: users select_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_admin ON app_public.users FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: user_acl select_involved; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_involved ON app_public.user_acl FOR SELECT TO app_user USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR (user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
-
---
--- Name: users select_managed; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_managed ON app_public.users FOR SELECT TO app_user USING ((EXISTS ( SELECT 1
-   FROM app_public.user_acl ua
-  WHERE ((ua.user_id = users.id) AND (ua.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[]))))));
-
---
--- Name: document_acl select_member; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_member ON app_public.document_acl FOR SELECT TO app_user, bot USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR app_hidden.has_doc_role(document_id, 'viewer'::app_public.access_level) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = ANY (ARRAY['manager'::text, 'admin'::text, 'bot'::text]))));
-
---
--- Name: groups select_member; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_member ON app_public.groups FOR SELECT TO app_user USING (((created_by = ( SELECT app_hidden.current_user_id() AS current_user_id)) OR (id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
-
---
--- Name: role_grants select_own; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_own ON app_public.role_grants FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: user_identities select_own; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_own ON app_public.user_identities FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: users select_self; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_self ON app_public.users FOR SELECT TO app_user, bot USING ((id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: documents select_staff; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_staff ON app_public.documents FOR SELECT TO app_user, bot USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = ANY (ARRAY['manager'::text, 'admin'::text, 'bot'::text])));
-
---
--- Name: relation_edge select_visible; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY select_visible ON app_public.relation_edge FOR SELECT TO app_user USING (((subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) OR app_hidden.has_relation('manager'::text, object_type, object_id) OR (( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)));
-
---
--- Name: documents update_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_admin ON app_public.documents FOR UPDATE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: users update_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_admin ON app_public.users FOR UPDATE TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: users update_managed; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_managed ON app_public.users FOR UPDATE TO app_user USING ((EXISTS ( SELECT 1
-   FROM app_public.user_acl ua
-  WHERE ((ua.user_id = users.id) AND (ua.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (ua.role >= 'manager'::app_public.access_level)))));
-
---
--- Name: documents update_manager; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_manager ON app_public.documents FOR UPDATE TO app_user USING ((EXISTS ( SELECT 1
-   FROM app_public.document_acl a
-  WHERE ((a.document_id = documents.id) AND (a.subject_id = ANY (( SELECT app_hidden.current_principals() AS current_principals)::uuid[])) AND (a.role >= 'manager'::app_public.access_level)))));
-
---
--- Name: groups update_manager; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_manager ON app_public.groups FOR UPDATE TO app_user USING (app_hidden.has_relation('manager'::text, 'group'::text, id));
-
---
--- Name: users update_self; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY update_self ON app_public.users FOR UPDATE TO app_user USING ((id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
-
---
--- Name: user_acl; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.user_acl ENABLE ROW LEVEL SECURITY;
-
---
--- Name: user_identities; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.user_identities ENABLE ROW LEVEL SECURITY;
-
---
--- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: -
---
-
-ALTER TABLE app_public.users ENABLE ROW LEVEL SECURITY;
-
---
--- Name: user_acl write_admin; Type: POLICY; Schema: app_public; Owner: -
---
-
-CREATE POLICY write_admin ON app_public.user_acl TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
-
---
--- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: -
---
-
-GRANT USAGE ON SCHEMA app_hidden TO anonymous;
-GRANT USAGE ON SCHEMA app_hidden TO app_user;
-GRANT USAGE ON SCHEMA app_hidden TO bot;
-
---
--- Name: SCHEMA app_public; Type: ACL; Schema: -; Owner: -
---
-
-GRANT USAGE ON SCHEMA app_public TO anonymous;
-GRANT USAGE ON SCHEMA app_public TO app_user;
-GRANT USAGE ON SCHEMA app_public TO bot;
-
---
--- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
---
-
-REVOKE USAGE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO pgauth_owner;
-GRANT USAGE ON SCHEMA public TO anonymous;
-GRANT USAGE ON SCHEMA public TO app_user;
-GRANT USAGE ON SCHEMA public TO bot;
-
---
--- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO bot;
-
---
--- Name: FUNCTION claimed_user_id(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.claimed_user_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO app_user;
-GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO bot;
-
---
--- Name: FUNCTION current_app_role(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.current_app_role() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.current_app_role() TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.current_app_role() TO app_user;
-GRANT ALL ON FUNCTION app_hidden.current_app_role() TO bot;
-
---
--- Name: FUNCTION current_principals(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.current_principals() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.current_principals() TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.current_principals() TO app_user;
-GRANT ALL ON FUNCTION app_hidden.current_principals() TO bot;
-
---
--- Name: FUNCTION current_session_id(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.current_session_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.current_session_id() TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.current_session_id() TO app_user;
-GRANT ALL ON FUNCTION app_hidden.current_session_id() TO bot;
-
---
--- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.current_user_id() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.current_user_id() TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.current_user_id() TO app_user;
-GRANT ALL ON FUNCTION app_hidden.current_user_id() TO bot;
-
---
--- Name: FUNCTION doc_access(p_document_id uuid); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO bot;
-
---
--- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO bot;
-
---
--- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) TO bot;
-
---
--- Name: FUNCTION has_relation(p_relation text, p_object_type text, p_object_id uuid); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.has_relation(p_relation text, p_object_type text, p_object_id uuid) TO bot;
-
---
--- Name: FUNCTION has_user_role(p_user_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.has_user_role(p_user_id uuid, p_role app_public.access_level) TO bot;
-
---
--- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO bot;
-
---
--- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO bot;
-
---
--- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO bot;
-
---
--- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO bot;
-
---
--- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO bot;
-
---
--- Name: FUNCTION random_short_url(); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.random_short_url() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.random_short_url() TO app_user;
-
---
--- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO bot;
-
---
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) TO anonymous;
-
---
--- Name: FUNCTION relation_rank(p_relation text); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.relation_rank(p_relation text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO bot;
-
---
--- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) TO bot;
-
---
--- Name: FUNCTION user_role(p_user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO bot;
-
---
--- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.assert_password_ok(p_password text) FROM PUBLIC;
-
---
--- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.bcrypt_cost_of(p_hash text) FROM PUBLIC;
-
---
--- Name: FUNCTION hash_password(p_password text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.hash_password(p_password text) FROM PUBLIC;
-
---
--- Name: FUNCTION password_input(p_password text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
-
---
--- Name: FUNCTION principals_of(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.principals_of(p_user_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.record_password_failure(p_user_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) FROM PUBLIC;
-
---
--- Name: FUNCTION strip_secrets(v jsonb); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.strip_secrets(v jsonb) FROM PUBLIC;
-
---
--- Name: FUNCTION successor_token(p_token text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.successor_token(p_token text) FROM PUBLIC;
-
---
--- Name: FUNCTION tg__audit(); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.tg__audit() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_audit_log__immutable(); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.tg_audit_log__immutable() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_documents__creator_owns(); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.tg_documents__creator_owns() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_groups__creator_owns(); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.tg_groups__creator_owns() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_users__create_secrets(); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.tg_users__create_secrets() FROM PUBLIC;
-
---
--- Name: FUNCTION token_hash(p_token text); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.token_hash(p_token text) FROM PUBLIC;
-
---
--- Name: FUNCTION write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb); Type: ACL; Schema: app_private; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) FROM PUBLIC;
-
---
--- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) TO bot;
-
---
--- Name: TABLE users; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.users TO anonymous;
-GRANT SELECT ON TABLE app_public.users TO app_user;
-GRANT SELECT ON TABLE app_public.users TO bot;
-
---
--- Name: COLUMN users.display_name; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT UPDATE(display_name) ON TABLE app_public.users TO app_user;
-
---
--- Name: COLUMN users.disabled_at; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT UPDATE(disabled_at) ON TABLE app_public.users TO admin;
-
---
--- Name: FUNCTION "current_user"(); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public."current_user"() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public."current_user"() TO anonymous;
-GRANT ALL ON FUNCTION app_public."current_user"() TO app_user;
-GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
-
---
--- Name: FUNCTION my_identities(); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.my_identities() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.my_identities() TO app_user;
-
---
--- Name: FUNCTION my_sessions(); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.my_sessions() FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.my_sessions() TO app_user;
-GRANT ALL ON FUNCTION app_public.my_sessions() TO bot;
-
---
--- Name: TABLE document_acl; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.document_acl TO app_user;
-GRANT SELECT ON TABLE app_public.document_acl TO bot;
-
---
--- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) TO app_user;
-
---
--- Name: FUNCTION unlink_provider(provider text); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.unlink_provider(provider text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.unlink_provider(provider text) TO app_user;
-
---
--- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) TO app_user;
-
---
--- Name: TABLE documents; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT,DELETE ON TABLE app_public.documents TO app_user;
-GRANT SELECT ON TABLE app_public.documents TO bot;
-
---
--- Name: COLUMN documents.full_url; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(full_url),UPDATE(full_url) ON TABLE app_public.documents TO app_user;
-
---
--- Name: COLUMN documents.comment; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(comment),UPDATE(comment) ON TABLE app_public.documents TO app_user;
-
---
--- Name: FUNCTION visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
---
-
-REVOKE ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) TO app_user;
-GRANT ALL ON FUNCTION app_public.visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer) TO bot;
-
---
--- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.audit_log TO admin;
-
---
--- Name: TABLE groups; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT,DELETE ON TABLE app_public.groups TO app_user;
-
---
--- Name: COLUMN groups.name; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(name),UPDATE(name) ON TABLE app_public.groups TO app_user;
-
---
--- Name: TABLE relation_edge; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT,DELETE ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: COLUMN relation_edge.subject_type; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(subject_type) ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: COLUMN relation_edge.subject_id; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(subject_id) ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: COLUMN relation_edge.relation; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(relation) ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: COLUMN relation_edge.object_type; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(object_type) ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: COLUMN relation_edge.object_id; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(object_id) ON TABLE app_public.relation_edge TO app_user;
-
---
--- Name: TABLE role_domain_rules; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT,DELETE ON TABLE app_public.role_domain_rules TO admin;
-
---
--- Name: COLUMN role_domain_rules.domain; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(domain) ON TABLE app_public.role_domain_rules TO admin;
-
---
--- Name: COLUMN role_domain_rules.role; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(role) ON TABLE app_public.role_domain_rules TO admin;
-
---
--- Name: TABLE role_grants; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.role_grants TO app_user;
-GRANT DELETE ON TABLE app_public.role_grants TO admin;
-
---
--- Name: COLUMN role_grants.user_id; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(user_id) ON TABLE app_public.role_grants TO admin;
-
---
--- Name: COLUMN role_grants.role; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(role) ON TABLE app_public.role_grants TO admin;
-
---
--- Name: TABLE user_acl; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.user_acl TO app_user;
-GRANT DELETE ON TABLE app_public.user_acl TO admin;
-
---
--- Name: COLUMN user_acl.user_id; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(user_id) ON TABLE app_public.user_acl TO admin;
-
---
--- Name: COLUMN user_acl.subject_id; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(subject_id) ON TABLE app_public.user_acl TO admin;
-
---
--- Name: COLUMN user_acl.role; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT INSERT(role),UPDATE(role) ON TABLE app_public.user_acl TO admin;
-
---
--- Name: TABLE user_identities; Type: ACL; Schema: app_public; Owner: -
---
-
-GRANT SELECT ON TABLE app_public.user_identities TO app_user;
-
---
--- PostgreSQL database dump complete
---
+-- Name: write_audit(text, text, text, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb DEFAULT NULL::jsonb) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, target_id, old_row, new_row, detail)
+  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(), current_setting('role'),
+          p_event, p_table, p_target_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
+$$;

@@ -1,6 +1,7 @@
 /**
  * `npm run db:dump`: writes db/schema.sql, the schema as migrations leave it, so every
  * change to the database shows up as a reviewable diff. A test fails when it is stale.
+ * (Blocks are sorted: it is a canonical view of the schema, not a restore script.)
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,15 +18,17 @@ export function dumpSchema(url: string): string {
     ['--schema-only', '--no-owner', '--schema=public', '--schema=app_*', url],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
-  return (
-    raw
-      .split('\n')
-      // Versions and session SETs differ between machines, not between schemas.
-      .filter((l) => !/^-- Dumped (from|by)|^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l))
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim() + '\n'
-  );
+  const text = raw
+    .split('\n')
+    // Versions and session SETs differ between machines, not between schemas.
+    .filter((l) => !/^-- Dumped (from|by)|^SET |^SELECT pg_catalog\.set_config|^\\(un)?restrict /.test(l))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+  // pg_dump breaks dependency ties by OID, which differs between two databases built from the
+  // same migrations; sorting its "-- Name:" blocks makes the dump a canonical, diffable form.
+  const blocks = text.split(/\n(?=--\n-- Name: )/).map((b) => b.trim());
+  const [head, ...rest] = blocks;
+  return [head, ...rest.sort()].join('\n\n') + '\n';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
