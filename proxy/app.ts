@@ -13,7 +13,7 @@ import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import type { AuthRequest } from './graphql/context.ts';
-import { createPostGraphile, type GraphQLService } from './graphql/postgraphile.ts';
+import { createPostGraphile, requestFlags, type GraphQLService } from './graphql/postgraphile.ts';
 import { clearSessionCookies, cookieNames, parseRefreshCookie, setCsrfCookie } from './http/cookies.ts';
 import { issueCsrfToken } from './http/csrf.ts';
 import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
@@ -159,7 +159,13 @@ export async function createApp(
         clear = true;
       },
     });
-    await next();
+    const flags = { unavailable: false };
+    await requestFlags.run(flags, next);
+    if (flags.unavailable) {
+      // Fail closed and visibly: a 503 the client can retry, cookies untouched (L1, F6).
+      c.res = new Response(await c.res.text(), { status: 503, headers: c.res.headers });
+      return;
+    }
     const done = issued as SignedSession | null;
     if (done && !bodyDelivery) issuer.setCookies(c, done);
     else if (clear && !bodyDelivery) clearSessionCookies(c, names);

@@ -3,6 +3,7 @@
  * role with transaction-local claims (pgSettings: B1), derived only from the verified
  * identity the edge put on the context (B2), plus a fixed statement_timeout (J2).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { postgraphile, type PostGraphileInstance } from 'postgraphile';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
@@ -10,15 +11,33 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { defaultMaskError } from 'postgraphile/grafserv';
 import { GraphQLError } from 'postgraphile/graphql';
 import type { Config } from '../config.ts';
-import { isErrorCode } from '../errors.ts';
+import { isErrorCode, toAuthError } from '../errors.ts';
 import { AuthMutationsPlugin } from './auth-plugin.ts';
 import type { AuthRequest } from './context.ts';
 import { limitsPlugin, PageSizeLimitPlugin } from './limits.ts';
 
+/** Per-request flag: an error meant "database unavailable", so the edge answers 503 (L1). */
+export const requestFlags = new AsyncLocalStorage<{ unavailable: boolean }>();
+
 /** Lets our registered codes through with their fixed messages; masks everything else (J3). */
 export function maskError(error: GraphQLError): GraphQLError {
+  const masked = maskErrorCode(error);
+  if (masked.extensions?.code === 'UNAVAILABLE') {
+    const flags = requestFlags.getStore();
+    if (flags) flags.unavailable = true;
+  }
+  return masked;
+}
+
+function maskErrorCode(error: GraphQLError): GraphQLError {
   if (error.extensions?.code && isErrorCode(error.extensions.code)) return error;
   const orig = error.originalError as { code?: unknown } | undefined;
+  if (orig && toAuthError(orig).code === 'UNAVAILABLE') {
+    return new GraphQLError('Service temporarily unavailable', {
+      nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+      extensions: { code: 'UNAVAILABLE' },
+    });
+  }
   if (orig && isErrorCode(orig.code) && orig.code !== 'INTERNAL') {
     return new GraphQLError((orig as Error).message, {
       nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,

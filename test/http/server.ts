@@ -33,7 +33,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const authUrl = process.env.AUTH_DATABASE_URL;
+  const authUrl = env.AUTH_DATABASE_URL ?? process.env.AUTH_DATABASE_URL;
   if (!authUrl) throw new Error('AUTH_DATABASE_URL is not set: run through npm test');
   process.env.GRAPHILE_ENV ??= 'development';
   const dir = mkdtempSync(join(tmpdir(), 'pgauth-test-'));

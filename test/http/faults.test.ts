@@ -1,0 +1,82 @@
+// L1/F6: with the database unreachable, requests fail closed with 503, refresh neither
+// clears cookies nor revokes, and the server recovers without a restart. The fault is real:
+// a TCP proxy between the edge and PostgreSQL that drops every connection while "down".
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, REFRESH, signedIn, startServer, type TestServer } from './server.ts';
+
+class FaultyLink {
+  private server!: Server;
+  private sockets = new Set<Socket>();
+  down = false;
+  port = 0;
+  constructor(private readonly host: string, private readonly target: number) {}
+  async start(): Promise<void> {
+    this.port = await freePort();
+    this.server = createServer((client) => {
+      if (this.down) return client.destroy();
+      const upstream = connect(this.target, this.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => this.server.listen(this.port, '127.0.0.1', () => r()));
+  }
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+  }
+  restore(): void {
+    this.down = false;
+  }
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+let link: FaultyLink;
+let srv: TestServer;
+
+beforeAll(async () => {
+  const real = new URL(process.env.AUTH_DATABASE_URL!);
+  link = new FaultyLink(real.hostname, Number(real.port || 5432));
+  await link.start();
+  const viaLink = new URL(real);
+  viaLink.hostname = '127.0.0.1';
+  viaLink.port = String(link.port);
+  srv = await startServer({ AUTH_DATABASE_URL: viaLink.toString() });
+});
+afterAll(async () => {
+  await srv?.close();
+  await link?.close();
+});
+
+describe('database outage', () => {
+  it('L1: fails closed with 503, keeps the session cookies, and recovers without a restart', async () => {
+    const { client, userId } = await signedIn(srv, 'outage');
+    const before = await client.jar.getCookieString(srv.url);
+
+    link.cut();
+    const health = await fetch(`${srv.url}/healthz`);
+    expect(health.status).toBe(503);
+    const me = await client.gql('{ currentUser { rowId } }');
+    expect(me.status).toBe(503);
+    expect(me.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
+    expect(me.raw).not.toMatch(/ECONNREFUSED|ECONNRESET|127\.0\.0\.1|postgres/i);
+    const refresh = await client.gql(REFRESH);
+    expect(refresh.status).toBe(503);
+    expect(refresh.headers.getSetCookie()).toEqual([]); // no cleared cookies, no new ones
+    expect(await client.jar.getCookieString(srv.url)).toBe(before);
+
+    link.restore();
+    expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+    const again = await client.gql<{ refresh: { userId: string } }>(REFRESH);
+    expect(again.data?.refresh.userId).toBe(userId); // the old refresh token was not revoked
+    const me2 = await client.gql<{ currentUser: { rowId: string } }>('{ currentUser { rowId } }');
+    expect(me2.data?.currentUser.rowId).toBe(userId);
+  });
+});
