@@ -6,6 +6,7 @@
  * it once.
  */
 import type pg from 'pg';
+import { asRequestRole } from '../db.ts';
 import type { ProviderClient } from './flow.ts';
 import { decryptToken, encryptToken, identityRowId, type TokenKeys } from './token-crypto.ts';
 
@@ -19,21 +20,8 @@ interface Due {
   refresh_attempts: number;
 }
 
-async function asBot<T extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[]): Promise<T[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query(`select set_config('role', 'bot', true), set_config('jwt.claims.user_id', '', true), set_config('jwt.claims.session_id', '', true)`);
-    const { rows } = await client.query<T>(text, values);
-    await client.query('commit');
-    return rows;
-  } catch (e) {
-    await client.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
+const asBot = <T extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[]) =>
+  asRequestRole<T>(pool, { role: 'bot' }, text, values);
 
 export interface RefreshSummary {
   renewed: number;
