@@ -38,6 +38,10 @@ afterAll(async () => {
   await idp?.close();
 });
 
+// Unique per run: each run's IdP has a new issuer, so reused emails would collide (EMCOL).
+const RUN = Date.now().toString(36);
+const L = (name: string) => `${name}-${RUN}`;
+
 /** Starts a sign-in over HTTP and returns the IdP's redirect back to our callback. */
 async function startAndAuthorize(client: Client, login: string, path = '/auth/testidp/start?returnTo=/welcome'): Promise<URL> {
   const res = await client.fetch(path);
@@ -50,7 +54,7 @@ describe('OIDC sign-in', () => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await page.goto(`${srv.url}/auth/testidp/start?returnTo=/healthz`);
-    await page.fill('input[name=login]', 'alice');
+    await page.fill('input[name=login]', L('alice'));
     await page.fill('input[name=password]', 'whatever');
     await page.click('button[type=submit]');
     await page.click('button[type=submit]'); // consent
@@ -69,26 +73,26 @@ describe('OIDC sign-in', () => {
       });
       return res.json();
     });
-    expect(me.data.currentUser.email).toBe('alice@idp.example');
-    expect(me.data.myIdentities.nodes).toEqual([{ provider: 'testidp', email: 'alice@idp.example' }]);
+    expect(me.data.currentUser.email).toBe(`${L('alice')}@idp.example`);
+    expect(me.data.myIdentities.nodes).toEqual([{ provider: 'testidp', email: `${L('alice')}@idp.example` }]);
     await ctx.close();
   });
 
   it('signing in again finds the same user by (issuer, subject), and provider tokens are stored encrypted', async () => {
     const c = new Client(srv.url);
-    const back = await startAndAuthorize(c, 'carol');
+    const back = await startAndAuthorize(c, L('carol'));
     const done = await c.fetch(back.pathname + back.search);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/welcome');
     const first = await c.gql<{ currentUser: { rowId: string } }>('{ currentUser { rowId } }');
     const again = new Client(srv.url);
-    const back2 = await startAndAuthorize(again, 'carol');
+    const back2 = await startAndAuthorize(again, L('carol'));
     await again.fetch(back2.pathname + back2.search);
     const second = await again.gql<{ currentUser: { rowId: string } }>('{ currentUser { rowId } }');
     expect(second.data?.currentUser.rowId).toBe(first.data?.currentUser.rowId);
 
     const { rows } = await owner.query(`select t.key_id, t.access_token_enc, t.refresh_token_enc from app_private.user_identity_tokens t
-      join app_public.user_identities i on i.id = t.identity_id where i.subject = 'carol'`);
+      join app_public.user_identities i on i.id = t.identity_id where i.subject = $1`, [L('carol')]);
     expect(rows[0].key_id).toBeTruthy();
     expect(rows[0].access_token_enc.length).toBeGreaterThan(28);
     expect(rows[0].refresh_token_enc).not.toBeNull();
@@ -97,14 +101,14 @@ describe('OIDC sign-in', () => {
   it('H1: an email that belongs to a password account is not linked automatically', async () => {
     const pw = new Client(srv.url);
     await pw.csrf();
-    await pw.gql(`mutation { register(input: { email: "dave@idp.example", password: "a long enough password" }) { userId } }`);
+    await pw.gql(`mutation ($e: String!) { register(input: { email: $e, password: "a long enough password" }) { userId } }`, { e: `${L('dave')}@idp.example` });
     const c = new Client(srv.url);
-    const back = await startAndAuthorize(c, 'dave');
+    const back = await startAndAuthorize(c, L('dave'));
     const res = await c.fetch(back.pathname + back.search);
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('EMCOL');
     expect(await c.cookie('pgauth-at')).toBeUndefined();
-    const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = 'dave'`);
+    const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = $1`, [L('dave')]);
     expect(rows[0].n).toBe(0);
   });
 });
@@ -116,7 +120,7 @@ describe('linking and unlinking (H2, H5)', () => {
     expect(noCsrf.status).toBe(403);
     const start = await client.fetch('/auth/testidp/link', { method: 'POST' });
     expect(start.status).toBe(200);
-    const back = await authorizeOverHttp((await start.json()).url, 'erin');
+    const back = await authorizeOverHttp((await start.json()).url, L('erin'));
     const done = await client.fetch(back.pathname + back.search);
     expect(done.status).toBe(303);
     const ids = await client.gql<{ myIdentities: { nodes: { provider: string }[] } }>('{ myIdentities { nodes { provider } } }');
@@ -125,7 +129,7 @@ describe('linking and unlinking (H2, H5)', () => {
     // H5: the same provider account cannot be linked by someone else...
     const other = await signedIn(srv, 'other');
     const start2 = await other.client.fetch('/auth/testidp/link', { method: 'POST' });
-    const back2 = await authorizeOverHttp((await start2.json()).url, 'erin');
+    const back2 = await authorizeOverHttp((await start2.json()).url, L('erin'));
     const res2 = await other.client.fetch(back2.pathname + back2.search);
     expect((await res2.json()).error.code).toBe('IDLNK');
 
@@ -137,7 +141,7 @@ describe('linking and unlinking (H2, H5)', () => {
     const a = await signedIn(srv, 'sessA');
     const b = await signedIn(srv, 'sessB');
     const start = await a.client.fetch('/auth/testidp/link', { method: 'POST' });
-    const back = await authorizeOverHttp((await start.json()).url, 'frank');
+    const back = await authorizeOverHttp((await start.json()).url, L('frank'));
     // B replays A's transaction cookie with its own session.
     const tx = (await a.client.jar.getCookies(srv.url)).find((c) => c.key === 'pgauth-oauth-testidp')!;
     await b.client.jar.setCookie(`${tx.key}=${tx.value}`, srv.url);
@@ -148,7 +152,7 @@ describe('linking and unlinking (H2, H5)', () => {
 
   it('H5: the last way to sign in cannot be unlinked', async () => {
     const c = new Client(srv.url);
-    const back = await startAndAuthorize(c, 'gina');
+    const back = await startAndAuthorize(c, L('gina'));
     await c.fetch(back.pathname + back.search);
     const un = await c.gql('mutation { unlinkProvider(input: { provider: "testidp" }) { result } }');
     expect(un.errors?.[0]?.extensions?.code).toBe('LASTM');

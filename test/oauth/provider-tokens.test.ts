@@ -31,7 +31,10 @@ afterAll(async () => {
   await idp?.close();
 });
 
-async function signIn(login: string): Promise<string> {
+const RUN = Date.now().toString(36);
+
+async function signIn(name: string): Promise<string> {
+  const login = `${name}-${RUN}`; // unique per run: IdP emails must not collide with earlier runs
   const c = new Client(srv.url);
   const start = await c.fetch('/auth/tokidp/start');
   const back = await authorizeOverHttp(start.headers.get('location')!, login);
