@@ -1,6 +1,6 @@
 -- Users, roles and identities: self, managed users, admins; no field escalation (A4);
 -- secrets unreachable (H4); role changes effective on the next statement (E3).
-select plan(28);
+select plan(30);
 
 select tests.remember('alice', tests.create_user('alice@example.com'));
 select tests.remember('bob', tests.create_user('bob@example.com'));
@@ -51,15 +51,23 @@ select is(current_user::text, 'bot', 'a service account gets the bot role');
 select set_eq($$ select id from app_public.users $$, $$ select tests.id('robot') $$, 'select_self: a bot sees itself only');
 
 select tests.authenticate_as(tests.id('root'));
-select is((select count(*)::int from app_public.users), 5, 'select_admin: an admin sees every user');
+select is((select count(*)::int from app_public.users
+           where id in (tests.id('alice'), tests.id('bob'), tests.id('lead'), tests.id('root'), tests.id('robot'))), 5,
+  'select_admin: an admin sees every user');
 select is(tests.affected($$ update app_public.users set disabled_at = now() where id = tests.id('bob') $$), 1,
   'update_admin: an admin disables a user');
-select is((select count(*)::int from app_public.user_identities), 2, 'select_admin: an admin sees every identity');
+select is((select count(*)::int from app_public.user_identities where user_id in (tests.id('alice'), tests.id('bob'))), 2,
+  'select_admin: an admin sees every identity');
 select ok((select count(*) > 0 from app_public.audit_log), 'select_admin: an admin reads the audit log');
 select lives_ok($$ insert into app_public.role_grants (user_id, role) values (tests.id('alice'), 'manager') $$,
   'all_admin: an admin grants a role');
 select lives_ok($$ insert into app_public.role_domain_rules (domain, role) values ('Example.COM', 'manager') $$,
   'all_admin: an admin adds a domain rule');
 select is(tests.user_role(tests.id('lead')), 'manager', 'a domain rule (matched case-insensitively) promotes everyone in the domain');
+select lives_ok($$ insert into app_public.user_acl (user_id, subject_id, role) values (tests.id('robot'), tests.id('alice'), 'viewer') $$,
+  'write_admin: an admin grants rights over a user record');
+select tests.authenticate_as(tests.id('alice'));
+select throws_ok($$ insert into app_public.user_acl (user_id, subject_id, role) values (tests.id('root'), tests.id('alice'), 'owner') $$,
+  '42501', null, 'A4: a user cannot grant herself rights over another user');
 
 select * from finish();
