@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { parse as parseCookies } from 'hono/utils/cookie';
 import { upgradeWebSocket } from '@hono/node-server';
 import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
@@ -64,9 +65,7 @@ export async function createApp(
     if (c) return c.get('auth');
     const req = (rc as { ws?: { request?: { header(n: string): string | undefined } } }).ws?.request;
     if (!req) return undefined;
-    const cookies = Object.fromEntries(
-      (req.header('cookie') ?? '').split(';').map((p) => p.trim().split('=')).map(([k, ...v]) => [k, v.join('=')]),
-    );
+    const cookies = parseCookies(req.header('cookie') ?? '');
     const creds = await readCredentials({ cookie: (n) => cookies[n] }, keys, tokens, names);
     return {
       identity: creds.identity, ip: null, userAgent: null, bodyDelivery: false, refreshCookie: null,
