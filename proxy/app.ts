@@ -4,8 +4,8 @@
  * decision is made here; Postgres makes them all.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { parse as parseCookies } from 'hono/utils/cookie';
@@ -14,7 +14,7 @@ import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import type { AuthRequest } from './graphql/context.ts';
-import { createPostGraphile, requestFlags, type GraphQLService } from './graphql/postgraphile.ts';
+import { createPostGraphile, unavailableErrors, type GraphQLService } from './graphql/postgraphile.ts';
 import { clearSessionCookies, cookieNames, parseRefreshCookie, setCsrfCookie } from './http/cookies.ts';
 import { issueCsrfToken } from './http/csrf.ts';
 import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
@@ -134,6 +134,9 @@ export async function createApp(
     assertOrigin(c, allowedOrigins);
     if (upgrade) return next();
     if (c.req.method !== 'POST') throw new AuthError('BADREQ');
+    // Declared sizes are checked from the header; bodies sent without one (chunked) are
+    // counted while read (bodyLimit below), which costs too much to do for every request.
+    if (Number(c.req.header('content-length') ?? 0) > cfg.bodyLimitBytes) throw new AuthError('TOOBIG');
     assertJsonPost(c);
     const creds = await credentialsFromContext(c, keys, tokens, names);
     if (creds.invalidBearer) throw new AuthError('TOKEN');
@@ -158,18 +161,21 @@ export async function createApp(
         clear = true;
       },
     });
-    const flags = { unavailable: false };
-    await requestFlags.run(flags, next);
-    if (flags.unavailable) {
+    const unavailableBefore = unavailableErrors.count;
+    await next();
+    if (unavailableErrors.count !== unavailableBefore) {
+      const body = await c.res.text();
       // Fail closed and visibly: a 503 the client can retry, cookies untouched (L1, F6).
-      c.res = new Response(await c.res.text(), { status: 503, headers: c.res.headers });
-      return;
+      c.res = new Response(body, { status: body.includes('"code":"UNAVAILABLE"') ? 503 : c.res.status, headers: c.res.headers });
+      if (c.res.status === 503) return;
     }
     const done = issued as SignedSession | null;
     if (done && !bodyDelivery) issuer.setCookies(c, done);
     else if (clear && !bodyDelivery) clearSessionCookies(c, names);
   });
-  app.use('/graphql', bodyLimit({ maxSize: cfg.bodyLimitBytes, onError: () => { throw new AuthError('TOOBIG'); } }));
+
+  const countBody = bodyLimit({ maxSize: cfg.bodyLimitBytes, onError: () => { throw new AuthError('TOOBIG'); } });
+  app.use('/graphql', (c, next) => (c.req.method === 'POST' && !c.req.header('content-length') ? countBody(c, next) : next()));
 
   const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
   await serv.addTo(app as never);

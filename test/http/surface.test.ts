@@ -101,6 +101,16 @@ describe('C9: malformed input gets a 4xx with a generic message', () => {
     expect(r.json?.errors?.[0]?.extensions?.code).toBe('TOOBIG');
   });
 
+  it('C9: a chunked body (no Content-Length) over the limit is refused with 413 too', async () => {
+    const big = new TextEncoder().encode(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(200 * 1024) } }));
+    const body = new ReadableStream({ start(c) { c.enqueue(big); c.close(); } });
+    const res = await fetch(`${srv.url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', origin: srv.url }, body, duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors?.[0]?.extensions?.code).toBe('TOOBIG');
+  });
+
   it('C9: invalid JSON, invalid UTF-8 and a non-object body get 4xx without internals', async () => {
     const bodies: (string | Buffer)[] = ['{"query": "{ __typename }"', '"just a string"', 'null', '{"query": 42}',
       Buffer.from([0x7b, 0x22, 0x71, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d])];
