@@ -97,13 +97,19 @@ export async function createApp(
       ...(cfg.production ? {} : { scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"], styleSrc: ["'self'", "'unsafe-inline'"] }),
     },
   }));
-  app.use('/graphql', cors({
+  const corsPolicy = cors({
     origin: (origin) => (cfg.corsOrigins.includes(origin) ? origin : null),
     credentials: true,
     allowMethods: ['POST', 'GET'],
     allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Token-Delivery'],
     maxAge: 600,
-  }));
+  });
+  // Same-origin and non-browser requests need no CORS headers (it is a hot path).
+  app.use('/graphql', (c, next) => {
+    const origin = c.req.header('origin');
+    const sameOrigin = origin === undefined || (origin === cfg.publicOrigin && c.req.method !== 'OPTIONS');
+    return sameOrigin ? next() : corsPolicy(c, next);
+  });
 
   app.get('/healthz', async (c) => {
     c.header('Cache-Control', 'no-store');

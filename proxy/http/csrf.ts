@@ -6,6 +6,7 @@
  * "anon" and are only good for signing in (never for driving a refresh cookie).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 const ANON = 'anon';
 
@@ -31,9 +32,19 @@ function safeEqual(a: string, b: string): boolean {
  */
 export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: string | undefined): string | null {
   if (!cookie || !header || !safeEqual(cookie, header)) return null;
+  let cache = verified.get(secret);
+  if (!cache) verified.set(secret, (cache = new LRUCache({ max: 10_000 })));
+  const known = cache.get(header);
+  if (known) return known;
   const parts = header.split('.');
   if (parts.length !== 3) return null;
   const [sid, nonce, sig] = parts as [string, string, string];
-  return safeEqual(sig, mac(secret, sid, nonce)) ? sid : null;
+  if (!safeEqual(sig, mac(secret, sid, nonce))) return null;
+  cache.set(header, sid);
+  return sid;
 }
+
+// Tokens whose MAC was already checked under this secret: a token is immutable, so the
+// answer cannot change; the cookie/header equality is still checked on every request.
+const verified = new WeakMap<Buffer, LRUCache<string, string>>();
 

@@ -50,8 +50,9 @@ export async function readCredentials(
 }
 
 export function credentialsFromContext(c: Context, keys: KeyRing, tokens: TokenSettings, names: CookieNames) {
+  const jar = getCookie(c); // parsed once
   return readCredentials(
-    { authorization: c.req.header('authorization'), cookie: (n) => getCookie(c, n) },
+    { authorization: c.req.header('authorization'), cookie: (n) => jar[n] },
     keys,
     tokens,
     names,
