@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:login`: password sign-ins per second through the edge against the bcrypt
+ * work they cannot avoid.
+ *
+ * Seeds users that share one bcrypt hash made at the configured cost
+ * (app_private.auth_config.bcrypt_cost), then compares, at the same concurrency (2: both
+ * sides are CPU-bound on the machine's cores):
+ *   edge  the `login` GraphQL mutation through the real edge (cookie-less client, Origin =
+ *         PUBLIC_ORIGIN), each worker cycling through its own users; each login verifies the
+ *         password, writes the session, refresh token and audit rows, and signs an access token;
+ *   raw   `select crypt($1, $2)` with the same password and hash, directly on Postgres.
+ * Interleaved rounds, medians reported; each waits for a quiet machine.
+ * Target: edge logins/s >= 0.9 x raw verifications/s. Exit 1 when missed.
+ * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_login`), otherwise a throwaway cluster.
+ */
+import pg from 'pg';
+import { rootUrlFor } from '../db/scripts/config.ts';
+import {
+  closedLoop, f, FOREIGN_LIMIT, log, makePoster, makeSecrets, median, passwordHash, percentile, prepareDatabase, quietly, run,
+  seedPasswordUsers, startServer, table,
+} from './lib.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const USERS = 200;
+const TARGET = 0.9;
+const PASSWORD = 'correct horse battery staple';
+const LOGIN = `mutation ($email: String!, $password: String!) {
+  login(input: { email: $email, password: $password }) { userId sessionId role accessTokenExpiresAt }
+}`;
+
+type Side = 'edge' | 'raw';
+interface Measured { rate: number; p50: number; p99: number; count: number; foreign: number }
+
+async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean> {
+  const db = await prepareDatabase('pgauth_bench_login');
+  cleanup(() => db.close());
+  const { hash, cost } = await passwordHash(db.root, PASSWORD);
+  const emails = await seedPasswordUsers(db.root, 'login', USERS, hash);
+  await db.root.query('vacuum analyze');
+  log(`seeded ${emails.length} users sharing one bcrypt hash at cost ${cost}`);
+
+  const secrets = await makeSecrets();
+  cleanup(async () => secrets.remove());
+  const edge = await startServer('edge', db.cfg.authUrl, secrets);
+  cleanup(() => edge.stop());
+  const http = makePoster(edge.url, CONCURRENCY);
+  cleanup(async () => http.close());
+  const raw = new pg.Pool({ connectionString: rootUrlFor(db.cfg, db.cfg.dbName), max: CONCURRENCY });
+  cleanup(() => raw.end());
+
+  const headers = { 'content-type': 'application/json', origin: edge.origin };
+  const ops: Record<Side, (worker: number, i: number) => Promise<void>> = {
+    // Worker w uses users w, w + CONCURRENCY, ...: no two logins of one user at once.
+    async edge(w, i) {
+      const email = emails[(w + i * CONCURRENCY) % emails.length]!;
+      const res = await http.post('/graphql', headers, JSON.stringify({ query: LOGIN, variables: { email, password: PASSWORD } }));
+      if (res.status !== 200 || !res.body.includes('"userId"')) throw new Error(`login failed: ${res.status} ${res.body.slice(0, 300)}`);
+    },
+    async raw() {
+      const { rows } = await raw.query('select public.crypt($1, $2) = $2 as ok', [PASSWORD, hash]);
+      if (!rows[0].ok) throw new Error('crypt did not verify');
+    },
+  };
+  const measure = (side: Side, seconds: number): Promise<Measured> =>
+    quietly(side, async () => {
+      const r = await closedLoop(CONCURRENCY, seconds, ops[side]);
+      return { rate: r.rate, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), count: r.count };
+    });
+
+  log('warming up...');
+  await measure('edge', 3);
+  await measure('raw', 2);
+  const results: Record<Side, Measured[]> = { edge: [], raw: [] };
+  log(`measuring: ${ROUNDS} interleaved rounds x ${SECONDS}s per side, concurrency ${CONCURRENCY}`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Side[] = round % 2 === 0 ? ['edge', 'raw'] : ['raw', 'edge'];
+    for (const side of order) results[side].push(await measure(side, SECONDS));
+    log(`  round ${round + 1}: ${order.map((s) => `${s} ${f(results[s].at(-1)!.rate, 2)}/s`).join(', ')}`);
+  }
+
+  // Every login succeeded and nothing was counted as a failure.
+  const check = (await db.root.query(`select (select count(*)::int from app_private.sessions) sessions,
+    (select count(*)::int from app_private.ip_login_failures) ip_failures,
+    (select coalesce(sum(failed_attempts), 0)::int from app_private.user_secrets) failed`)).rows[0];
+  if (check.ip_failures || check.failed) throw new Error(`failures were recorded: ${JSON.stringify(check)}`);
+
+  const med = (side: Side, k: keyof Measured) => median(results[side].map((x) => x[k]));
+  const label: Record<Side, string> = {
+    edge: 'login mutation through the edge',
+    raw: `select crypt() on Postgres (bf, cost ${cost})`,
+  };
+  log(`\nconcurrency ${CONCURRENCY}, medians of ${ROUNDS} rounds of ${SECONDS}s (${check.sessions} sessions created):`);
+  log(table(
+    ['side', 'per second', 'p50 ms', 'p99 ms', 'other load', 'per round'],
+    (['edge', 'raw'] as const).map((s) => [
+      label[s], f(med(s, 'rate'), 2), f(med(s, 'p50'), 1), f(med(s, 'p99'), 1),
+      f(Math.max(...results[s].map((x) => x.foreign)), 2), results[s].map((x) => f(x.rate, 2)).join(' / '),
+    ]),
+  ));
+  if ((['edge', 'raw'] as const).some((s) => results[s].some((x) => x.foreign > FOREIGN_LIMIT))) {
+    log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
+  }
+  const ratio = med('edge', 'rate') / med('raw', 'rate');
+  log(`\nedge logins / raw bcrypt verifications: ${f(ratio * 100, 1)}%`);
+  log(`time per login beyond the bcrypt verification: ${f(med('edge', 'p50') - med('raw', 'p50'), 1)} ms (p50 difference)`);
+  const ok = ratio >= TARGET;
+  log(`\ntarget: edge logins/s >= ${TARGET * 100}% of raw crypt()/s: ${ok ? 'met' : 'MISSED'}`);
+  return ok;
+}
+
+run(main);
