@@ -99,14 +99,13 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
       f(Math.max(...results[s].map((x) => x.foreign)), 2), results[s].map((x) => f(x.rate, 2)).join(' / '),
     ]),
   ));
-  if ((['edge', 'raw'] as const).some((s) => results[s].some((x) => x.foreign > FOREIGN_LIMIT))) {
-    log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
-  }
+  const noisy = (['edge', 'raw'] as const).some((s) => results[s].some((x) => x.foreign > FOREIGN_LIMIT));
+  if (noisy) log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
   const ratio = med('edge', 'rate') / med('raw', 'rate');
   log(`\nedge logins / raw bcrypt verifications: ${f(ratio * 100, 1)}%`);
   log(`time per login beyond the bcrypt verification: ${f(med('edge', 'p50') - med('raw', 'p50'), 1)} ms (p50 difference)`);
   const ok = ratio >= TARGET;
-  log(`\ntarget: edge logins/s >= ${TARGET * 100}% of raw crypt()/s: ${ok ? 'met' : 'MISSED'}`);
+  log(`\ntarget: edge logins/s >= ${TARGET * 100}% of raw crypt()/s: ${ok ? 'met' : 'MISSED'}${noisy ? ' (under other load: not conclusive)' : ''}`);
   return ok;
 }
 

@@ -10,6 +10,8 @@
  * When only ROOT_DATABASE_URL is given (tests, `npm start` on the embedded cluster) the other
  * three are derived from it with development passwords; production sets all four.
  */
+import { existsSync, readFileSync } from 'node:fs';
+
 export interface DbConfig {
   rootUrl: string;
   ownerUrl: string;
@@ -24,7 +26,14 @@ export interface DbConfig {
 export const REQUEST_ROLES = ['anonymous', 'app_user', 'manager', 'admin', 'bot'] as const;
 export type RequestRole = (typeof REQUEST_ROLES)[number];
 
-const DEFAULT_ROOT = 'postgres://postgres@127.0.0.1:54329/postgres';
+/** `npm start`'s embedded cluster (port and generated password in .data/), so db:* scripts
+ * work against it with nothing configured while it runs. */
+function embeddedRoot(env: NodeJS.ProcessEnv): string {
+  const file = '.data/pg-password';
+  const password = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  const port = env.EMBEDDED_PG_PORT ?? '54329';
+  return `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/postgres`;
+}
 
 function withCredentials(base: string, user: string, password: string, db: string): string {
   const u = new URL(base);
@@ -36,7 +45,7 @@ function withCredentials(base: string, user: string, password: string, db: strin
 
 /** Reads the four URLs from the environment, deriving missing ones from ROOT_DATABASE_URL. */
 export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
-  const rootUrl = env.ROOT_DATABASE_URL || DEFAULT_ROOT;
+  const rootUrl = env.ROOT_DATABASE_URL || embeddedRoot(env);
   const dbName = env.DATABASE_NAME || 'pgauth';
   const ownerUrl =
     env.DATABASE_URL ||
