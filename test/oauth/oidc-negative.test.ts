@@ -457,14 +457,12 @@ describe('G7: provider errors and outages', () => {
     await down?.close();
   });
 
-  it('G7: a provider that is down answers 502 UPSTREAM promptly and sets no cookies', async () => {
-    const t0 = performance.now();
+  // The per-test timeout is the hang guard: the edge must answer, not wait on the provider.
+  it('G7: a provider that is down answers 502 UPSTREAM promptly and sets no cookies', { timeout: 5_000 }, async () => {
     const res = await fetch(`${down.url}/auth/down/start`, { redirect: 'manual' });
-    const ms = performance.now() - t0;
     expect(res.status).toBe(502);
     expect(await errorCode(res)).toBe('UPSTREAM');
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(ms).toBeLessThan(5_000);
   });
 
   it('G4/G7: a discovered issuer that differs from the configured one is refused cleanly, with no redirect or cookie', async () => {
