@@ -551,6 +551,21 @@ GRANT ALL ON FUNCTION app_hidden.random_short_url() TO app_user;
 COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: the default short_url.';
 
 --
+-- Name: FUNCTION record_denied(p_operation text, p_code text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO bot;
+
+--
+-- Name: FUNCTION record_denied(p_operation text, p_code text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back).';
+
+--
 -- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -2055,6 +2070,18 @@ CREATE FUNCTION app_hidden.random_short_url() RETURNS text
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   select translate(encode(public.gen_random_bytes(9), 'base64'), '+/', '-_')
+$$;
+
+--
+-- Name: record_denied(text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.record_denied(p_operation text, p_code text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select app_private.write_audit('access_denied', null, null, null, null,
+    jsonb_build_object('operation', left(p_operation, 100), 'code', left(p_code, 10)))
 $$;
 
 --

@@ -14,7 +14,9 @@ import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import type { AuthRequest } from './graphql/context.ts';
-import { createPostGraphile, unavailableErrors, type GraphQLService } from './graphql/postgraphile.ts';
+import { createPostGraphile, DENIAL_CODES, deniedErrors, unavailableErrors, type GraphQLService } from './graphql/postgraphile.ts';
+import { asRequestRole } from './db.ts';
+import type { Identity } from './graphql/context.ts';
 import { clearSessionCookies, cookieNames, parseRefreshCookie, setCsrfCookie } from './http/cookies.ts';
 import { issueCsrfToken } from './http/csrf.ts';
 import { assertCsrf, assertJsonPost, assertOrigin } from './http/guards.ts';
@@ -39,6 +41,24 @@ export interface EdgeApp {
   oauthClients: Map<string, import('./oauth/flow.ts').ProviderClient>;
   tokenKeys: import('./oauth/token-crypto.ts').TokenKeys | null;
   close(): Promise<void>;
+}
+
+/**
+ * K2: a refused operation rolled back with its request, so it is audited afterwards, in its
+ * own transaction, as the same request role and claims. At most 5 per request.
+ */
+async function recordDenials(pool: import('pg').Pool, identity: Identity | null, body: string): Promise<void> {
+  let errors: { path?: (string | number)[]; extensions?: { code?: string } }[] = [];
+  try {
+    errors = (JSON.parse(body) as { errors?: typeof errors }).errors ?? [];
+  } catch {
+    return;
+  }
+  for (const e of errors.filter((x) => DENIAL_CODES.has(x.extensions?.code ?? '')).slice(0, 5)) {
+    await asRequestRole(pool, identity, 'select app_hidden.record_denied($1, $2)', [
+      (e.path ?? []).join('.'), e.extensions!.code,
+    ]).catch(() => {});
+  }
 }
 
 function errorResponse(c: Context, err: unknown) {
@@ -167,13 +187,16 @@ export async function createApp(
         clear = true;
       },
     });
-    const unavailableBefore = unavailableErrors.count;
+    const before = { unavailable: unavailableErrors.count, denied: deniedErrors.count };
     await next();
-    if (unavailableErrors.count !== unavailableBefore) {
+    // Only when an error of interest happened somewhere (counters are process-wide) is this
+    // response's body inspected.
+    if (unavailableErrors.count !== before.unavailable || deniedErrors.count !== before.denied) {
       const body = await c.res.text();
       // Fail closed and visibly: a 503 the client can retry, cookies untouched (L1, F6).
       c.res = new Response(body, { status: body.includes('"code":"UNAVAILABLE"') ? 503 : c.res.status, headers: c.res.headers });
       if (c.res.status === 503) return;
+      await recordDenials(graphql.pool, creds.identity, body);
     }
     const done = issued as SignedSession | null;
     if (done && !bodyDelivery) issuer.setCookies(c, done);

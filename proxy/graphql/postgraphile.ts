@@ -24,10 +24,16 @@ import { limitsPlugin, PageSizeLimitPlugin } from './limits.ts';
  */
 export const unavailableErrors = { count: 0 };
 
+/** Codes that mean "authorization refused"; counted like the above, then audited (K2). */
+export const DENIAL_CODES = new Set(['NTFND', 'DNIED', 'LASTO', 'LASTM']);
+export const deniedErrors = { count: 0 };
+
 /** Lets our registered codes through with their fixed messages; masks everything else (J3). */
 export function maskError(error: GraphQLError): GraphQLError {
   const masked = maskErrorCode(error);
-  if (masked.extensions?.code === 'UNAVAILABLE') unavailableErrors.count++;
+  const code = masked.extensions?.code;
+  if (code === 'UNAVAILABLE') unavailableErrors.count++;
+  if (typeof code === 'string' && DENIAL_CODES.has(code)) deniedErrors.count++;
   return masked;
 }
 

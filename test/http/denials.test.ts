@@ -1,0 +1,48 @@
+// K2 (!): denied authorization attempts are recorded even though the request fails (the
+// refusal rolls back with the request; the edge audits it in its own transaction).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedIn, startServer, type TestServer } from './server.ts';
+
+let srv: TestServer;
+let owner: pg.Client;
+beforeAll(async () => {
+  srv = await startServer();
+  owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+});
+afterAll(async () => {
+  await owner?.end();
+  await srv?.close();
+});
+
+const SHARE = `mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`;
+
+async function denials(userId: string) {
+  const { rows } = await owner.query(
+    `select detail ->> 'operation' as operation, detail ->> 'code' as code, actor_role from app_public.audit_log
+     where event = 'access_denied' and actor_user_id = $1 order by id`, [userId]);
+  return rows;
+}
+
+describe('K2: denied attempts are audited', () => {
+  it('a refused share (invisible document, then a viewer resharing) leaves audit rows with the real actor', async () => {
+    const alice = await signedIn(srv, 'k2alice');
+    const mallory = await signedIn(srv, 'k2mallory');
+    const doc = await alice.client.gql<{ createDocument: { document: { rowId: string } } }>(
+      `mutation { createDocument(input: { document: { fullUrl: "https://k2.example/" } }) { document { rowId } } }`);
+    const rowId = doc.data!.createDocument.document.rowId;
+
+    const probe = await mallory.client.gql(SHARE, { d: rowId, s: mallory.userId });
+    expect(probe.errors?.[0]?.extensions?.code).toBe('NTFND');
+    await alice.client.gql(SHARE, { d: rowId, s: mallory.userId });
+    const reshare = await mallory.client.gql(SHARE, { d: rowId, s: alice.userId });
+    expect(reshare.errors?.[0]?.extensions?.code).toBe('DNIED');
+
+    expect(await denials(mallory.userId)).toEqual([
+      { operation: 'shareDocument', code: 'NTFND', actor_role: 'app_user' },
+      { operation: 'shareDocument', code: 'DNIED', actor_role: 'app_user' },
+    ]);
+    expect(await denials(alice.userId)).toEqual([]); // successful calls are not denials
+  });
+});
