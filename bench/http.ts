@@ -4,8 +4,9 @@
  * Seeds 1,000 users, 20,000 documents with ACLs and groups, and one live session. Then
  * loads `{ visibleDocuments { nodes { rowId fullUrl shortUrl createdAt } } }` (the signed-in
  * user's 20 newest visible documents) at a fixed concurrency with autocannon against
- *   edge      the real edge: access JWT and CSRF cookies + X-CSRF-Token + Origin, verified
- *             per request (EdDSA), secure headers, CORS, guards, then PostGraphile;
+ *   edge      the real edge: access JWT and CSRF cookies + X-CSRF-Token + Origin (the token
+ *             verified once, EdDSA, then found in the edge's verified-token cache), guards,
+ *             secure headers, then PostGraphile;
  *   bare      PostGraphile alone (the edge's own preset via createPostGraphile) on node:http
  *             with a fixed identity: the same pgSettings, no edge;
  *   hono      the same bare PostGraphile on @hono/node-server, no middleware (informational:
@@ -132,6 +133,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   // a different pair on every request, cycling through more than the cache holds, so each
   // request pays for the EdDSA and HMAC verifications: a burst of first requests.
   const coldHeaders = await Promise.all(Array.from({ length: COLD_TOKENS }, credentials));
+  if (new Set(coldHeaders.map((h) => h.cookie)).size !== COLD_TOKENS) throw new Error('cold tokens are not all distinct');
   let nextCold = 0;
   const body = JSON.stringify({ query: QUERY });
 
