@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { migrate } from 'graphile-migrate';
+import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { dbConfigFromEnv, REQUEST_ROLES, type DbConfig } from './config.ts';
 import { migrateSettings } from './migrate-settings.ts';
 
@@ -57,7 +58,13 @@ export async function setup(
   } finally {
     await root.end();
   }
-  await migrate(migrateSettings(cfg));
+  try {
+    await migrate(migrateSettings(cfg));
+  } finally {
+    // graphile-migrate keeps idle pools after migrate() and exits the process if the server
+    // goes away under them (a test cluster being stopped); end them here, where they start.
+    clearAllPools();
+  }
   log('migrations applied');
 }
 

@@ -7,7 +7,7 @@
  *   csrf    readable by JS, SameSite=Strict: echoed in X-CSRF-Token
  */
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 
 export interface CookieNames {
@@ -65,8 +65,4 @@ export function clearSessionCookies(c: Context, names: CookieNames): void {
   for (const n of [names.access, names.refresh, names.csrf]) {
     deleteCookie(c, bare(n), { ...base(names) });
   }
-}
-
-export function readCookie(c: Context, name: string): string | undefined {
-  return getCookie(c, name);
 }

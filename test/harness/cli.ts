@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import pg from 'pg';
 import { dbConfigFromEnv, dbEnv, REQUEST_ROLES, rootUrlFor, type DbConfig } from '../../db/scripts/config.ts';
 import { setup } from '../../db/scripts/setup.ts';
@@ -87,13 +86,9 @@ export async function acquireTestDatabase(): Promise<TestDatabase> {
     return { authUrl: givenAuth, env: {}, release: async () => {} };
   }
   const cluster = await startCluster({ log });
-  // graphile-migrate keeps idle pools for 200 ms after migrate() and calls
-  // process.exit(1) if the server vanishes under them. Ending them is async and
-  // not awaitable, so stop() relies on the cluster's smart-shutdown grace too.
-  const stop = async (): Promise<void> => {
-    clearAllPools();
-    await cluster.stop();
-  };
+  // setup() ends graphile-migrate's pools, but that is not awaitable: stop() relies on
+  // the cluster's smart-shutdown grace too.
+  const stop = (): Promise<void> => cluster.stop();
   try {
     // For our own cluster only the root URL is passed, so a developer's DATABASE_URL
     // (pointing at their dev database) can never leak into a test run.

