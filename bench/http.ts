@@ -27,7 +27,18 @@ import { issueCsrfToken } from '../proxy/http/csrf.ts';
 import { cookieNames } from '../proxy/http/cookies.ts';
 import type { RequestRole } from '../db/scripts/config.ts';
 import {
-  f, FOREIGN_LIMIT, log, machineCpu, median, percentile, makeSecrets, prepareDatabase, quietly, run, startServer, table,
+  f,
+  FOREIGN_LIMIT,
+  log,
+  machineCpu,
+  median,
+  percentile,
+  makeSecrets,
+  prepareDatabase,
+  quietly,
+  run,
+  startServer,
+  table,
   type Server,
 } from './lib.ts';
 
@@ -98,19 +109,30 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   await root.query(SEED);
   await root.query('vacuum analyze');
   const userId = (await root.query('select id from public.bench_user')).rows[0].id as string;
-  const sessionId = (await root.query(
-    `insert into app_private.sessions (user_id, expires_at) values ($1, now() + interval '1 day') returning id`, [userId],
-  )).rows[0].id as string;
+  const sessionId = (
+    await root.query(
+      `insert into app_private.sessions (user_id, expires_at) values ($1, now() + interval '1 day') returning id`,
+      [userId],
+    )
+  ).rows[0].id as string;
   const role = (await root.query('select app_hidden.user_role($1) r', [userId])).rows[0].r as RequestRole;
-  const counts = (await root.query(`select (select count(*) from app_public.users) u, (select count(*) from app_public.documents) d,
-    (select count(*) from app_public.document_acl) a, (select count(*) from app_public.relation_edge) r`)).rows[0];
-  log(`seeded ${counts.u} users, ${counts.d} documents, ${counts.a} ACL rows, ${counts.r} relation edges in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  const counts = (
+    await root.query(`select (select count(*) from app_public.users) u, (select count(*) from app_public.documents) d,
+    (select count(*) from app_public.document_acl) a, (select count(*) from app_public.relation_edge) r`)
+  ).rows[0];
+  log(
+    `seeded ${counts.u} users, ${counts.d} documents, ${counts.a} ACL rows, ${counts.r} relation edges in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
 
   const secrets = await makeSecrets();
   cleanup(async () => secrets.remove());
   const identity = { userId, sessionId, role };
   const started = {} as Record<'edge' | 'bare' | 'hono', Server>;
-  for (const [name, kind] of [['edge', 'edge'], ['bare', 'bareNode'], ['hono', 'bareHono']] as const) {
+  for (const [name, kind] of [
+    ['edge', 'edge'],
+    ['bare', 'bareNode'],
+    ['hono', 'bareHono'],
+  ] as const) {
     started[name] = await startServer(kind, db.cfg.authUrl, secrets, identity);
     cleanup(() => started[name].stop());
   }
@@ -133,7 +155,8 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   // a different pair on every request, cycling through more than the cache holds, so each
   // request pays for the EdDSA and HMAC verifications: a burst of first requests.
   const coldHeaders = await Promise.all(Array.from({ length: COLD_TOKENS }, credentials));
-  if (new Set(coldHeaders.map((h) => h.cookie)).size !== COLD_TOKENS) throw new Error('cold tokens are not all distinct');
+  if (new Set(coldHeaders.map((h) => h.cookie)).size !== COLD_TOKENS)
+    throw new Error('cold tokens are not all distinct');
   let nextCold = 0;
   const body = JSON.stringify({ query: QUERY });
 
@@ -142,8 +165,10 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   for (const [name, server] of Object.entries(started)) {
     const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
     const text = await res.text();
-    const nodes = (JSON.parse(text) as { data?: { visibleDocuments?: { nodes?: unknown[] } } }).data?.visibleDocuments?.nodes;
-    if (res.status !== 200 || nodes?.length !== 20) throw new Error(`${name}: unexpected response ${res.status} ${text.slice(0, 300)}`);
+    const nodes = (JSON.parse(text) as { data?: { visibleDocuments?: { nodes?: unknown[] } } }).data?.visibleDocuments
+      ?.nodes;
+    if (res.status !== 200 || nodes?.length !== 20)
+      throw new Error(`${name}: unexpected response ${res.status} ${text.slice(0, 300)}`);
     if (expectBody && text !== expectBody) throw new Error(`${name}: response differs from the edge's`);
     expectBody = text;
   }
@@ -157,10 +182,24 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
       const r = await new Promise<autocannon.Result>((resolve, reject) => {
         const inst = autocannon(
           {
-            url: `${server.url}/graphql`, method: 'POST', headers, body, connections, duration: seconds,
+            url: `${server.url}/graphql`,
+            method: 'POST',
+            headers,
+            body,
+            connections,
+            duration: seconds,
             verifyBody: (got: unknown) => got === expectBody,
             ...(name === 'cold'
-              ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, headers: coldHeaders[nextCold++ % COLD_TOKENS] }) }] }
+              ? {
+                  requests: [
+                    {
+                      setupRequest: (req: autocannon.Request) => ({
+                        ...req,
+                        headers: coldHeaders[nextCold++ % COLD_TOKENS],
+                      }),
+                    },
+                  ],
+                }
               : {}),
           },
           (err, res) => (err ? reject(err) : resolve(res)),
@@ -169,7 +208,10 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
       });
       const m1 = machineCpu();
       const bad = r.errors + r.timeouts + r.non2xx + r.mismatches;
-      if (bad > 0) throw new Error(`${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx, ${r.mismatches} wrong bodies`);
+      if (bad > 0)
+        throw new Error(
+          `${name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx, ${r.mismatches} wrong bodies`,
+        );
       const n = r.requests.total;
       return {
         rps: n / r.duration,
@@ -210,36 +252,57 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   };
   const all: Variant[] = ['edge', 'bare', 'hono', 'cold'];
   log(`\n${CONNECTIONS} connections, medians of ${ROUNDS} rounds of ${SECONDS}s:`);
-  log(table(
-    ['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'machine busy', 'other load', 'req/s per round'],
-    all.map((n) => [
-      label[n], f(med(results[n], 'rps'), 0), f(med(results[n], 'p50'), 2), f(med(results[n], 'p99'), 2),
-      f(med(results[n], 'serverCpu'), 3), `${f(med(results[n], 'busy') * 100, 0)}%`,
-      f(Math.max(...results[n].map((x) => x.foreign)), 2),
-      results[n].map((x) => f(x.rps, 0)).join(' / '),
-    ]),
-  ));
+  log(
+    table(
+      ['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'machine busy', 'other load', 'req/s per round'],
+      all.map((n) => [
+        label[n],
+        f(med(results[n], 'rps'), 0),
+        f(med(results[n], 'p50'), 2),
+        f(med(results[n], 'p99'), 2),
+        f(med(results[n], 'serverCpu'), 3),
+        `${f(med(results[n], 'busy') * 100, 0)}%`,
+        f(Math.max(...results[n].map((x) => x.foreign)), 2),
+        results[n].map((x) => f(x.rps, 0)).join(' / '),
+      ]),
+    ),
+  );
   const rps = (n: Variant) => med(results[n], 'rps');
   const ratio = rps('edge') / rps('bare');
   log(`\n1 connection (latency without contention), medians of ${SERIAL_ROUNDS} rounds of ${SECONDS}s:`);
-  log(table(
-    ['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req'],
-    (['edge', 'bare'] as const).map((n) => [label[n], f(med(serial[n], 'rps'), 0), f(med(serial[n], 'p50'), 3),
-      f(med(serial[n], 'p99'), 3), f(med(serial[n], 'serverCpu'), 3)]),
-  ));
+  log(
+    table(
+      ['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req'],
+      (['edge', 'bare'] as const).map((n) => [
+        label[n],
+        f(med(serial[n], 'rps'), 0),
+        f(med(serial[n], 'p50'), 3),
+        f(med(serial[n], 'p99'), 3),
+        f(med(serial[n], 'serverCpu'), 3),
+      ]),
+    ),
+  );
   const paired = results.edge.map((x, i) => x.rps / results.bare[i]!.rps).sort((a, b) => a - b);
-  log(`\nedge / bare throughput: ${f(ratio, 3)} (the edge costs ${f((1 - ratio) * 100, 1)}% of req/s); `
-    + `per round ${f(paired[0]!, 2)} to ${f(paired.at(-1)!, 2)}, median ${f(median(paired), 3)}`);
-  log(`  Hono stack alone (hono / bare): ${f(rps('hono') / rps('bare'), 3)}; the edge's middleware (edge / hono): ${f(rps('edge') / rps('hono'), 3)}`);
+  log(
+    `\nedge / bare throughput: ${f(ratio, 3)} (the edge costs ${f((1 - ratio) * 100, 1)}% of req/s); ` +
+      `per round ${f(paired[0]!, 2)} to ${f(paired.at(-1)!, 2)}, median ${f(median(paired), 3)}`,
+  );
+  log(
+    `  Hono stack alone (hono / bare): ${f(rps('hono') / rps('bare'), 3)}; the edge's middleware (edge / hono): ${f(rps('edge') / rps('hono'), 3)}`,
+  );
   log(`  with a new token on every request (cold / bare): ${f(rps('cold') / rps('bare'), 3)}`);
-  log(`edge overhead per request: ${f(1000 / rps('edge') - 1000 / rps('bare'), 3)} ms of machine time at saturation (1/rps), `
-    + `${f(med(results.edge, 'serverCpu') - med(results.bare, 'serverCpu'), 3)} ms server CPU, `
-    + `${f(med(serial.edge, 'p50') - med(serial.bare, 'p50'), 3)} ms p50 latency at 1 connection; `
-    + `a token's first request adds ${f(med(results.cold, 'serverCpu') - med(results.edge, 'serverCpu'), 3)} ms server CPU`);
+  log(
+    `edge overhead per request: ${f(1000 / rps('edge') - 1000 / rps('bare'), 3)} ms of machine time at saturation (1/rps), ` +
+      `${f(med(results.edge, 'serverCpu') - med(results.bare, 'serverCpu'), 3)} ms server CPU, ` +
+      `${f(med(serial.edge, 'p50') - med(serial.bare, 'p50'), 3)} ms p50 latency at 1 connection; ` +
+      `a token's first request adds ${f(med(results.cold, 'serverCpu') - med(results.edge, 'serverCpu'), 3)} ms server CPU`,
+  );
   const noisy = all.some((n) => results[n].some((x) => x.foreign > FOREIGN_LIMIT));
   if (noisy) log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
   const ok = ratio >= TARGET;
-  log(`\ntarget: edge req/s >= ${TARGET} x bare: ${ok ? 'met' : 'MISSED'}${noisy ? ' (under other load: not conclusive)' : ''}`);
+  log(
+    `\ntarget: edge req/s >= ${TARGET} x bare: ${ok ? 'met' : 'MISSED'}${noisy ? ' (under other load: not conclusive)' : ''}`,
+  );
   return ok;
 }
 

@@ -59,7 +59,8 @@ export async function prepareDatabase(name: string): Promise<BenchDb> {
 /** bcrypt at the configured cost, computed once: every seeded user can share the hash. */
 export async function passwordHash(root: pg.Client, password: string): Promise<{ hash: string; cost: number }> {
   const cost = Number((await root.query('select bcrypt_cost from app_private.auth_config')).rows[0].bcrypt_cost);
-  const hash = (await root.query('select public.crypt($1, public.gen_salt($2, $3)) h', [password, 'bf', cost])).rows[0].h as string;
+  const hash = (await root.query('select public.crypt($1, public.gen_salt($2, $3)) h', [password, 'bf', cost])).rows[0]
+    .h as string;
   return { hash, cost };
 }
 
@@ -121,7 +122,12 @@ export interface Server {
 export const ACCESS_TTL_SECONDS = 900;
 
 /** Forks bench/server.ts as `kind`; bare variants serve the fixed `identity`. */
-export async function startServer(kind: ServerKind, authUrl: string, secrets: Secrets, identity?: Identity): Promise<Server> {
+export async function startServer(
+  kind: ServerKind,
+  authUrl: string,
+  secrets: Secrets,
+  identity?: Identity,
+): Promise<Server> {
   const child: ChildProcess = fork(new URL('./server.ts', import.meta.url).pathname, [], {
     env: {
       ...process.env,
@@ -226,7 +232,8 @@ function treeCpu(): Map<number, number> {
       const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
       parent.set(Number(d), Number(fields[1]));
       cpu.set(Number(d), ms);
-      if (externalDb && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') tree.set(Number(d), ms);
+      if (externalDb && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres')
+        tree.set(Number(d), ms);
     } catch {
       // exited meanwhile
     }
@@ -242,7 +249,11 @@ function treeCpu(): Map<number, number> {
   return tree;
 }
 
-export interface CpuSnapshot { machine: ReturnType<typeof machineCpu>; tree: Map<number, number>; at: number }
+export interface CpuSnapshot {
+  machine: ReturnType<typeof machineCpu>;
+  tree: Map<number, number>;
+  at: number;
+}
 
 export function cpuSnapshot(): CpuSnapshot {
   return { machine: machineCpu(), tree: treeCpu(), at: performance.now() };
@@ -317,12 +328,24 @@ export function makePoster(base: string, sockets: number) {
       const started = performance.now();
       return new Promise((resolve, reject) => {
         const req = http.request(
-          { agent, host: url.hostname, port: url.port, path, method: 'POST',
-            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            path,
+            method: 'POST',
+            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                ms: performance.now() - started,
+              }),
+            );
             res.on('error', reject);
           },
         );

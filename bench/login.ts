@@ -16,8 +16,21 @@
 import pg from 'pg';
 import { rootUrlFor } from '../db/scripts/config.ts';
 import {
-  closedLoop, f, FOREIGN_LIMIT, log, makePoster, makeSecrets, median, passwordHash, percentile, prepareDatabase, quietly, run,
-  seedPasswordUsers, startServer, table,
+  closedLoop,
+  f,
+  FOREIGN_LIMIT,
+  log,
+  makePoster,
+  makeSecrets,
+  median,
+  passwordHash,
+  percentile,
+  prepareDatabase,
+  quietly,
+  run,
+  seedPasswordUsers,
+  startServer,
+  table,
 } from './lib.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
@@ -31,7 +44,13 @@ const LOGIN = `mutation ($email: String!, $password: String!) {
 }`;
 
 type Side = 'edge' | 'raw';
-interface Measured { rate: number; p50: number; p99: number; count: number; foreign: number }
+interface Measured {
+  rate: number;
+  p50: number;
+  p99: number;
+  count: number;
+  foreign: number;
+}
 
 async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean> {
   const db = await prepareDatabase('pgauth_bench_login');
@@ -55,8 +74,13 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     // Worker w uses users w, w + CONCURRENCY, ...: no two logins of one user at once.
     async edge(w, i) {
       const email = emails[(w + i * CONCURRENCY) % emails.length]!;
-      const res = await http.post('/graphql', headers, JSON.stringify({ query: LOGIN, variables: { email, password: PASSWORD } }));
-      if (res.status !== 200 || !res.body.includes('"userId"')) throw new Error(`login failed: ${res.status} ${res.body.slice(0, 300)}`);
+      const res = await http.post(
+        '/graphql',
+        headers,
+        JSON.stringify({ query: LOGIN, variables: { email, password: PASSWORD } }),
+      );
+      if (res.status !== 200 || !res.body.includes('"userId"'))
+        throw new Error(`login failed: ${res.status} ${res.body.slice(0, 300)}`);
     },
     async raw() {
       const { rows } = await raw.query('select public.crypt($1, $2) = $2 as ok', [PASSWORD, hash]);
@@ -81,9 +105,11 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   }
 
   // Every login succeeded and nothing was counted as a failure.
-  const check = (await db.root.query(`select (select count(*)::int from app_private.sessions) sessions,
+  const check = (
+    await db.root.query(`select (select count(*)::int from app_private.sessions) sessions,
     (select count(*)::int from app_private.ip_login_failures) ip_failures,
-    (select coalesce(sum(failed_attempts), 0)::int from app_private.user_secrets) failed`)).rows[0];
+    (select coalesce(sum(failed_attempts), 0)::int from app_private.user_secrets) failed`)
+  ).rows[0];
   if (check.ip_failures || check.failed) throw new Error(`failures were recorded: ${JSON.stringify(check)}`);
 
   const med = (side: Side, k: keyof Measured) => median(results[side].map((x) => x[k]));
@@ -92,20 +118,30 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     raw: `select crypt() on Postgres (bf, cost ${cost})`,
   };
   log(`\nconcurrency ${CONCURRENCY}, medians of ${ROUNDS} rounds of ${SECONDS}s (${check.sessions} sessions created):`);
-  log(table(
-    ['side', 'per second', 'p50 ms', 'p99 ms', 'other load', 'per round'],
-    (['edge', 'raw'] as const).map((s) => [
-      label[s], f(med(s, 'rate'), 2), f(med(s, 'p50'), 1), f(med(s, 'p99'), 1),
-      f(Math.max(...results[s].map((x) => x.foreign)), 2), results[s].map((x) => f(x.rate, 2)).join(' / '),
-    ]),
-  ));
+  log(
+    table(
+      ['side', 'per second', 'p50 ms', 'p99 ms', 'other load', 'per round'],
+      (['edge', 'raw'] as const).map((s) => [
+        label[s],
+        f(med(s, 'rate'), 2),
+        f(med(s, 'p50'), 1),
+        f(med(s, 'p99'), 1),
+        f(Math.max(...results[s].map((x) => x.foreign)), 2),
+        results[s].map((x) => f(x.rate, 2)).join(' / '),
+      ]),
+    ),
+  );
   const noisy = (['edge', 'raw'] as const).some((s) => results[s].some((x) => x.foreign > FOREIGN_LIMIT));
   if (noisy) log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
   const ratio = med('edge', 'rate') / med('raw', 'rate');
   log(`\nedge logins / raw bcrypt verifications: ${f(ratio * 100, 1)}%`);
-  log(`time per login beyond the bcrypt verification: ${f(med('edge', 'p50') - med('raw', 'p50'), 1)} ms (p50 difference)`);
+  log(
+    `time per login beyond the bcrypt verification: ${f(med('edge', 'p50') - med('raw', 'p50'), 1)} ms (p50 difference)`,
+  );
   const ok = ratio >= TARGET;
-  log(`\ntarget: edge logins/s >= ${TARGET * 100}% of raw crypt()/s: ${ok ? 'met' : 'MISSED'}${noisy ? ' (under other load: not conclusive)' : ''}`);
+  log(
+    `\ntarget: edge logins/s >= ${TARGET * 100}% of raw crypt()/s: ${ok ? 'met' : 'MISSED'}${noisy ? ' (under other load: not conclusive)' : ''}`,
+  );
   return ok;
 }
 

@@ -10,8 +10,21 @@
  * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_refresh`), otherwise a throwaway cluster.
  */
 import {
-  closedLoop, f, FOREIGN_LIMIT, log, makePoster, makeSecrets, median, passwordHash, percentile, prepareDatabase, quietly, run,
-  seedPasswordUsers, startServer, table,
+  closedLoop,
+  f,
+  FOREIGN_LIMIT,
+  log,
+  makePoster,
+  makeSecrets,
+  median,
+  passwordHash,
+  percentile,
+  prepareDatabase,
+  quietly,
+  run,
+  seedPasswordUsers,
+  startServer,
+  table,
 } from './lib.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -49,9 +62,11 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
 
   // One session (token family) per virtual client.
   const tokens: string[] = [];
-  await Promise.all(emails.map(async (email, w) => {
-    tokens[w] = (await call<{ refreshToken: string }>(LOGIN, { email, password: PASSWORD }, 'login')).refreshToken;
-  }));
+  await Promise.all(
+    emails.map(async (email, w) => {
+      tokens[w] = (await call<{ refreshToken: string }>(LOGIN, { email, password: PASSWORD }, 'login')).refreshToken;
+    }),
+  );
   log(`${CLIENTS} clients signed in`);
 
   let rotations = 0;
@@ -75,19 +90,34 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     log(`  round ${i + 1}: ${f(rounds.at(-1)!.rate, 0)} refreshes/s`);
   }
 
-  const check = (await db.root.query(`select (select count(*)::int from app_private.sessions where revoked_at is not null) revoked,
-    (select count(*)::int from app_private.refresh_tokens) tokens`)).rows[0];
+  const check = (
+    await db.root.query(`select (select count(*)::int from app_private.sessions where revoked_at is not null) revoked,
+    (select count(*)::int from app_private.refresh_tokens) tokens`)
+  ).rows[0];
   if (check.revoked) throw new Error(`${check.revoked} sessions were revoked (token reuse?)`);
-  if (check.tokens !== CLIENTS + rotations) throw new Error(`expected ${CLIENTS + rotations} refresh tokens, found ${check.tokens}`);
+  if (check.tokens !== CLIENTS + rotations)
+    throw new Error(`expected ${CLIENTS + rotations} refresh tokens, found ${check.tokens}`);
 
   const all = rounds.flatMap((r) => r.latencies);
-  log(`\n${CLIENTS} clients, ${ROUNDS} rounds of ${SECONDS}s (${rotations} rotations in all, ${check.tokens} refresh tokens stored):`);
-  log(table(
-    ['', 'refreshes/s', 'p50 ms', 'p90 ms', 'p99 ms', 'other load', 'per round'],
-    [['refresh through the edge (native, body delivery)', f(median(rounds.map((r) => r.rate)), 0),
-      f(percentile(all, 50), 2), f(percentile(all, 90), 2), f(percentile(all, 99), 2),
-      f(Math.max(...rounds.map((r) => r.foreign)), 2), rounds.map((r) => f(r.rate, 0)).join(' / ')]],
-  ));
+  log(
+    `\n${CLIENTS} clients, ${ROUNDS} rounds of ${SECONDS}s (${rotations} rotations in all, ${check.tokens} refresh tokens stored):`,
+  );
+  log(
+    table(
+      ['', 'refreshes/s', 'p50 ms', 'p90 ms', 'p99 ms', 'other load', 'per round'],
+      [
+        [
+          'refresh through the edge (native, body delivery)',
+          f(median(rounds.map((r) => r.rate)), 0),
+          f(percentile(all, 50), 2),
+          f(percentile(all, 90), 2),
+          f(percentile(all, 99), 2),
+          f(Math.max(...rounds.map((r) => r.foreign)), 2),
+          rounds.map((r) => f(r.rate, 0)).join(' / '),
+        ],
+      ],
+    ),
+  );
   if (rounds.some((r) => r.foreign > FOREIGN_LIMIT)) {
     log('warning: other load ran during some measurements (see "other load"); the figures may be skewed');
   }

@@ -97,22 +97,44 @@ async function main(): Promise<void> {
       await root.query(readFileSync(new URL('./seed.sql', import.meta.url), 'utf8'));
       await root.query('vacuum analyze');
     }
-    const counts = (await root.query(`select (select count(*) from app_public.users) u, (select count(*) from app_public.documents) d,
-      (select count(*) from app_public.document_acl) a, (select count(*) from app_public.relation_edge) r`)).rows[0];
-    console.log(`seeded ${counts.u} users, ${counts.d} documents, ${counts.a} ACL rows, ${counts.r} relation edges in ${((Date.now() - t0) / 1000).toFixed(0)}s`);
+    const counts = (
+      await root.query(`select (select count(*) from app_public.users) u, (select count(*) from app_public.documents) d,
+      (select count(*) from app_public.document_acl) a, (select count(*) from app_public.relation_edge) r`)
+    ).rows[0];
+    console.log(
+      `seeded ${counts.u} users, ${counts.d} documents, ${counts.a} ACL rows, ${counts.r} relation edges in ${((Date.now() - t0) / 1000).toFixed(0)}s`,
+    );
 
-    const users = (await root.query(`select b.kind, b.id, s.id as sid from public.bench_users b join app_private.sessions s on s.user_id = b.id`)).rows;
+    const users = (
+      await root.query(
+        `select b.kind, b.id, s.id as sid from public.bench_users b join app_private.sessions s on s.user_id = b.id`,
+      )
+    ).rows;
     const auth = new pg.Client({ connectionString: cfg.authUrl });
     await auth.connect();
     let failed = false;
     console.log('\nuser     query       visible  rls ms  base ms  ratio  plan (rls)');
     for (const u of users) {
-      const visible = (await root.query(`${PRINCIPALS} select count(distinct a.document_id)::int n from app_public.document_acl a where a.subject_id in (select subject_id from p)`, [u.id])).rows[0].n;
+      const visible = (
+        await root.query(
+          `${PRINCIPALS} select count(distinct a.document_id)::int n from app_public.document_acl a where a.subject_id in (select subject_id from p)`,
+          [u.id],
+        )
+      ).rows[0].n;
       await auth.query('begin');
-      await auth.query(`select set_config('role', 'app_user', true), set_config('jwt.claims.user_id', $1, true), set_config('jwt.claims.session_id', $2, true)`, [u.id, u.sid]);
+      await auth.query(
+        `select set_config('role', 'app_user', true), set_config('jwt.claims.user_id', $1, true), set_config('jwt.claims.session_id', $2, true)`,
+        [u.id, u.sid],
+      );
       const doc = (await auth.query(QUERIES.list.rls)).rows[0].id;
-      const groupDoc = (await root.query(`select a.document_id from app_public.document_acl a join app_public.relation_edge e on e.object_id = a.subject_id
-        where e.subject_id = $1 limit 1`, [u.id])).rows[0]?.document_id ?? doc;
+      const groupDoc =
+        (
+          await root.query(
+            `select a.document_id from app_public.document_acl a join app_public.relation_edge e on e.object_id = a.subject_id
+        where e.subject_id = $1 limit 1`,
+            [u.id],
+          )
+        ).rows[0]?.document_id ?? doc;
       for (const name of Object.keys(QUERIES) as QueryName[]) {
         const params = name === 'list' ? [u.id] : [u.id, name === 'groupCheck' ? groupDoc : doc];
         const rlsParams = params.slice(1);
@@ -121,7 +143,10 @@ async function main(): Promise<void> {
         for (let i = 0; i < WARMUP + ITERATIONS; i++) {
           const a = await time(auth, rlsSql, rlsParams);
           const b = await time(root, QUERIES[name].base, params);
-          if (i >= WARMUP) { rls.push(a); base.push(b); }
+          if (i >= WARMUP) {
+            rls.push(a);
+            base.push(b);
+          }
         }
         const plan = (await auth.query(`explain (format json) ${rlsSql}`, rlsParams)).rows[0]['QUERY PLAN'];
         const types = [...nodeTypes(plan)];
@@ -134,13 +159,17 @@ async function main(): Promise<void> {
         const seq = types.some((t) => t.startsWith('Seq Scan(documents') || t.startsWith('Seq Scan(document_acl'));
         const ok = !seq && (u.kind === 'wide' ? median(rls) <= 50 : ratio <= 1.5);
         if (!ok) failed = true;
-        console.log(`${u.kind.padEnd(8)} ${name.padEnd(11)} ${String(visible).padStart(7)} ${median(rls).toFixed(3).padStart(7)} ${median(base).toFixed(3).padStart(8)} ${ratio.toFixed(2).padStart(6)}  ${ok ? '' : 'MISSED '}${types.join(', ')}`);
+        console.log(
+          `${u.kind.padEnd(8)} ${name.padEnd(11)} ${String(visible).padStart(7)} ${median(rls).toFixed(3).padStart(7)} ${median(base).toFixed(3).padStart(8)} ${ratio.toFixed(2).padStart(6)}  ${ok ? '' : 'MISSED '}${types.join(', ')}`,
+        );
       }
       await auth.query('rollback');
     }
     await auth.end();
     await root.end();
-    console.log(`\ntargets: ratio <= 1.5 (typical, heavy), <= 50 ms (wide), no Seq Scan on documents/ACL: ${failed ? 'MISSED' : 'met'}`);
+    console.log(
+      `\ntargets: ratio <= 1.5 (typical, heavy), <= 50 ms (wide), no Seq Scan on documents/ACL: ${failed ? 'MISSED' : 'met'}`,
+    );
     process.exitCode = failed ? 1 : 0;
   } finally {
     await cluster.stop();

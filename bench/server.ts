@@ -67,14 +67,23 @@ async function main(): Promise<void> {
     const wss = new WebSocketServer({ noServer: true });
     const server = serve({ fetch: edge.app.fetch, port, hostname: HOST, websocket: { server: wss } });
     await listening(server);
-    closers.push(() => new Promise((r) => server.close(() => r())), () => edge.close());
+    closers.push(
+      () => new Promise((r) => server.close(() => r())),
+      () => edge.close(),
+    );
   } else {
     const identity = JSON.parse(process.env.BENCH_BARE_IDENTITY!) as Identity;
     // What the edge puts on the context for a cookie request with a valid CSRF token.
     const auth: AuthRequest = {
-      identity, ip: HOST, userAgent: null, bodyDelivery: false, refreshCookie: null,
-      csrfSessionId: identity.sessionId, canAuthenticate: false,
-      issue: () => Promise.reject(new AuthError('BADREQ')), clear: () => {},
+      identity,
+      ip: HOST,
+      userAgent: null,
+      bodyDelivery: false,
+      refreshCookie: null,
+      csrfSessionId: identity.sessionId,
+      canAuthenticate: false,
+      issue: () => Promise.reject(new AuthError('BADREQ')),
+      clear: () => {},
     };
     const gql = createPostGraphile(cfg, authUrl, async () => auth);
     if (kind === 'bareNode') {

@@ -14,7 +14,13 @@ import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import type { Config } from './config.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import type { AuthRequest } from './graphql/context.ts';
-import { createPostGraphile, DENIAL_CODES, deniedErrors, unavailableErrors, type GraphQLService } from './graphql/postgraphile.ts';
+import {
+  createPostGraphile,
+  DENIAL_CODES,
+  deniedErrors,
+  unavailableErrors,
+  type GraphQLService,
+} from './graphql/postgraphile.ts';
 import { asRequestRole } from './db.ts';
 import type { Identity } from './graphql/context.ts';
 import { clearSessionCookies, cookieNames, parseRefreshCookie, setCsrfCookie } from './http/cookies.ts';
@@ -56,7 +62,8 @@ async function recordDenials(pool: import('pg').Pool, identity: Identity | null,
   }
   for (const e of errors.filter((x) => DENIAL_CODES.has(x.extensions?.code ?? '')).slice(0, 5)) {
     await asRequestRole(pool, identity, 'select app_hidden.record_denied($1, $2)', [
-      (e.path ?? []).join('.'), e.extensions!.code,
+      (e.path ?? []).join('.'),
+      e.extensions!.code,
     ]).catch(() => {});
   }
 }
@@ -74,7 +81,11 @@ export async function createApp(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<EdgeApp> {
   const names = cookieNames(cfg.secureCookies);
-  const tokens: TokenSettings = { issuer: cfg.publicOrigin, audience: cfg.audience, ttlSeconds: cfg.accessTokenTtlSeconds };
+  const tokens: TokenSettings = {
+    issuer: cfg.publicOrigin,
+    audience: cfg.audience,
+    ttlSeconds: cfg.accessTokenTtlSeconds,
+  };
   const allowedOrigins = [cfg.publicOrigin, ...cfg.corsOrigins];
   const issuer = new SessionIssuer(cfg, keys, tokens, names);
 
@@ -88,9 +99,15 @@ export async function createApp(
     const cookies = parseCookies(req.header('cookie') ?? '');
     const creds = await readCredentials({ cookie: (n) => cookies[n] }, keys, tokens, names);
     return {
-      identity: creds.identity, ip: null, userAgent: null, bodyDelivery: false, refreshCookie: null,
-      csrfSessionId: null, canAuthenticate: false,
-      issue: () => Promise.reject(new AuthError('BADREQ')), clear: () => {},
+      identity: creds.identity,
+      ip: null,
+      userAgent: null,
+      bodyDelivery: false,
+      refreshCookie: null,
+      csrfSessionId: null,
+      canAuthenticate: false,
+      issue: () => Promise.reject(new AuthError('BADREQ')),
+      clear: () => {},
     };
   });
 
@@ -103,20 +120,32 @@ export async function createApp(
     await next();
     // One structured line per request; never headers, cookies, bodies or query strings (D8).
     if (process.env.LOG_REQUESTS !== 'false') {
-      console.log(JSON.stringify({ t: new Date().toISOString(), method: c.req.method, path: c.req.path,
-        status: c.res.status, ms: Math.round(performance.now() - started) }));
+      console.log(
+        JSON.stringify({
+          t: new Date().toISOString(),
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+        }),
+      );
     }
   });
-  app.use('*', secureHeaders({
-    strictTransportSecurity: cfg.production ? 'max-age=63072000; includeSubDomains' : false,
-    xFrameOptions: 'DENY',
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      // Ruru (development only) is a single page with inline bootstrap code.
-      ...(cfg.production ? {} : { scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"], styleSrc: ["'self'", "'unsafe-inline'"] }),
-    },
-  }));
+  app.use(
+    '*',
+    secureHeaders({
+      strictTransportSecurity: cfg.production ? 'max-age=63072000; includeSubDomains' : false,
+      xFrameOptions: 'DENY',
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Ruru (development only) is a single page with inline bootstrap code.
+        ...(cfg.production
+          ? {}
+          : { scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"], styleSrc: ["'self'", "'unsafe-inline'"] }),
+      },
+    }),
+  );
   const corsPolicy = cors({
     origin: (origin) => (cfg.corsOrigins.includes(origin) ? origin : null),
     credentials: true,
@@ -176,12 +205,16 @@ export async function createApp(
       ip: clientIp(c, cfg.trustProxyHops),
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
       bodyDelivery,
-      refreshCookie: bodyDelivery ? null : parseRefreshCookie(getCookie(c, names.refresh))?.token ?? null,
+      refreshCookie: bodyDelivery ? null : (parseRefreshCookie(getCookie(c, names.refresh))?.token ?? null),
       csrfSessionId,
       canAuthenticate: true,
       async issue(session) {
         issued = await issuer.sign(session);
-        return { accessToken: issued.accessToken, accessTokenExpiresAt: issued.accessTokenExpiresAt, refreshToken: session.refresh_token };
+        return {
+          accessToken: issued.accessToken,
+          accessTokenExpiresAt: issued.accessTokenExpiresAt,
+          refreshToken: session.refresh_token,
+        };
       },
       clear() {
         clear = true;
@@ -194,7 +227,10 @@ export async function createApp(
     if (unavailableErrors.count !== before.unavailable || deniedErrors.count !== before.denied) {
       const body = await c.res.text();
       // Fail closed and visibly: a 503 the client can retry, cookies untouched (L1, F6).
-      c.res = new Response(body, { status: body.includes('"code":"UNAVAILABLE"') ? 503 : c.res.status, headers: c.res.headers });
+      c.res = new Response(body, {
+        status: body.includes('"code":"UNAVAILABLE"') ? 503 : c.res.status,
+        headers: c.res.headers,
+      });
       if (c.res.status === 503) return;
       await recordDenials(graphql.pool, creds.identity, body);
     }
@@ -203,8 +239,15 @@ export async function createApp(
     else if (clear && !bodyDelivery) clearSessionCookies(c, names);
   });
 
-  const countBody = bodyLimit({ maxSize: cfg.bodyLimitBytes, onError: () => { throw new AuthError('TOOBIG'); } });
-  app.use('/graphql', (c, next) => (c.req.method === 'POST' && !c.req.header('content-length') ? countBody(c, next) : next()));
+  const countBody = bodyLimit({
+    maxSize: cfg.bodyLimitBytes,
+    onError: () => {
+      throw new AuthError('TOOBIG');
+    },
+  });
+  app.use('/graphql', (c, next) =>
+    c.req.method === 'POST' && !c.req.header('content-length') ? countBody(c, next) : next(),
+  );
 
   const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
   await serv.addTo(app as never);
@@ -212,16 +255,25 @@ export async function createApp(
   const providers = loadProviders(env, cfg.publicOrigin);
   const tokenKeys = providers.size ? loadTokenKeys(env, cfg.production, env.OAUTH_TOKEN_KEYS_FILE) : null;
   const oauth = oauthRoutes({
-    cfg, keys, issuer, pool: graphql.pool, providers, tokenKeys,
+    cfg,
+    keys,
+    issuer,
+    pool: graphql.pool,
+    providers,
+    tokenKeys,
     postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
   });
   app.route('/', oauth.routes);
   // Provider tokens are renewed in the background; failures are recorded in the database.
-  const timer = tokenKeys && env.OAUTH_REFRESH_INTERVAL_MS !== '0'
-    ? setInterval(() => {
-        refreshProviderTokens(graphql.pool, oauth.clients, tokenKeys).catch(() => {});
-      }, Number(env.OAUTH_REFRESH_INTERVAL_MS ?? 60_000))
-    : null;
+  const timer =
+    tokenKeys && env.OAUTH_REFRESH_INTERVAL_MS !== '0'
+      ? setInterval(
+          () => {
+            refreshProviderTokens(graphql.pool, oauth.clients, tokenKeys).catch(() => {});
+          },
+          Number(env.OAUTH_REFRESH_INTERVAL_MS ?? 60_000),
+        )
+      : null;
   timer?.unref();
 
   return {

@@ -64,9 +64,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port,
     publicOrigin,
-    corsOrigins: (env.CORS_ORIGINS ?? publicOrigin).split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? publicOrigin)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     keysDir: env.JWT_KEYS_DIR ?? '.data/keys',
-    csrfSecret: csrfSecretHex ? Buffer.from(csrfSecretHex, 'hex') : devSecret(env.DEV_SECRET_FILE ?? '.data/csrf-secret'),
+    csrfSecret: csrfSecretHex
+      ? Buffer.from(csrfSecretHex, 'hex')
+      : devSecret(env.DEV_SECRET_FILE ?? '.data/csrf-secret'),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 15 * 60),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     secureCookies,

@@ -14,7 +14,10 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
-export async function startEmbedded(dataDir = '.data', port = Number(process.env.EMBEDDED_PG_PORT ?? 54329)): Promise<EmbeddedDb> {
+export async function startEmbedded(
+  dataDir = '.data',
+  port = Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+): Promise<EmbeddedDb> {
   const base = resolve(dataDir);
   const dbDir = join(base, 'pg');
   const pwFile = join(base, 'pg-password');

@@ -96,6 +96,7 @@ export function toAuthError(err: unknown): AuthError {
     return new AuthError('UNAVAILABLE', { cause: err });
   }
   if (code === '42501') return new AuthError('DNIED', { cause: err });
-  if (code === '22P02' || code === '22021' || code === '23514' || code === '22001') return new AuthError('BADREQ', { cause: err });
+  if (code === '22P02' || code === '22021' || code === '23514' || code === '22001')
+    return new AuthError('BADREQ', { cause: err });
   return new AuthError('INTERNAL', { cause: err });
 }

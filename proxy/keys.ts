@@ -23,7 +23,10 @@ export async function rotateKey(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey } = await generateKeyPair(ALG, { extractable: true, crv: 'Ed25519' });
   const jwk = await exportJWK(privateKey);
-  const kid = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+  const kid = `${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
   const file = join(dir, `${kid}.json`);
   writeFileSync(file, JSON.stringify({ ...jwk, kid, alg: ALG }), { mode: 0o600 });
   chmodSync(file, 0o600);
@@ -39,7 +42,11 @@ export async function loadKeys(dir: string, opts: { create: boolean }): Promise<
     return loadKeys(dir, { create: false });
   }
   const entries = files
-    .map((f) => ({ f, mtime: statSync(join(dir, f)).mtimeMs, jwk: JSON.parse(readFileSync(join(dir, f), 'utf8')) as JWK }))
+    .map((f) => ({
+      f,
+      mtime: statSync(join(dir, f)).mtimeMs,
+      jwk: JSON.parse(readFileSync(join(dir, f), 'utf8')) as JWK,
+    }))
     .sort((a, b) => b.mtime - a.mtime || String(b.jwk.kid).localeCompare(String(a.jwk.kid)));
   const verify = new Map<string, CryptoKey>();
   const publics: JWK[] = [];

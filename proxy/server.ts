@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const edge = await createApp(cfg, keys, db.authUrl);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } });
-  console.log(`pgauth listening on ${cfg.publicOrigin}: GraphQL at /graphql${cfg.production ? '' : ', IDE at /graphiql'}`);
+  console.log(
+    `pgauth listening on ${cfg.publicOrigin}: GraphQL at /graphql${cfg.production ? '' : ', IDE at /graphiql'}`,
+  );
 
   let stopping = false;
   const stop = async () => {

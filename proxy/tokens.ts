@@ -26,17 +26,19 @@ export interface TokenSettings {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: AccessClaims): Promise<string> {
-  return new SignJWT({ sid: claims.sid, role: claims.role })
-    .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
-    .setSubject(claims.sub)
-    // Unique per token: EdDSA is deterministic, so two tokens minted in the same second
-    // for the same session would otherwise be byte-identical.
-    .setJti(randomUUID())
-    .setIssuer(s.issuer)
-    .setAudience(s.audience)
-    .setIssuedAt()
-    .setExpirationTime(`${s.ttlSeconds}s`)
-    .sign(keys.signing.key);
+  return (
+    new SignJWT({ sid: claims.sid, role: claims.role })
+      .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
+      .setSubject(claims.sub)
+      // Unique per token: EdDSA is deterministic, so two tokens minted in the same second
+      // for the same session would otherwise be byte-identical.
+      .setJti(randomUUID())
+      .setIssuer(s.issuer)
+      .setAudience(s.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${s.ttlSeconds}s`)
+      .sign(keys.signing.key)
+  );
 }
 
 // Verified tokens, so a browser's repeated requests skip the signature check (EdDSA
@@ -49,7 +51,10 @@ const verified = new WeakMap<KeyRing, LRUCache<string, { claims: AccessClaims; e
 /** Returns the verified claims, or null for any invalid token (the caller is anonymous). */
 export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<AccessClaims | null> {
   let cache = verified.get(keys);
-  if (!cache) verified.set(keys, (cache = new LRUCache({ max: 10_000 })));
+  if (!cache) {
+    cache = new LRUCache({ max: 10_000 });
+    verified.set(keys, cache);
+  }
   const settingsKey = `${s.issuer}|${s.audience}`;
   const hit = cache.get(token);
   if (hit && hit.key === settingsKey) {
@@ -62,13 +67,18 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
   return claims && { sub: claims.sub, sid: claims.sid, role: claims.role };
 }
 
-async function verifyUncached(keys: KeyRing, s: TokenSettings, token: string): Promise<(AccessClaims & { exp: number }) | null> {
+async function verifyUncached(
+  keys: KeyRing,
+  s: TokenSettings,
+  token: string,
+): Promise<(AccessClaims & { exp: number }) | null> {
   try {
     const { payload } = await jwtVerify(
       token,
       async (header) => {
         // Only our own keys by kid: no embedded jwk, no jku, no fallback key.
-        if (header.jwk || header.jku || header.x5u || header.x5c) throw new joseErrors.JWSInvalid('key hints not allowed');
+        if (header.jwk || header.jku || header.x5u || header.x5c)
+          throw new joseErrors.JWSInvalid('key hints not allowed');
         const key = header.kid ? keys.verify.get(header.kid) : undefined;
         if (!key) throw new joseErrors.JWKSNoMatchingKey();
         return key;

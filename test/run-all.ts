@@ -1,16 +1,20 @@
 /**
- * `npm test`: one database for everything — pgTAP files under test/db, then
- * vitest — and, as the very last line of output, `N passed, N failed` over
+ * `npm test`: lint (type-check, then Biome's linter and formatter check), then one
+ * database for everything — pgTAP files under test/db, then vitest — and, as the very last line of output, `N passed, N failed` over
  * both. Anything that breaks a stage (setup error, vitest crash) counts as a
  * failure so the total can never look green by accident. Exit 1 on any failure.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireTestDatabase, runVitest, TAP_DIR, type TestDatabase } from './harness/cli.ts';
 import { runTapFiles } from './harness/tap-runner.ts';
 
-interface Counts { passed: number; failed: number }
+interface Counts {
+  passed: number;
+  failed: number;
+}
 
 /** The subset of vitest's JSON reporter output we rely on. */
 interface VitestJson {
@@ -20,7 +24,7 @@ interface VitestJson {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.stack ?? err.message : String(err);
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
 /**
@@ -63,7 +67,27 @@ function add(c: Counts): void {
   total.failed += c.failed;
 }
 
+/** `npm run lint`'s two checks, each one pass or one failure in the total. */
+function lintCounts(): Counts {
+  const counts: Counts = { passed: 0, failed: 0 };
+  for (const [name, cmd, args] of [
+    ['type-check', 'tsc', ['--noEmit', '-p', '.']],
+    ['biome', 'biome', ['check', '.']],
+  ] as const) {
+    const r = spawnSync(cmd, args, { stdio: 'inherit' });
+    if (r.status === 0) counts.passed++;
+    else {
+      console.error(`lint: ${name} failed`);
+      counts.failed++;
+    }
+  }
+  return counts;
+}
+
 async function main(): Promise<void> {
+  const lint = lintCounts();
+  console.log(`lint: ${lint.passed} passed, ${lint.failed} failed`);
+  add(lint);
   const db: TestDatabase | undefined = await acquireTestDatabase().catch((err: unknown) => {
     console.error(`database setup failed:\n${errorText(err)}`);
     return undefined;

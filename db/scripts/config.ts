@@ -56,7 +56,12 @@ export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig 
   const owner = new URL(ownerUrl);
   const shadowUrl =
     env.SHADOW_DATABASE_URL ||
-    withCredentials(ownerUrl, decodeURIComponent(owner.username), decodeURIComponent(owner.password), `${dbName}_shadow`);
+    withCredentials(
+      ownerUrl,
+      decodeURIComponent(owner.username),
+      decodeURIComponent(owner.password),
+      `${dbName}_shadow`,
+    );
   return {
     rootUrl,
     ownerUrl,

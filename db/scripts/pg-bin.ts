@@ -5,7 +5,9 @@ import { join } from 'node:path';
 export function systemPgBinDir(programs: string[]): string | null {
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(base)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   for (const v of versions) {
     const dir = join(base, v, 'bin');

@@ -23,10 +23,7 @@ async function ensureDatabase(client: pg.Client, name: string, owner: string): P
 }
 
 /** Creates roles and databases, then migrates. Idempotent. */
-export async function setup(
-  cfg: DbConfig,
-  opts: { reset?: boolean; log?: (s: string) => void } = {},
-): Promise<void> {
+export async function setup(cfg: DbConfig, opts: { reset?: boolean; log?: (s: string) => void } = {}): Promise<void> {
   const log = opts.log ?? (() => {});
   const owner = new URL(cfg.ownerUrl);
   const auth = new URL(cfg.authUrl);

@@ -59,21 +59,18 @@ function deliver($outcome: Step<Outcome | Error>, $auth: Step<AuthRequest | unde
 export const AuthMutationsPlugin = extendSchema((build) => {
   const executor = build.input.pgRegistry.pgExecutors.main!;
   // `credential`: the statement checks a password or token (refused over WebSockets).
-  const call = (sql: string, args: (input: Row, auth: AuthRequest) => unknown[], credential = false) =>
+  const call =
+    (sql: string, args: (input: Row, auth: AuthRequest) => unknown[], credential = false) =>
     (input: Step, $auth: Step<AuthRequest | undefined>) =>
-      sideEffectWithPgClient(
-        executor,
-        object({ input, auth: $auth }),
-        async (client, { input, auth }) => {
-          try {
-            const a = requireAuth(auth as AuthRequest | undefined, credential);
-            const { rows } = await client.query<Row>({ text: sql, values: args((input ?? {}) as Row, a) });
-            return rows[0];
-          } catch (e) {
-            return e instanceof Error ? e : new Error(String(e));
-          }
-        },
-      );
+      sideEffectWithPgClient(executor, object({ input, auth: $auth }), async (client, { input, auth }) => {
+        try {
+          const a = requireAuth(auth as AuthRequest | undefined, credential);
+          const { rows } = await client.query<Row>({ text: sql, values: args((input ?? {}) as Row, a) });
+          return rows[0];
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e));
+        }
+      });
 
   return {
     typeDefs: gql`
@@ -129,27 +126,44 @@ export const AuthMutationsPlugin = extendSchema((build) => {
               (i, a) => [i.email, i.password, i.name ?? null, a.ip, a.userAgent],
               true,
             )(fieldArgs.getRaw('input'), $auth);
-            return deliver(lambda($row, (r) => (r instanceof Error ? r : outcome(r))), $auth);
+            return deliver(
+              lambda($row, (r) => (r instanceof Error ? r : outcome(r))),
+              $auth,
+            );
           },
           login(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select * from app_hidden.login($1, $2, $3::inet, $4)', (i, a) => [
-              i.email, i.password, a.ip, a.userAgent,
-            ], true)(fieldArgs.getRaw('input'), $auth);
-            return deliver(lambda($row, (r) => (r instanceof Error ? r : outcome(r))), $auth);
+            const $row = call(
+              'select * from app_hidden.login($1, $2, $3::inet, $4)',
+              (i, a) => [i.email, i.password, a.ip, a.userAgent],
+              true,
+            )(fieldArgs.getRaw('input'), $auth);
+            return deliver(
+              lambda($row, (r) => (r instanceof Error ? r : outcome(r))),
+              $auth,
+            );
           },
           refresh(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select * from app_hidden.refresh($1, $2::inet, $3, $4::uuid)', (i, a) => [
-              a.bodyDelivery ? i.refreshToken ?? null : a.refreshCookie, a.ip, a.userAgent,
-              a.bodyDelivery ? null : a.csrfSessionId,
-            ], true)(fieldArgs.getRaw('input'), $auth);
-            return deliver(lambda($row, (r) => (r instanceof Error ? r : outcome(r))), $auth);
+            const $row = call(
+              'select * from app_hidden.refresh($1, $2::inet, $3, $4::uuid)',
+              (i, a) => [
+                a.bodyDelivery ? (i.refreshToken ?? null) : a.refreshCookie,
+                a.ip,
+                a.userAgent,
+                a.bodyDelivery ? null : a.csrfSessionId,
+              ],
+              true,
+            )(fieldArgs.getRaw('input'), $auth);
+            return deliver(
+              lambda($row, (r) => (r instanceof Error ? r : outcome(r))),
+              $auth,
+            );
           },
           logout(_$root, fieldArgs) {
             const $auth = context().get('auth');
             const $row = call('select app_hidden.logout($1, $2::uuid) as success', (i, a) => [
-              a.bodyDelivery ? i.refreshToken ?? null : a.refreshCookie,
+              a.bodyDelivery ? (i.refreshToken ?? null) : a.refreshCookie,
               a.bodyDelivery ? null : a.csrfSessionId,
             ])(fieldArgs.getRaw('input'), $auth);
             return sideEffect([$row, $auth], ([r, auth]) => {
@@ -160,7 +174,10 @@ export const AuthMutationsPlugin = extendSchema((build) => {
           },
           logoutOtherSessions(_$root) {
             const $auth = context().get('auth');
-            const $row = call('select app_hidden.revoke_sessions(null, true) as count', () => [])(lambda(null, () => ({})), $auth);
+            const $row = call('select app_hidden.revoke_sessions(null, true) as count', () => [])(
+              lambda(null, () => ({})),
+              $auth,
+            );
             return lambda($row, (r) => {
               if (r instanceof Error) throw safe(r);
               return { count: Number(r?.count ?? 0) };
@@ -168,7 +185,10 @@ export const AuthMutationsPlugin = extendSchema((build) => {
           },
           revokeSession(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select app_hidden.revoke_sessions($1, false) as count', (i) => [i.id])(fieldArgs.getRaw('input'), $auth);
+            const $row = call('select app_hidden.revoke_sessions($1, false) as count', (i) => [i.id])(
+              fieldArgs.getRaw('input'),
+              $auth,
+            );
             return lambda($row, (r) => {
               if (r instanceof Error) throw safe(r);
               return { count: Number(r?.count ?? 0) };
@@ -176,8 +196,11 @@ export const AuthMutationsPlugin = extendSchema((build) => {
           },
           changePassword(_$root, fieldArgs) {
             const $auth = context().get('auth');
-            const $row = call('select app_hidden.change_password($1, $2) as success', (i) => [i.oldPassword, i.newPassword], true)(
-              fieldArgs.getRaw('input'), $auth);
+            const $row = call(
+              'select app_hidden.change_password($1, $2) as success',
+              (i) => [i.oldPassword, i.newPassword],
+              true,
+            )(fieldArgs.getRaw('input'), $auth);
             return lambda($row, (r) => {
               if (r instanceof Error) throw safe(r);
               if (!r?.success) throw safe(new AuthError('CREDS'));

@@ -53,14 +53,22 @@ export const oneCredentialMutationRule: ValidationRule = (ctx) => {
   };
 };
 
-export function limitsPlugin(opts: { maxDepth: number; maxAliases: number; introspection: boolean }): GraphileConfig.Plugin {
+export function limitsPlugin(opts: {
+  maxDepth: number;
+  maxAliases: number;
+  introspection: boolean;
+}): GraphileConfig.Plugin {
   return {
     name: 'PgAuthLimitsPlugin',
     version: '1.0.0',
     grafserv: {
       middleware: {
         setPreset(next, event) {
-          event.validationRules.push(depthLimitRule(opts.maxDepth), aliasLimitRule(opts.maxAliases), oneCredentialMutationRule);
+          event.validationRules.push(
+            depthLimitRule(opts.maxDepth),
+            aliasLimitRule(opts.maxAliases),
+            oneCredentialMutationRule,
+          );
           if (!opts.introspection) event.validationRules.push(NoSchemaIntrospectionCustomRule);
           return next();
         },
@@ -84,13 +92,22 @@ export const PageSizeLimitPlugin: GraphileConfig.Plugin = {
           const orig = arg?.applyPlan;
           if (!arg || !orig) continue;
           arg.applyPlan = ((parent: unknown, $target: unknown, fieldArg: { getRaw(): unknown }, info: unknown) => {
-            const $capped = lambda(fieldArg.getRaw() as never, (n: unknown) => {
-              if (typeof n === 'number' && (n < 0 || n > MAX_PAGE_SIZE)) {
-                throw new SafeError(`'${key}' must be between 0 and ${MAX_PAGE_SIZE}`, { code: 'LIMIT' });
-              }
-              return n as number | null | undefined;
-            }, true);
-            return (orig as (...a: unknown[]) => unknown)(parent, $target, { ...fieldArg, getRaw: () => $capped }, info);
+            const $capped = lambda(
+              fieldArg.getRaw() as never,
+              (n: unknown) => {
+                if (typeof n === 'number' && (n < 0 || n > MAX_PAGE_SIZE)) {
+                  throw new SafeError(`'${key}' must be between 0 and ${MAX_PAGE_SIZE}`, { code: 'LIMIT' });
+                }
+                return n as number | null | undefined;
+              },
+              true,
+            );
+            return (orig as (...a: unknown[]) => unknown)(
+              parent,
+              $target,
+              { ...fieldArg, getRaw: () => $capped },
+              info,
+            );
           }) as typeof orig;
         }
         return args;

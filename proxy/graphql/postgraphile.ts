@@ -42,13 +42,19 @@ function maskErrorCode(error: GraphQLError): GraphQLError {
   const orig = error.originalError as { code?: unknown } | undefined;
   if (orig && toAuthError(orig).code === 'UNAVAILABLE') {
     return new GraphQLError('Service temporarily unavailable', {
-      nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
       extensions: { code: 'UNAVAILABLE' },
     });
   }
   if (orig && isErrorCode(orig.code) && orig.code !== 'INTERNAL') {
     return new GraphQLError((orig as Error).message, {
-      nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
       extensions: { code: orig.code },
     });
   }

@@ -52,9 +52,24 @@ export interface SessionCookies {
 }
 
 export function setSessionCookies(c: Context, names: CookieNames, v: SessionCookies): void {
-  setCookie(c, bare(names.access), v.accessToken, { ...base(names), httpOnly: true, sameSite: 'Lax', maxAge: v.accessMaxAge });
-  setCookie(c, bare(names.refresh), v.refreshToken, { ...base(names), httpOnly: true, sameSite: 'Strict', expires: v.refreshExpires });
-  setCookie(c, bare(names.csrf), v.csrfToken, { ...base(names), httpOnly: false, sameSite: 'Strict', expires: v.refreshExpires });
+  setCookie(c, bare(names.access), v.accessToken, {
+    ...base(names),
+    httpOnly: true,
+    sameSite: 'Lax',
+    maxAge: v.accessMaxAge,
+  });
+  setCookie(c, bare(names.refresh), v.refreshToken, {
+    ...base(names),
+    httpOnly: true,
+    sameSite: 'Strict',
+    expires: v.refreshExpires,
+  });
+  setCookie(c, bare(names.csrf), v.csrfToken, {
+    ...base(names),
+    httpOnly: false,
+    sameSite: 'Strict',
+    expires: v.refreshExpires,
+  });
 }
 
 export function setCsrfCookie(c: Context, names: CookieNames, token: string): void {

@@ -33,7 +33,10 @@ function safeEqual(a: string, b: string): boolean {
 export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: string | undefined): string | null {
   if (!cookie || !header || !safeEqual(cookie, header)) return null;
   let cache = verified.get(secret);
-  if (!cache) verified.set(secret, (cache = new LRUCache({ max: 10_000 })));
+  if (!cache) {
+    cache = new LRUCache({ max: 10_000 });
+    verified.set(secret, cache);
+  }
   const known = cache.get(header);
   if (known) return known;
   const parts = header.split('.');
@@ -47,4 +50,3 @@ export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: s
 // Tokens whose MAC was already checked under this secret: a token is immutable, so the
 // answer cannot change; the cookie/header equality is still checked on every request.
 const verified = new WeakMap<Buffer, LRUCache<string, string>>();
-

@@ -51,12 +51,7 @@ export async function readCredentials(
 
 export function credentialsFromContext(c: Context, keys: KeyRing, tokens: TokenSettings, names: CookieNames) {
   const jar = getCookie(c); // parsed once
-  return readCredentials(
-    { authorization: c.req.header('authorization'), cookie: (n) => jar[n] },
-    keys,
-    tokens,
-    names,
-  );
+  return readCredentials({ authorization: c.req.header('authorization'), cookie: (n) => jar[n] }, keys, tokens, names);
 }
 
 /** The client address: the socket peer, or the Nth X-Forwarded-For entry from the right
@@ -65,7 +60,10 @@ export function clientIp(c: Context, trustProxyHops: number): string | null {
   const socketIp = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
     ?.remoteAddress;
   if (trustProxyHops > 0) {
-    const chain = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const chain = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const ip = normalizeIp(chain[chain.length - trustProxyHops] ?? '');
     if (ip) return ip;
   }

@@ -28,7 +28,9 @@ export class SessionIssuer {
 
   async sign(session: IssuedSession): Promise<SignedSession> {
     const accessToken = await signAccessToken(this.keys, this.tokens, {
-      sub: session.user_id, sid: session.session_id, role: session.role,
+      sub: session.user_id,
+      sid: session.session_id,
+      role: session.role,
     });
     return {
       session,

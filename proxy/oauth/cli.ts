@@ -18,7 +18,9 @@ const [cmd, name] = process.argv.slice(2);
 if (cmd === 'list') {
   if (!providers.size) console.log('no providers configured (set OIDC_<NAME>_CLIENT_ID / _CLIENT_SECRET)');
   for (const p of providers.values()) {
-    console.log(`${p.name.padEnd(10)} ${p.kind.padEnd(6)} issuer=${p.issuer} redirect=${p.redirectUri} scopes=${p.scopes.join(' ')}${p.pkce ? ' pkce=S256' : ''}`);
+    console.log(
+      `${p.name.padEnd(10)} ${p.kind.padEnd(6)} issuer=${p.issuer} redirect=${p.redirectUri} scopes=${p.scopes.join(' ')}${p.pkce ? ' pkce=S256' : ''}`,
+    );
   }
 } else if (cmd === 'test' && name) {
   const p = providers.get(name);
@@ -31,8 +33,12 @@ if (cmd === 'list') {
     const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e);
     console.log(`${key.padEnd(22)} ${url} -> ${res instanceof Error ? res.message : res.status}`);
   }
-  console.log(`RFC 9207 iss parameter ${as.authorization_response_iss_parameter_supported ? 'supported' : 'not advertised'}`);
-  console.log(`PKCE S256              ${as.code_challenge_methods_supported?.includes('S256') ? 'advertised' : p.pkce ? 'sent (not advertised)' : 'not used'}`);
+  console.log(
+    `RFC 9207 iss parameter ${as.authorization_response_iss_parameter_supported ? 'supported' : 'not advertised'}`,
+  );
+  console.log(
+    `PKCE S256              ${as.code_challenge_methods_supported?.includes('S256') ? 'advertised' : p.pkce ? 'sent (not advertised)' : 'not used'}`,
+  );
 } else if (cmd === 'refresh') {
   const pool = new pg.Pool({ connectionString: dbConfigFromEnv().authUrl });
   const clients = new Map([...providers].map(([n, p]) => [n, new ProviderClient(p, cfg.production)]));

@@ -49,7 +49,10 @@ export class ProviderClient {
   readonly client: oauth.Client;
   private readonly auth: oauth.ClientAuth;
 
-  constructor(readonly p: ProviderConfig, private readonly production: boolean) {
+  constructor(
+    readonly p: ProviderConfig,
+    private readonly production: boolean,
+  ) {
     this.client = { client_id: p.clientId };
     this.auth = oauth.ClientSecretPost(p.clientSecret);
   }
@@ -63,7 +66,12 @@ export class ProviderClient {
     if (this.as) return this.as;
     if (this.p.kind === 'oauth2') {
       const e = this.p.endpoints!;
-      this.as = { issuer: this.p.issuer, authorization_endpoint: e.authorization, token_endpoint: e.token, userinfo_endpoint: e.userinfo };
+      this.as = {
+        issuer: this.p.issuer,
+        authorization_endpoint: e.authorization,
+        token_endpoint: e.token,
+        userinfo_endpoint: e.userinfo,
+      };
       return this.as;
     }
     try {
@@ -105,10 +113,20 @@ export class ProviderClient {
       throw new AuthError('OAUTH', { cause: e });
     }
     try {
-      const res = await oauth.authorizationCodeGrantRequest(as, this.client, this.auth, callbackParams, this.p.redirectUri,
-        this.p.pkce ? tx.verifier : oauth.nopkce, this.opts(as.token_endpoint!));
+      const res = await oauth.authorizationCodeGrantRequest(
+        as,
+        this.client,
+        this.auth,
+        callbackParams,
+        this.p.redirectUri,
+        this.p.pkce ? tx.verifier : oauth.nopkce,
+        this.opts(as.token_endpoint!),
+      );
       if (this.p.kind === 'oidc') {
-        const result = await oauth.processAuthorizationCodeResponse(as, this.client, res, { expectedNonce: tx.nonce, requireIdToken: true });
+        const result = await oauth.processAuthorizationCodeResponse(as, this.client, res, {
+          expectedNonce: tx.nonce,
+          requireIdToken: true,
+        });
         const claims = oauth.getValidatedIdTokenClaims(result)!;
         let profile: Record<string, unknown> = { ...claims };
         if (as.userinfo_endpoint) {
@@ -127,11 +145,25 @@ export class ProviderClient {
     }
   }
 
-  private account(issuer: string, subject: string, profile: Record<string, unknown>, t: oauth.TokenEndpointResponse): ProviderAccount {
+  private account(
+    issuer: string,
+    subject: string,
+    profile: Record<string, unknown>,
+    t: oauth.TokenEndpointResponse,
+  ): ProviderAccount {
     // Only a verified email is kept: it is used for the collision check and the new account.
     const verified = profile.email_verified === true || profile.email_verified === 'true' || this.p.kind === 'oauth2';
     const email = verified && typeof profile.email === 'string' ? profile.email : null;
-    const keep = ['name', 'given_name', 'family_name', 'picture', 'login', 'avatar_url', 'locale', 'preferred_username'];
+    const keep = [
+      'name',
+      'given_name',
+      'family_name',
+      'picture',
+      'login',
+      'avatar_url',
+      'locale',
+      'preferred_username',
+    ];
     return {
       issuer,
       subject,
@@ -164,10 +196,18 @@ export class ProviderClient {
   }
 
   /** Renews an access token with a refresh token (the refresh job). */
-  async refresh(refreshToken: string): Promise<{ accessToken: string; refreshToken: string | null; expiresAt: Date | null }> {
+  async refresh(
+    refreshToken: string,
+  ): Promise<{ accessToken: string; refreshToken: string | null; expiresAt: Date | null }> {
     const as = await this.server();
     try {
-      const res = await oauth.refreshTokenGrantRequest(as, this.client, this.auth, refreshToken, this.opts(as.token_endpoint!));
+      const res = await oauth.refreshTokenGrantRequest(
+        as,
+        this.client,
+        this.auth,
+        refreshToken,
+        this.opts(as.token_endpoint!),
+      );
       const t = await oauth.processRefreshTokenResponse(as, this.client, res);
       return {
         accessToken: t.access_token,

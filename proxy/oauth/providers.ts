@@ -67,7 +67,9 @@ export const PRESETS: Record<string, Preset> = {
   twitch: { kind: 'oidc', issuer: 'https://id.twitch.tv/oauth2', scopes: ['openid', 'user:read:email'] },
   gitlab: { kind: 'oidc', issuer: 'https://gitlab.com', scopes: ['openid', 'email', 'profile'] },
   github: {
-    kind: 'oauth2', issuer: 'https://github.com', scopes: ['read:user', 'user:email'],
+    kind: 'oauth2',
+    issuer: 'https://github.com',
+    scopes: ['read:user', 'user:email'],
     endpoints: {
       authorization: 'https://github.com/login/oauth/authorize',
       token: 'https://github.com/login/oauth/access_token',
@@ -78,7 +80,9 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   facebook: {
-    kind: 'oauth2', issuer: 'https://www.facebook.com', scopes: ['email', 'public_profile'],
+    kind: 'oauth2',
+    issuer: 'https://www.facebook.com',
+    scopes: ['email', 'public_profile'],
     endpoints: {
       authorization: 'https://www.facebook.com/v19.0/dialog/oauth',
       token: 'https://graph.facebook.com/v19.0/oauth/access_token',
@@ -88,7 +92,9 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   twitter: {
-    kind: 'oauth2', issuer: 'https://twitter.com', scopes: ['users.read', 'tweet.read', 'offline.access'],
+    kind: 'oauth2',
+    issuer: 'https://twitter.com',
+    scopes: ['users.read', 'tweet.read', 'offline.access'],
     endpoints: {
       authorization: 'https://twitter.com/i/oauth2/authorize',
       token: 'https://api.twitter.com/2/oauth2/token',
@@ -97,7 +103,9 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   discord: {
-    kind: 'oauth2', issuer: 'https://discord.com', scopes: ['identify', 'email'],
+    kind: 'oauth2',
+    issuer: 'https://discord.com',
+    scopes: ['identify', 'email'],
     endpoints: {
       authorization: 'https://discord.com/oauth2/authorize',
       token: 'https://discord.com/api/oauth2/token',
@@ -107,7 +115,10 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   bitbucket: {
-    kind: 'oauth2', issuer: 'https://bitbucket.org', scopes: ['account', 'email'], pkce: false,
+    kind: 'oauth2',
+    issuer: 'https://bitbucket.org',
+    scopes: ['account', 'email'],
+    pkce: false,
     endpoints: {
       authorization: 'https://bitbucket.org/site/oauth2/authorize',
       token: 'https://bitbucket.org/site/oauth2/access_token',
@@ -116,7 +127,9 @@ export const PRESETS: Record<string, Preset> = {
     },
   },
   spotify: {
-    kind: 'oauth2', issuer: 'https://accounts.spotify.com', scopes: ['user-read-email'],
+    kind: 'oauth2',
+    issuer: 'https://accounts.spotify.com',
+    scopes: ['user-read-email'],
     endpoints: {
       authorization: 'https://accounts.spotify.com/authorize',
       token: 'https://accounts.spotify.com/api/token',
@@ -138,7 +151,8 @@ export function loadProviders(env: NodeJS.ProcessEnv, publicOrigin: string): Map
   for (const name of [...names].sort()) {
     const E = (suffix: string) => env[`OIDC_${name.toUpperCase()}_${suffix}`];
     const preset = PRESETS[name];
-    const issuer = E('ISSUER') ?? (preset && (typeof preset.issuer === 'function' ? preset.issuer(env) : preset.issuer));
+    const issuer =
+      E('ISSUER') ?? (preset && (typeof preset.issuer === 'function' ? preset.issuer(env) : preset.issuer));
     if (!issuer) throw new Error(`OIDC_${name.toUpperCase()}_ISSUER is required (no preset named ${name})`);
     const clientSecret = E('CLIENT_SECRET');
     if (!clientSecret) throw new Error(`OIDC_${name.toUpperCase()}_CLIENT_SECRET is required`);
@@ -158,7 +172,7 @@ export function loadProviders(env: NodeJS.ProcessEnv, publicOrigin: string): Map
       clientSecret,
       // Constant, from configuration: never derived from Host or X-Forwarded-Host (G1).
       redirectUri: E('REDIRECT') ?? `${publicOrigin}/auth/${name}/callback`,
-      scopes: (E('SCOPES')?.split(/[ ,]+/).filter(Boolean)) ?? preset?.scopes ?? ['openid', 'email', 'profile'],
+      scopes: E('SCOPES')?.split(/[ ,]+/).filter(Boolean) ?? preset?.scopes ?? ['openid', 'email', 'profile'],
       pkce: preset?.pkce ?? true,
       formPost: preset?.formPost ?? false,
       endpoints,

@@ -34,7 +34,10 @@ export async function refreshProviderTokens(
   keys: TokenKeys,
   opts: { ahead?: string; limit?: number } = {},
 ): Promise<RefreshSummary> {
-  const due = await asBot<Due>(pool, 'select * from app_hidden.lease_provider_tokens($1, $2::interval)', [opts.limit ?? 50, opts.ahead ?? '5 minutes']);
+  const due = await asBot<Due>(pool, 'select * from app_hidden.lease_provider_tokens($1, $2::interval)', [
+    opts.limit ?? 50,
+    opts.ahead ?? '5 minutes',
+  ]);
   const summary = { renewed: 0, failed: 0 };
   for (const t of due) {
     const rowId = identityRowId(t.issuer, t.subject);
@@ -44,12 +47,19 @@ export async function refreshProviderTokens(
       const refreshToken = decryptToken(keys, t.key_id, rowId, 'refresh_token', t.refresh_token_enc);
       const fresh = await client.refresh(refreshToken);
       await asBot(pool, 'select app_hidden.finish_provider_token_refresh($1, null, $2, $3, $4, $5)', [
-        t.identity_id, keys.current, encryptToken(keys, rowId, 'access_token', fresh.accessToken),
-        fresh.refreshToken ? encryptToken(keys, rowId, 'refresh_token', fresh.refreshToken) : null, fresh.expiresAt]);
+        t.identity_id,
+        keys.current,
+        encryptToken(keys, rowId, 'access_token', fresh.accessToken),
+        fresh.refreshToken ? encryptToken(keys, rowId, 'refresh_token', fresh.refreshToken) : null,
+        fresh.expiresAt,
+      ]);
       summary.renewed++;
     } catch (e) {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      await asBot(pool, 'select app_hidden.finish_provider_token_refresh($1, $2, null, null, null, null)', [t.identity_id, msg]);
+      await asBot(pool, 'select app_hidden.finish_provider_token_refresh($1, $2, null, null, null, null)', [
+        t.identity_id,
+        msg,
+      ]);
       summary.failed++;
     }
   }

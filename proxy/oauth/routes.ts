@@ -23,7 +23,13 @@ import { ProviderClient, randomNonce, randomState, randomVerifier } from './flow
 import type { ProviderConfig } from './providers.ts';
 import { safeReturnTo } from './return-to.ts';
 import { encryptToken, identityRowId, type TokenKeys } from './token-crypto.ts';
-import { openTransaction, sealTransaction, transactionKey, TX_TTL_SECONDS, type OAuthTransaction } from './transaction.ts';
+import {
+  openTransaction,
+  sealTransaction,
+  transactionKey,
+  TX_TTL_SECONDS,
+  type OAuthTransaction,
+} from './transaction.ts';
 
 export interface OAuthDeps {
   cfg: Config;
@@ -54,7 +60,9 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
     const url = await client.authorizationUrl(tx);
     const name = txCookie(p).replace(/^__Host-/, '');
     setCookie(c, name, await sealTransaction(txKey, tx), {
-      path: '/', httpOnly: true, maxAge: TX_TTL_SECONDS,
+      path: '/',
+      httpOnly: true,
+      maxAge: TX_TTL_SECONDS,
       // A form_post provider returns by a cross-site POST, which only SameSite=None survives.
       sameSite: p.formPost ? 'None' : 'Lax',
       secure: d.cfg.secureCookies || p.formPost,
@@ -66,8 +74,11 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
 
   const fail = async (c: Context, p: string, err: unknown) => {
     const e = toAuthError(err);
-    await asRequestRole(d.pool, null, 'select app_hidden.oauth_rejected($1, $2, $3::inet)', [p, e.code, clientIp(c, d.cfg.trustProxyHops)])
-      .catch(() => {});
+    await asRequestRole(d.pool, null, 'select app_hidden.oauth_rejected($1, $2, $3::inet)', [
+      p,
+      e.code,
+      clientIp(c, d.cfg.trustProxyHops),
+    ]).catch(() => {});
     c.header('Cache-Control', 'no-store');
     return c.json({ error: { code: e.code, message: e.message } }, e.status as 400);
   };
@@ -77,7 +88,11 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
   routes.get('/auth/:provider/start', async (c) => {
     const { p, client } = provider(c);
     const tx: OAuthTransaction = {
-      provider: p.name, state: randomState(), nonce: randomNonce(), verifier: randomVerifier(), intent: 'login',
+      provider: p.name,
+      state: randomState(),
+      nonce: randomNonce(),
+      verifier: randomVerifier(),
+      intent: 'login',
       returnTo: safeReturnTo(c.req.query('returnTo'), d.postLoginRedirect),
     };
     return c.redirect((await begin(c, p, client, tx)).toString(), 302);
@@ -92,8 +107,13 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
     if (!creds.identity || creds.kind !== 'cookie') throw new AuthError('LOGIN');
     assertCsrf(c, d.cfg.csrfSecret, d.issuer.names, creds);
     const tx: OAuthTransaction = {
-      provider: p.name, state: randomState(), nonce: randomNonce(), verifier: randomVerifier(), intent: 'link',
-      returnTo: safeReturnTo(c.req.query('returnTo'), d.postLoginRedirect), sessionId: creds.identity.sessionId,
+      provider: p.name,
+      state: randomState(),
+      nonce: randomNonce(),
+      verifier: randomVerifier(),
+      intent: 'link',
+      returnTo: safeReturnTo(c.req.query('returnTo'), d.postLoginRedirect),
+      sessionId: creds.identity.sessionId,
     };
     return c.json({ url: (await begin(c, p, client, tx)).toString() });
   });
@@ -105,15 +125,19 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
       const cookieName = txCookie(p);
       const tx = await openTransaction(txKey, getCookie(c, cookieName));
       // One-shot: whatever happens next, this transaction cannot be used again.
-      deleteCookie(c, cookieName.replace(/^__Host-/, ''), { path: '/', secure: d.cfg.secureCookies || p.formPost,
-        ...(d.cfg.secureCookies ? { prefix: 'host' as const } : {}) });
+      deleteCookie(c, cookieName.replace(/^__Host-/, ''), {
+        path: '/',
+        secure: d.cfg.secureCookies || p.formPost,
+        ...(d.cfg.secureCookies ? { prefix: 'host' as const } : {}),
+      });
       if (!tx) throw new AuthError('OAUTH', { message: 'Sign-in expired or was started in another browser' });
       // Mix-up defence: the code must come back to the callback of the provider it was sent to.
       if (tx.provider !== p.name) throw new AuthError('OAUTH', { message: 'Provider mismatch' });
 
-      const params = c.req.method === 'POST'
-        ? new URLSearchParams((await c.req.parseBody()) as Record<string, string>)
-        : new URL(c.req.url).searchParams;
+      const params =
+        c.req.method === 'POST'
+          ? new URLSearchParams((await c.req.parseBody()) as Record<string, string>)
+          : new URL(c.req.url).searchParams;
       let identity = null;
       if (tx.intent === 'link') {
         const creds = await credentialsFromContext(c, d.keys, d.issuer.tokens, d.issuer.names);
@@ -125,12 +149,27 @@ export function oauthRoutes(d: OAuthDeps): { routes: Hono; clients: Map<string, 
       const account = await client.callback(params, tx);
 
       const rowId = identityRowId(account.issuer, account.subject);
-      const enc = (col: string, v: string | null) => (v && d.tokenKeys ? encryptToken(d.tokenKeys, rowId, col, v) : null);
-      const [row] = await asRequestRole<Record<string, unknown>>(d.pool, identity,
+      const enc = (col: string, v: string | null) =>
+        v && d.tokenKeys ? encryptToken(d.tokenKeys, rowId, col, v) : null;
+      const [row] = await asRequestRole<Record<string, unknown>>(
+        d.pool,
+        identity,
         `select * from app_hidden.oauth_sign_in($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::inet, $12)`,
-        [p.name, account.issuer, account.subject, account.email, JSON.stringify(account.profile), tx.intent === 'link',
-          d.tokenKeys?.current ?? null, enc('access_token', account.accessToken), enc('refresh_token', account.refreshToken),
-          account.expiresAt, clientIp(c, d.cfg.trustProxyHops), c.req.header('user-agent')?.slice(0, 512) ?? null]);
+        [
+          p.name,
+          account.issuer,
+          account.subject,
+          account.email,
+          JSON.stringify(account.profile),
+          tx.intent === 'link',
+          d.tokenKeys?.current ?? null,
+          enc('access_token', account.accessToken),
+          enc('refresh_token', account.refreshToken),
+          account.expiresAt,
+          clientIp(c, d.cfg.trustProxyHops),
+          c.req.header('user-agent')?.slice(0, 512) ?? null,
+        ],
+      );
       if (!row) throw new AuthError('INTERNAL');
       if (row.error) {
         const code = isErrorCode(row.error) ? row.error : 'INTERNAL';

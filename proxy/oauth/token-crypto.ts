@@ -17,7 +17,10 @@ export interface TokenKeys {
 export function parseTokenKeys(spec: string): TokenKeys {
   const keys = new Map<string, Buffer>();
   let current = '';
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [kid, b64] = part.split(':');
     const key = Buffer.from(b64 ?? '', 'base64');
     if (!kid || key.length !== 32) throw new Error('OAUTH_TOKEN_KEYS entries must be kid:base64(32 bytes)');
@@ -29,7 +32,11 @@ export function parseTokenKeys(spec: string): TokenKeys {
 }
 
 /** Production requires OAUTH_TOKEN_KEYS; development keeps a generated key on disk. */
-export function loadTokenKeys(env: NodeJS.ProcessEnv, production: boolean, devFile = '.data/oauth-token-keys'): TokenKeys {
+export function loadTokenKeys(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  devFile = '.data/oauth-token-keys',
+): TokenKeys {
   if (env.OAUTH_TOKEN_KEYS) return parseTokenKeys(env.OAUTH_TOKEN_KEYS);
   if (production) throw new Error('OAUTH_TOKEN_KEYS is required in production when providers are configured');
   if (!existsSync(devFile)) {

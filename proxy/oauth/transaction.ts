@@ -37,7 +37,10 @@ export async function sealTransaction(key: Uint8Array, tx: OAuthTransaction): Pr
 export async function openTransaction(key: Uint8Array, sealed: string | undefined): Promise<OAuthTransaction | null> {
   if (!sealed) return null;
   try {
-    const { payload } = await jwtDecrypt(sealed, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+    const { payload } = await jwtDecrypt(sealed, key, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
     return (payload.tx as OAuthTransaction) ?? null;
   } catch {
     return null;

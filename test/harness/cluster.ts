@@ -7,7 +7,17 @@
  * stop(), on SIGINT/SIGTERM, and on process exit (including crashes).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,8 +32,15 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-interface Binaries { initdb: string; postgres: string; embedded: boolean }
-interface RunAs { uid: number; gid: number }
+interface Binaries {
+  initdb: string;
+  postgres: string;
+  embedded: boolean;
+}
+interface RunAs {
+  uid: number;
+  gid: number;
+}
 
 const READY_ATTEMPTS = 300; // x 100 ms: generous for slow CI disks, still bounded
 const POLL_MS = 100;
@@ -115,14 +132,22 @@ async function waitReady(url: string, child: ChildProcess, logFile: string): Pro
   throw new Error(`postgres did not become ready (${String(lastErr)})\n${log}`);
 }
 
-interface Live { child: ChildProcess; dir: string; dataDir: string }
+interface Live {
+  child: ChildProcess;
+  dir: string;
+  dataDir: string;
+}
 const live = new Set<Live>();
 let handlersInstalled = false;
 
 /** Synchronous last-resort cleanup for 'exit': only sync APIs work there. */
 function killAllSync(): void {
   for (const l of live) {
-    try { l.child.kill('SIGQUIT'); } catch { /* already gone */ }
+    try {
+      l.child.kill('SIGQUIT');
+    } catch {
+      /* already gone */
+    }
     // postmaster.pid disappears once the server is down; a zombie would fool kill(pid, 0).
     const deadline = Date.now() + 5000;
     while (existsSync(join(l.dataDir, 'postmaster.pid')) && Date.now() < deadline) {
@@ -137,7 +162,10 @@ function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on('exit', killAllSync);
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(sig, () => {
       killAllSync();
       process.exit(code);
@@ -181,7 +209,12 @@ export async function startCluster(opts: { log?: (s: string) => void } = {}): Pr
   try {
     if (user) chownSync(dir, user.uid, user.gid);
     log(`initdb (${bins.initdb}) in ${dataDir}`);
-    run(bins.initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8'], dir, user);
+    run(
+      bins.initdb,
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8'],
+      dir,
+      user,
+    );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     const e = err as { stderr?: Buffer };
@@ -191,11 +224,28 @@ export async function startCluster(opts: { log?: (s: string) => void } = {}): Pr
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const fd = openSync(logFile, 'a');
-    const child = spawn(bins.postgres, [
-      '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200',
-    ], { cwd: dir, stdio: ['ignore', fd, fd], ...(user ?? {}) });
+    const child = spawn(
+      bins.postgres,
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+      ],
+      { cwd: dir, stdio: ['ignore', fd, fd], ...(user ?? {}) },
+    );
     closeSync(fd);
     const l: Live = { child, dir, dataDir };
     live.add(l);

@@ -139,7 +139,11 @@ function score(lines: string[]): { passed: number; failed: number; count: number
  * Run pgTAP files against `connectionString`, printing TAP and a summary per
  * file plus totals. Never exits the process: callers decide from the result.
  */
-export async function runTapFiles(paths: string[], connectionString: string, opts: TapRunOptions = {}): Promise<TapRunResult> {
+export async function runTapFiles(
+  paths: string[],
+  connectionString: string,
+  opts: TapRunOptions = {},
+): Promise<TapRunResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const verbose = opts.verbose ?? true;
   const timeoutMs = opts.statementTimeoutMs ?? 60_000;
@@ -159,11 +163,17 @@ export async function runTapFiles(paths: string[], connectionString: string, opt
     const { passed, failed, count } = score(lines);
     const planLine = lines.map((l) => /^1\.\.(\d+)/.exec(l)).find((m) => m);
     const planned = planLine ? Number(planLine[1]) : null;
-    const problem = error
-      ?? (planned === null ? 'no plan (missing plan() or finish()?)' : undefined)
-      ?? (planned !== count ? `planned ${planned} tests but ran ${count}` : undefined);
+    const problem =
+      error ??
+      (planned === null ? 'no plan (missing plan() or finish()?)' : undefined) ??
+      (planned !== count ? `planned ${planned} tests but ran ${count}` : undefined);
     const result: TapFileResult = {
-      file, passed, failed: failed + (problem ? 1 : 0), planned, problem, durationMs: Date.now() - started,
+      file,
+      passed,
+      failed: failed + (problem ? 1 : 0),
+      planned,
+      problem,
+      durationMs: Date.now() - started,
     };
     files.push(result);
     if (verbose || result.failed > 0) {
@@ -171,10 +181,17 @@ export async function runTapFiles(paths: string[], connectionString: string, opt
       for (const l of lines) log(`    ${l}`);
       if (problem) for (const l of problem.split('\n')) log(`    !! ${l}`);
     }
-    log(`${result.failed ? 'FAIL' : 'ok  '} ${file}: ${passed} passed, ${result.failed} failed (${result.durationMs} ms)`);
+    log(
+      `${result.failed ? 'FAIL' : 'ok  '} ${file}: ${passed} passed, ${result.failed} failed (${result.durationMs} ms)`,
+    );
   }
-  const total = files.reduce((t, f) => ({ passed: t.passed + f.passed, failed: t.failed + f.failed }), { passed: 0, failed: 0 });
+  const total = files.reduce((t, f) => ({ passed: t.passed + f.passed, failed: t.failed + f.failed }), {
+    passed: 0,
+    failed: 0,
+  });
   const failedFiles = files.filter((f) => f.failed > 0).length;
-  log(`pgTAP: ${files.length} files (${failedFiles} failing), ${total.passed} assertions passed, ${total.failed} failed`);
+  log(
+    `pgTAP: ${files.length} files (${failedFiles} failing), ${total.passed} assertions passed, ${total.failed} failed`,
+  );
   return { ...total, files };
 }

@@ -21,7 +21,9 @@ const SHARE = `mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { document
 async function denials(userId: string) {
   const { rows } = await owner.query(
     `select detail ->> 'operation' as operation, detail ->> 'code' as code, actor_role from app_public.audit_log
-     where event = 'access_denied' and actor_user_id = $1 order by id`, [userId]);
+     where event = 'access_denied' and actor_user_id = $1 order by id`,
+    [userId],
+  );
   return rows;
 }
 
@@ -30,7 +32,8 @@ describe('K2: denied attempts are audited', () => {
     const alice = await signedIn(srv, 'k2alice');
     const mallory = await signedIn(srv, 'k2mallory');
     const doc = await alice.client.gql<{ createDocument: { document: { rowId: string } } }>(
-      `mutation { createDocument(input: { document: { fullUrl: "https://k2.example/" } }) { document { rowId } } }`);
+      `mutation { createDocument(input: { document: { fullUrl: "https://k2.example/" } }) { document { rowId } } }`,
+    );
     const rowId = doc.data!.createDocument.document.rowId;
 
     const probe = await mallory.client.gql(SHARE, { d: rowId, s: mallory.userId });

@@ -10,7 +10,10 @@ class FaultyLink {
   private sockets = new Set<Socket>();
   down = false;
   port = 0;
-  constructor(private readonly host: string, private readonly target: number) {}
+  constructor(
+    private readonly host: string,
+    private readonly target: number,
+  ) {}
   async start(): Promise<void> {
     this.port = await freePort();
     this.server = createServer((client) => {

@@ -10,7 +10,10 @@ import { Client, email, PASSWORD, REGISTER, type TestServer } from './server.ts'
 let pool: pg.Pool | undefined;
 
 /** Runs SQL as the schema owner. */
-export async function owner<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+export async function owner<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: run through npm test');
   pool ??= new pg.Pool({ connectionString: url, max: 2 });
@@ -27,11 +30,16 @@ export interface RawResult {
   status: number;
   headers: Headers;
   raw: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests walk response JSON by field name
   json?: { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
 /** POST /graphql with exactly the headers given (no jar, no automatic Origin or CSRF). */
-export async function rawPost(srv: TestServer, body: string | object, headers: Record<string, string> = {}): Promise<RawResult> {
+export async function rawPost(
+  srv: TestServer,
+  body: string | object,
+  headers: Record<string, string> = {},
+): Promise<RawResult> {
   const res = await fetch(`${srv.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -59,15 +67,25 @@ export function uniqueIp(): string {
 }
 
 /** Things an error body must never contain (J3, C9). */
-export const LEAKS = /syntax|SQL|postgres|pg_|relation|constraint|violates|app_private|app_public|app_hidden|stack|\bat \w+ \(/i;
+export const LEAKS =
+  /syntax|SQL|postgres|pg_|relation|constraint|violates|app_private|app_public|app_hidden|stack|\bat \w+ \(/i;
 
-export interface NativeUser { userId: string; sessionId: string; email: string; accessToken: string; refreshToken: string }
+export interface NativeUser {
+  userId: string;
+  sessionId: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
 
 /** Registers through the native flow (X-Token-Delivery: body), so tokens arrive in the body. */
 export async function nativeUser(srv: TestServer, tag = 'native'): Promise<NativeUser> {
   const e = email(tag);
   const r = await new Client(srv.url, { origin: null }).gql<{ register: Omit<NativeUser, 'email'> }>(
-    REGISTER, { email: e, password: PASSWORD }, { headers: { 'x-token-delivery': 'body' } });
+    REGISTER,
+    { email: e, password: PASSWORD },
+    { headers: { 'x-token-delivery': 'body' } },
+  );
   if (!r.data?.register) throw new Error(`register failed: ${r.raw}`);
   return { ...r.data.register, email: e };
 }

@@ -1,6 +1,17 @@
 // The whole browser journey and the native (bearer) flow, against the real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER, signedIn, startServer, type TestServer } from './server.ts';
+import {
+  Client,
+  email,
+  LOGIN,
+  LOGOUT,
+  PASSWORD,
+  REFRESH,
+  REGISTER,
+  signedIn,
+  startServer,
+  type TestServer,
+} from './server.ts';
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -21,29 +32,38 @@ describe('browser journey', () => {
     const me = await ann.client.gql<{ currentUser: { email: string } }>('{ currentUser { email } }');
     expect(me.data?.currentUser.email).toBe(ann.email);
 
-    const created = await ann.client.gql<{ createDocument: { document: { ownerId: string } } }>(CREATE, { url: 'https://ann.example/1' });
+    const created = await ann.client.gql<{ createDocument: { document: { ownerId: string } } }>(CREATE, {
+      url: 'https://ann.example/1',
+    });
     expect(created.data?.createDocument.document.ownerId).toBe(ann.userId);
     const annDocs = await ann.client.gql<{ visibleDocuments: { nodes: { id: string }[] } }>(
-      '{ visibleDocuments { nodes { id: rowId fullUrl } } }');
+      '{ visibleDocuments { nodes { id: rowId fullUrl } } }',
+    );
     const docId = annDocs.data!.visibleDocuments.nodes[0]!.id;
 
     // Bob cannot see it until it is shared.
     const before = await bob.client.gql<{ visibleDocuments: { nodes: unknown[] } }>(DOC_IDS);
     expect(before.data?.visibleDocuments.nodes).toEqual([]);
 
-    const share = await ann.client.gql(`mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`,
-      { d: docId, s: bob.userId });
+    const share = await ann.client.gql(
+      `mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`,
+      { d: docId, s: bob.userId },
+    );
     expect(share.errors).toBeUndefined();
     const after = await bob.client.gql<{ visibleDocuments: { nodes: { fullUrl: string }[] } }>(DOC_IDS);
     expect(after.data?.visibleDocuments.nodes.map((n) => n.fullUrl)).toEqual(['https://ann.example/1']);
 
     // A viewer cannot share further: a stable code, no SQL text.
-    const reshare = await bob.client.gql(`mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`,
-      { d: docId, s: ann.userId });
+    const reshare = await bob.client.gql(
+      `mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`,
+      { d: docId, s: ann.userId },
+    );
     expect(reshare.errors?.[0]?.extensions?.code).toBe('DNIED');
 
-    const unshare = await ann.client.gql(`mutation ($d: UUID!, $s: UUID!) { unshareDocument(input: { documentId: $d, subjectId: $s }) { result } }`,
-      { d: docId, s: bob.userId });
+    const unshare = await ann.client.gql(
+      `mutation ($d: UUID!, $s: UUID!) { unshareDocument(input: { documentId: $d, subjectId: $s }) { result } }`,
+      { d: docId, s: bob.userId },
+    );
     expect(unshare.raw).toContain('"result":true');
     const revoked = await bob.client.gql<{ visibleDocuments: { nodes: unknown[] } }>(DOC_IDS);
     expect(revoked.data?.visibleDocuments.nodes).toEqual([]);
@@ -89,31 +109,55 @@ describe('native clients (X-Token-Delivery: body)', () => {
     const h = { 'x-token-delivery': 'body' };
     const e = email('native');
     const reg = await native.gql<{ register: { accessToken: string; refreshToken: string; userId: string } }>(
-      REGISTER, { email: e, password: PASSWORD }, { headers: h });
+      REGISTER,
+      { email: e, password: PASSWORD },
+      { headers: h },
+    );
     expect(reg.data?.register.accessToken).toMatch(/^ey/);
     expect(reg.headers.getSetCookie()).toEqual([]); // no cookies for native clients
     const bearer = { authorization: `Bearer ${reg.data!.register.accessToken}` };
-    const me = await native.gql<{ currentUser: { email: string } }>('{ currentUser { email } }', {}, { headers: bearer });
+    const me = await native.gql<{ currentUser: { email: string } }>(
+      '{ currentUser { email } }',
+      {},
+      { headers: bearer },
+    );
     expect(me.data?.currentUser.email).toBe(e);
     const created = await native.gql(CREATE, { url: 'https://native.example/' }, { headers: bearer });
     expect(created.errors).toBeUndefined();
 
     const r = await native.gql<{ refresh: { refreshToken: string; accessToken: string } }>(
-      REFRESH, { t: reg.data!.register.refreshToken }, { headers: h });
+      REFRESH,
+      { t: reg.data!.register.refreshToken },
+      { headers: h },
+    );
     expect(r.data?.refresh.refreshToken).toBeTruthy();
     expect(r.data?.refresh.refreshToken).not.toBe(reg.data!.register.refreshToken);
-    const out = await native.gql<{ logout: { success: boolean } }>(LOGOUT, { t: r.data!.refresh.refreshToken }, { headers: h });
+    const out = await native.gql<{ logout: { success: boolean } }>(
+      LOGOUT,
+      { t: r.data!.refresh.refreshToken },
+      { headers: h },
+    );
     expect(out.data?.logout.success).toBe(true);
     // D6: the access token is still unexpired, but its session is gone.
-    const after = await native.gql<{ currentUser: unknown }>('{ currentUser { email } }', {}, {
-      headers: { authorization: `Bearer ${r.data!.refresh.accessToken}` } });
+    const after = await native.gql<{ currentUser: unknown }>(
+      '{ currentUser { email } }',
+      {},
+      {
+        headers: { authorization: `Bearer ${r.data!.refresh.accessToken}` },
+      },
+    );
     expect(after.data?.currentUser).toBeNull();
   });
 
   it('the browser path is not weakened: cookies still need CSRF even with the header', async () => {
     const { client } = await signedIn(srv, 'mixed');
-    const r = await client.gql(LOGIN, { email: 'x@example.com', password: 'whatever' }, {
-      headers: { 'x-token-delivery': 'body', 'x-csrf-token': 'forged' } });
+    const r = await client.gql(
+      LOGIN,
+      { email: 'x@example.com', password: 'whatever' },
+      {
+        headers: { 'x-token-delivery': 'body', 'x-csrf-token': 'forged' },
+      },
+    );
     expect(r.status).toBe(403);
     expect(r.errors?.[0]?.extensions?.code).toBe('CSRF');
   });

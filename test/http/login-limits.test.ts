@@ -16,18 +16,26 @@ afterAll(async () => {
 });
 
 function login(server: TestServer, mail: string, password: string, xff?: string): Promise<RawResult> {
-  return rawPost(server, { query: LOGIN, variables: { email: mail, password } },
-    { 'x-token-delivery': 'body', ...(xff ? { 'x-forwarded-for': xff } : {}) });
+  return rawPost(
+    server,
+    { query: LOGIN, variables: { email: mail, password } },
+    { 'x-token-delivery': 'body', ...(xff ? { 'x-forwarded-for': xff } : {}) },
+  );
 }
 
 async function secrets(userId: string) {
   const [row] = await owner<{ failed_attempts: number; locked_until: Date | null }>(
-    'select failed_attempts, locked_until from app_private.user_secrets where user_id = $1', [userId]);
+    'select failed_attempts, locked_until from app_private.user_secrets where user_id = $1',
+    [userId],
+  );
   return row!;
 }
 
 async function ipFailures(ip: string): Promise<number | undefined> {
-  const rows = await owner<{ failures: number }>('select failures from app_private.ip_login_failures where ip = $1::inet', [ip]);
+  const rows = await owner<{ failures: number }>(
+    'select failures from app_private.ip_login_failures where ip = $1::inet',
+    [ip],
+  );
   return rows[0]?.failures;
 }
 
@@ -63,7 +71,9 @@ describe('C5: counters are durable although the login fails', () => {
     expect((await secrets(u.userId)).failed_attempts).toBe(3);
     expect(await ipFailures(ip)).toBe(3);
     const audit = await owner<{ n: string }>(
-      `select count(*) as n from app_public.audit_log where event = 'login_failed' and target_id = $1`, [u.userId]);
+      `select count(*) as n from app_public.audit_log where event = 'login_failed' and target_id = $1`,
+      [u.userId],
+    );
     expect(Number(audit[0]!.n)).toBe(3);
     // A success resets the account counter.
     expect((await login(srv, u.email, PASSWORD, ip)).json?.data?.login?.userId).toBe(u.userId);
@@ -83,7 +93,9 @@ describe('C6: no bypass through aliases, batching or X-Forwarded-For', () => {
     expect(r.json?.data?.a ?? null).toBeNull();
     expect(code(r)).toBe('LIMIT');
     const mixed = `mutation ($e: String!) { login(input: { email: $e, password: "guess three" }) { userId } refresh { userId } }`;
-    expect(code(await rawPost(srv, { query: mixed, variables: { e: u.email } }, { 'x-forwarded-for': ip }))).toBe('LIMIT');
+    expect(code(await rawPost(srv, { query: mixed, variables: { e: u.email } }, { 'x-forwarded-for': ip }))).toBe(
+      'LIMIT',
+    );
     expect((await secrets(u.userId)).failed_attempts).toBe(0);
     expect(await ipFailures(ip)).toBeUndefined();
   });
@@ -92,7 +104,9 @@ describe('C6: no bypass through aliases, batching or X-Forwarded-For', () => {
     const ip = uniqueIp();
     const u = await nativeUser(srv, 'c6b');
     const one = (p: string) => ({ query: LOGIN, variables: { email: u.email, password: p } });
-    const r = await rawPost(srv, [one('batch guess one'), one('batch guess two'), one(PASSWORD)], { 'x-forwarded-for': ip });
+    const r = await rawPost(srv, [one('batch guess one'), one('batch guess two'), one(PASSWORD)], {
+      'x-forwarded-for': ip,
+    });
     expect(r.status, r.raw).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.raw).not.toContain(u.userId);
@@ -159,18 +173,25 @@ describe('C7: lockout is bounded', () => {
     expect(s.locked_until!.getTime()).toBeGreaterThan(Date.now());
     const refused = await login(srv, u.email, PASSWORD, ip);
     expect(refused.json).toEqual(lastWrong!.json); // a locked account looks like a wrong password
-    await owner(`update app_private.user_secrets set locked_until = now() - interval '1 second' where user_id = $1`, [u.userId]);
+    await owner(`update app_private.user_secrets set locked_until = now() - interval '1 second' where user_id = $1`, [
+      u.userId,
+    ]);
     expect((await login(srv, u.email, PASSWORD, ip)).json?.data?.login?.userId).toBe(u.userId);
     expect((await secrets(u.userId)).locked_until).toBeNull();
   });
 
   it('C7: however many failures, the lock never exceeds the configured maximum (15 minutes)', async () => {
     const u = await nativeUser(srv, 'c7max');
-    await owner(`update app_private.user_secrets set failed_attempts = 1000, first_failed_at = now() where user_id = $1`, [u.userId]);
+    await owner(
+      `update app_private.user_secrets set failed_attempts = 1000, first_failed_at = now() where user_id = $1`,
+      [u.userId],
+    );
     await login(srv, u.email, 'yet another wrong one', uniqueIp());
     const s = await secrets(u.userId);
     expect(s.failed_attempts).toBe(1001);
-    const [{ max }] = (await owner<{ max: string }>('select extract(epoch from account_lock_max) as max from app_private.auth_config')) as [{ max: string }];
+    const [{ max }] = (await owner<{ max: string }>(
+      'select extract(epoch from account_lock_max) as max from app_private.auth_config',
+    )) as [{ max: string }];
     expect(s.locked_until!.getTime() - Date.now()).toBeLessThanOrEqual(Number(max) * 1000 + 5_000);
   });
 });

@@ -27,7 +27,9 @@ async function secondBrowser(mail: string, password = PASSWORD): Promise<Client>
 
 async function attempts(userId: string) {
   const [row] = await owner<{ failed_attempts: number; hash: string }>(
-    'select failed_attempts, password_hash as hash from app_private.user_secrets where user_id = $1', [userId]);
+    'select failed_attempts, password_hash as hash from app_private.user_secrets where user_id = $1',
+    [userId],
+  );
   return row!;
 }
 
@@ -61,10 +63,16 @@ describe('C8: password change', () => {
       expect(refreshed.errors?.[0]?.extensions?.code).toBe('TOKEN');
     }
     // The current session can still refresh.
-    expect((await client.gql<{ refresh: { userId: string } }>('mutation { refresh { userId } }')).data?.refresh.userId).toBeTruthy();
+    expect(
+      (await client.gql<{ refresh: { userId: string } }>('mutation { refresh { userId } }')).data?.refresh.userId,
+    ).toBeTruthy();
 
     const ip = { 'x-forwarded-for': `2001:db8:c8::${Math.floor(Math.random() * 0xffff).toString(16)}` };
-    const oldPw = await new Client(srv.url, { origin: null }).gql(LOGIN, { email, password: PASSWORD }, { headers: ip });
+    const oldPw = await new Client(srv.url, { origin: null }).gql(
+      LOGIN,
+      { email, password: PASSWORD },
+      { headers: ip },
+    );
     expect(oldPw.errors?.[0]?.extensions?.code).toBe('CREDS');
     const newPw = await new Client(srv.url, { origin: null }).gql(LOGIN, { email, password: NEW }, { headers: ip });
     expect(newPw.errors).toBeUndefined();
@@ -93,7 +101,9 @@ describe('C8: password change', () => {
   it('C6/C8 (!): after 5 wrong current passwords, changePassword is locked like login', async () => {
     const { client, userId } = await signedIn(srv, 'c8brute');
     for (let i = 0; i < 5; i++) {
-      expect((await client.gql(CHANGE, { o: `guess number ${i}`, n: NEW })).errors?.[0]?.extensions?.code).toBe('CREDS');
+      expect((await client.gql(CHANGE, { o: `guess number ${i}`, n: NEW })).errors?.[0]?.extensions?.code).toBe(
+        'CREDS',
+      );
     }
     const before = await attempts(userId);
     const r = await client.gql<{ changePassword: unknown }>(CHANGE, { o: PASSWORD, n: NEW });

@@ -80,7 +80,10 @@ export interface GqlResult<T = Record<string, unknown>> {
 /** A browser: cookie jar, Origin header, X-CSRF-Token echoed from the csrf cookie. */
 export class Client {
   readonly jar = new CookieJar();
-  constructor(readonly base: string, readonly opts: { origin?: string | null } = {}) {}
+  constructor(
+    readonly base: string,
+    readonly opts: { origin?: string | null } = {},
+  ) {}
 
   async fetch(path: string, init: RequestInit & { csrf?: boolean } = {}): Promise<Response> {
     const url = this.base + path;
@@ -144,7 +147,10 @@ export const REFRESH = `mutation ($t: String) { refresh(input: { refreshToken: $
 export const LOGOUT = `mutation ($t: String) { logout(input: { refreshToken: $t }) { success } }`;
 
 /** Registers a fresh user in its own browser and returns the signed-in client. */
-export async function signedIn(srv: TestServer, tag = 'user'): Promise<{ client: Client; email: string; userId: string }> {
+export async function signedIn(
+  srv: TestServer,
+  tag = 'user',
+): Promise<{ client: Client; email: string; userId: string }> {
   const client = new Client(srv.url);
   await client.csrf();
   const e = email(tag);

@@ -24,8 +24,13 @@ async function cookies(c: Client) {
 
 /** Replays cookie values by hand, the way a thief holding them would. */
 function replay(query: string, jar: { at?: string; rt?: string; csrf?: string }) {
-  const cookie = [jar.at && `pgauth-at=${jar.at}`, jar.rt && `pgauth-rt=${jar.rt}`, jar.csrf && `pgauth-csrf=${jar.csrf}`]
-    .filter(Boolean).join('; ');
+  const cookie = [
+    jar.at && `pgauth-at=${jar.at}`,
+    jar.rt && `pgauth-rt=${jar.rt}`,
+    jar.csrf && `pgauth-csrf=${jar.csrf}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
   return rawPost(srv, { query }, { origin: srv.url, cookie, ...(jar.csrf ? { 'x-csrf-token': jar.csrf } : {}) });
 }
 
@@ -94,12 +99,16 @@ describe('D6: logout, revocation and disable take effect on the next request', (
 
     const mallory = await signedIn(srv, 'd6mallory');
     const foreign = await mallory.client.gql<{ revokeSession: { count: number } }>(
-      'mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }', { id: otherId });
+      'mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }',
+      { id: otherId },
+    );
     expect(foreign.data?.revokeSession.count ?? 0).toBe(0);
     expect((await a2.gql<{ currentUser: unknown }>(ME)).data?.currentUser).not.toBeNull();
 
     const r = await a1.client.gql<{ revokeSession: { count: number } }>(
-      'mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }', { id: otherId });
+      'mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }',
+      { id: otherId },
+    );
     expect(r.data?.revokeSession.count).toBe(1);
     expect((await a2.gql<{ currentUser: unknown }>(ME)).data?.currentUser).toBeNull();
     expect((await a2.gql(REFRESH)).errors?.[0]?.extensions?.code).toBe('TOKEN');
@@ -114,7 +123,11 @@ describe('D6: logout, revocation and disable take effect on the next request', (
     expect(r.errors?.[0]?.extensions?.code).toBe('TOKEN');
     expect(clearedCookies(r.headers)).toBe(2);
     const fresh = new Client(srv.url, { origin: null });
-    const login = await fresh.gql(LOGIN, { email, password: PASSWORD }, { headers: { 'x-token-delivery': 'body', 'x-forwarded-for': uniqueIp() } });
+    const login = await fresh.gql(
+      LOGIN,
+      { email, password: PASSWORD },
+      { headers: { 'x-token-delivery': 'body', 'x-forwarded-for': uniqueIp() } },
+    );
     expect((login.data as { login?: unknown } | undefined)?.login ?? null).toBeNull();
     expect(login.errors?.[0]?.extensions?.code).toBe('CREDS');
   });
@@ -123,20 +136,30 @@ describe('D6: logout, revocation and disable take effect on the next request', (
 describe('D7: lifetimes hold under continuous refresh', () => {
   it('D7: past the absolute lifetime, the access token and refresh both stop working', async () => {
     const { client, userId } = await signedIn(srv, 'd7abs');
-    await owner(`update app_private.sessions set expires_at = now() - interval '1 second' where user_id = $1`, [userId]);
+    await owner(`update app_private.sessions set expires_at = now() - interval '1 second' where user_id = $1`, [
+      userId,
+    ]);
     expect((await client.gql<{ currentUser: unknown }>(ME)).data?.currentUser).toBeNull();
     expect((await client.gql(REFRESH)).errors?.[0]?.extensions?.code).toBe('TOKEN');
   });
 
   it('D7: an idle refresh token expires, and no refresh extends a token past the absolute lifetime', async () => {
     const { client, userId } = await signedIn(srv, 'd7idle');
-    await owner(`update app_private.sessions set expires_at = now() + interval '1 minute' where user_id = $1`, [userId]);
+    await owner(`update app_private.sessions set expires_at = now() + interval '1 minute' where user_id = $1`, [
+      userId,
+    ]);
     expect((await client.gql(REFRESH)).errors).toBeUndefined();
-    const [row] = await owner<{ ok: boolean }>(`select bool_and(rt.expires_at <= s.expires_at) as ok from app_private.refresh_tokens rt
-      join app_private.sessions s on s.id = rt.session_id where s.user_id = $1 and rt.rotated_at is null`, [userId]);
+    const [row] = await owner<{ ok: boolean }>(
+      `select bool_and(rt.expires_at <= s.expires_at) as ok from app_private.refresh_tokens rt
+      join app_private.sessions s on s.id = rt.session_id where s.user_id = $1 and rt.rotated_at is null`,
+      [userId],
+    );
     expect(row!.ok).toBe(true);
-    await owner(`update app_private.refresh_tokens set expires_at = now() - interval '1 second'
-      where rotated_at is null and session_id in (select id from app_private.sessions where user_id = $1)`, [userId]);
+    await owner(
+      `update app_private.refresh_tokens set expires_at = now() - interval '1 second'
+      where rotated_at is null and session_id in (select id from app_private.sessions where user_id = $1)`,
+      [userId],
+    );
     expect((await client.gql(REFRESH)).errors?.[0]?.extensions?.code).toBe('TOKEN');
   });
 });
@@ -149,15 +172,21 @@ describe('F: refresh-token reuse', () => {
     const sid = r1.data!.refresh.sessionId;
     const newest = await cookies(client);
     expect(newest.rt).not.toBe(old.rt);
-    await owner(`update app_private.refresh_tokens set rotated_at = rotated_at - interval '1 minute'
-      where session_id = $1 and rotated_at is not null`, [sid]);
+    await owner(
+      `update app_private.refresh_tokens set rotated_at = rotated_at - interval '1 minute'
+      where session_id = $1 and rotated_at is not null`,
+      [sid],
+    );
 
     const reuse = await replay(REFRESH, { at: newest.at, rt: old.rt, csrf: newest.csrf });
     expect(reuse.json?.data?.refresh ?? null).toBeNull();
     expect(reuse.json?.errors?.[0]?.extensions?.code).toBe('REUSE');
     expect(clearedCookies(reuse.headers)).toBe(2);
 
-    const [s] = await owner<{ revoked_reason: string | null }>('select revoked_reason from app_private.sessions where id = $1', [sid]);
+    const [s] = await owner<{ revoked_reason: string | null }>(
+      'select revoked_reason from app_private.sessions where id = $1',
+      [sid],
+    );
     expect(s!.revoked_reason).toBe('refresh_token_reuse');
     // The newest token is dead too (F2), and the grace window does not bring it back (F4).
     for (let i = 0; i < 2; i++) {
@@ -176,7 +205,12 @@ describe('F: refresh-token reuse', () => {
     const t1 = await cookies(client);
     const again = await replay(REFRESH, { at: t1.at, rt: t0.rt, csrf: t1.csrf });
     expect(again.json?.data?.refresh?.userId).toBe(userId); // immediate predecessor: same successor
-    expect(again.headers.getSetCookie().find((c) => c.startsWith('pgauth-rt='))?.split(';')[0]).toBe(`pgauth-rt=${t1.rt}`);
+    expect(
+      again.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('pgauth-rt='))
+        ?.split(';')[0],
+    ).toBe(`pgauth-rt=${t1.rt}`);
     await client.gql(REFRESH);
     const t2 = await cookies(client);
     const stale = await replay(REFRESH, { at: t2.at, rt: t0.rt, csrf: t2.csrf });

@@ -17,10 +17,18 @@ afterAll(async () => {
 const SECRET = 'ab'.repeat(32);
 /** A registered error code whose HTTP meaning is a client error (4xx). */
 const clientErrorCode = (code: unknown) =>
-  typeof code === 'string' && code in ERROR_CODES && ERROR_CODES[code as ErrorCode] >= 400 && ERROR_CODES[code as ErrorCode] < 500;
+  typeof code === 'string' &&
+  code in ERROR_CODES &&
+  ERROR_CODES[code as ErrorCode] >= 400 &&
+  ERROR_CODES[code as ErrorCode] < 500;
 
 describe('J1: production configuration', () => {
-  const prod = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://app.example', CSRF_SECRET: SECRET, JWT_KEYS_DIR: '/nonexistent/keys' };
+  const prod = {
+    NODE_ENV: 'production',
+    PUBLIC_ORIGIN: 'https://app.example',
+    CSRF_SECRET: SECRET,
+    JWT_KEYS_DIR: '/nonexistent/keys',
+  };
 
   it('J1: a complete production configuration loads with secure cookies', () => {
     const cfg = loadConfig(prod);
@@ -83,13 +91,19 @@ describe('J2: query limits', () => {
 
   it('J2 (!): first/last over 100 on a connection is rejected with LIMIT', async () => {
     const { client } = await signedIn(srv, 'page');
-    for (const q of ['{ mySessions(first: 1000) { nodes { isCurrent } } }', '{ mySessions(first: -1) { nodes { isCurrent } } }',
-      '{ allUsers(first: 1000) { nodes { rowId } } }', '{ allUsers(last: 101) { nodes { rowId } } }']) {
+    for (const q of [
+      '{ mySessions(first: 1000) { nodes { isCurrent } } }',
+      '{ mySessions(first: -1) { nodes { isCurrent } } }',
+      '{ allUsers(first: 1000) { nodes { rowId } } }',
+      '{ allUsers(last: 101) { nodes { rowId } } }',
+    ]) {
       const r = await client.gql(q);
       expect(r.data && Object.values(r.data)[0], q).toBeFalsy();
       expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('LIMIT');
     }
-    const fine = await client.gql<{ mySessions: { nodes: unknown[] } }>('{ mySessions(first: 100) { nodes { isCurrent } } }');
+    const fine = await client.gql<{ mySessions: { nodes: unknown[] } }>(
+      '{ mySessions(first: 100) { nodes { isCurrent } } }',
+    );
     expect(fine.data?.mySessions.nodes.length).toBe(1);
   });
 });
@@ -102,20 +116,39 @@ describe('C9: malformed input gets a 4xx with a generic message', () => {
   });
 
   it('C9: a chunked body (no Content-Length) over the limit is refused with 413 too', async () => {
-    const big = new TextEncoder().encode(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(200 * 1024) } }));
-    const body = new ReadableStream({ start(c) { c.enqueue(big); c.close(); } });
+    const big = new TextEncoder().encode(
+      JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(200 * 1024) } }),
+    );
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(big);
+        c.close();
+      },
+    });
     const res = await fetch(`${srv.url}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', origin: srv.url }, body, duplex: 'half',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: srv.url },
+      body,
+      duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
     expect((await res.json()).errors?.[0]?.extensions?.code).toBe('TOOBIG');
   });
 
   it('C9: invalid JSON, invalid UTF-8 and a non-object body get 4xx without internals', async () => {
-    const bodies: (string | Buffer)[] = ['{"query": "{ __typename }"', '"just a string"', 'null', '{"query": 42}',
-      Buffer.from([0x7b, 0x22, 0x71, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d])];
+    const bodies: (string | Buffer)[] = [
+      '{"query": "{ __typename }"',
+      '"just a string"',
+      'null',
+      '{"query": 42}',
+      Buffer.from([0x7b, 0x22, 0x71, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]),
+    ];
     for (const body of bodies) {
-      const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body as BodyInit });
+      const res = await fetch(`${srv.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body as BodyInit,
+      });
       const raw = await res.text();
       expect(res.status, raw).toBeGreaterThanOrEqual(400);
       expect(res.status, raw).toBeLessThan(500);
@@ -125,7 +158,10 @@ describe('C9: malformed input gets a 4xx with a generic message', () => {
   });
 
   it('C9: a NUL byte in a login email or password gets a 4xx-coded generic error without SQL text', async () => {
-    for (const variables of [{ email: `nul\u0000@example.com`, password: PASSWORD }, { email: email('nul'), password: `\u0000${PASSWORD}` }]) {
+    for (const variables of [
+      { email: `nul\u0000@example.com`, password: PASSWORD },
+      { email: email('nul'), password: `\u0000${PASSWORD}` },
+    ]) {
       const r = await rawPost(srv, { query: LOGIN, variables }, { 'x-token-delivery': 'body' });
       expect(r.json?.data?.login ?? null, r.raw).toBeNull();
       expect(clientErrorCode(r.json?.errors?.[0]?.extensions?.code), r.raw).toBe(true);
@@ -167,19 +203,25 @@ describe('J3: errors raised inside Postgres are masked', () => {
 
   it('J3: a NUL byte reaching a query, and a garbage uuid, are masked', async () => {
     const { client } = await signedIn(srv, 'j3b');
-    const nul = await client.gql('query ($e: String!) { userByEmail(email: $e) { rowId } }', { e: 'a\u0000b@example.com' });
+    const nul = await client.gql('query ($e: String!) { userByEmail(email: $e) { rowId } }', {
+      e: 'a\u0000b@example.com',
+    });
     expect(nul.errors?.length, nul.raw).toBeGreaterThan(0);
     expect(nul.raw).not.toMatch(LEAKS);
     expect(nul.raw).not.toMatch(/0x00|byte sequence|UTF8/i);
-    const uuid = await client.gql('query ($id: UUID!) { documentByRowId(rowId: $id) { rowId } }', { id: "x' or 1=1 --" });
+    const uuid = await client.gql('query ($id: UUID!) { documentByRowId(rowId: $id) { rowId } }', {
+      id: "x' or 1=1 --",
+    });
     expect(uuid.errors?.length, uuid.raw).toBeGreaterThan(0);
     expect(uuid.raw).not.toMatch(LEAKS);
   });
 
   it('J3: a denied write (RLS) is masked without policy names', async () => {
     const { client } = await signedIn(srv, 'j3c');
-    const r = await client.gql(`mutation ($u: UUID!) { createRoleGrant(input: { roleGrant: { userId: $u, role: "admin" } }) { roleGrant { role } } }`,
-      { u: '00000000-0000-0000-0000-000000000000' });
+    const r = await client.gql(
+      `mutation ($u: UUID!) { createRoleGrant(input: { roleGrant: { userId: $u, role: "admin" } }) { roleGrant { role } } }`,
+      { u: '00000000-0000-0000-0000-000000000000' },
+    );
     expect(r.errors?.length, r.raw).toBeGreaterThan(0);
     expect(r.raw).not.toMatch(LEAKS);
     expect(r.raw).not.toMatch(/policy|role_grants|permission denied for/i);

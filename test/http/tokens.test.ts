@@ -29,8 +29,14 @@ const b64 = (x: object | string) => Buffer.from(typeof x === 'string' ? x : JSON
 function claims(over: Record<string, unknown> = {}): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
   const c: Record<string, unknown> = {
-    iss: srv.cfg.publicOrigin, aud: srv.cfg.audience, sub: user.userId, sid: user.sessionId, role: 'app_user',
-    iat: now, exp: now + 300, ...over,
+    iss: srv.cfg.publicOrigin,
+    aud: srv.cfg.audience,
+    sub: user.userId,
+    sid: user.sessionId,
+    role: 'app_user',
+    iat: now,
+    exp: now + 300,
+    ...over,
   };
   for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
   return c as JWTPayload;
@@ -58,8 +64,11 @@ describe('E1: access-token verification', () => {
   it('baseline: a well-formed token from the server key returns the user', async () => {
     const r = await asBearer(await sign());
     expect(r.json?.data?.currentUser?.email).toBe(user.email);
-    const viaEdge = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 60 },
-      { sub: user.userId, sid: user.sessionId, role: 'app_user' });
+    const viaEdge = await signAccessToken(
+      srv.keys,
+      { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 60 },
+      { sub: user.userId, sid: user.sessionId, role: 'app_user' },
+    );
     expect((await asBearer(viaEdge)).json?.data?.currentUser?.email).toBe(user.email);
   });
 
@@ -80,15 +89,25 @@ describe('E1: access-token verification', () => {
   it('E1: an unknown kid is refused, and so is a foreign key claiming the real kid', async () => {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const c = claims();
-    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: 'nope', typ: 'at+jwt' }).sign(privateKey));
-    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid, typ: 'at+jwt' }).sign(privateKey));
-    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(srv.keys.signing.key));
+    await expectRefused(
+      await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: 'nope', typ: 'at+jwt' }).sign(privateKey),
+    );
+    await expectRefused(
+      await new SignJWT(c)
+        .setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid, typ: 'at+jwt' })
+        .sign(privateKey),
+    );
+    await expectRefused(
+      await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(srv.keys.signing.key),
+    );
   });
 
   it('E1: an embedded jwk header is refused (even when it is the attacker key that signed)', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     const jwk = await exportJWK(publicKey);
-    await expectRefused(await new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', jwk } as never).sign(privateKey));
+    await expectRefused(
+      await new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', jwk } as never).sign(privateKey),
+    );
     // Even signed by the real key, a key hint in the header is not accepted.
     await expectRefused(await sign({}, { jwk }));
   });
@@ -123,7 +142,9 @@ describe('E1: access-token verification', () => {
     await expectRefused(await sign({}, { typ: 'JWT' }));
     await expectRefused(await sign({ aud: 'client-id', nonce: 'n', email: user.email }, { typ: 'JWT' }));
     const c = claims();
-    await expectRefused(await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid }).sign(srv.keys.signing.key));
+    await expectRefused(
+      await new SignJWT(c).setProtectedHeader({ alg: 'EdDSA', kid: srv.keys.signing.kid }).sign(srv.keys.signing.key),
+    );
   });
 
   it('E1: a role outside the request-role allow-list (postgres, pgauth_owner, authenticator, anonymous) is refused', async () => {
@@ -140,7 +161,11 @@ describe('E1: access-token verification', () => {
 
   it('E1: a token signed by another RSA key with alg RS256 is refused', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    await expectRefused(await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: srv.keys.signing.kid, typ: 'at+jwt' }).sign(privateKey));
+    await expectRefused(
+      await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', kid: srv.keys.signing.kid, typ: 'at+jwt' })
+        .sign(privateKey),
+    );
   });
 
   it('E1: the JWKS serves kid and alg EdDSA and never private material', async () => {
@@ -172,7 +197,9 @@ describe('E1: key rotation', () => {
       const rotated = await loadKeys(dir, { create: false });
       expect(rotated.jwks.keys.map((k) => k.kid)).toEqual([newKid]);
       expect(await verifyAccessToken(rotated, s, oldToken)).toBeNull();
-      expect(await verifyAccessToken(rotated, s, await signAccessToken(rotated, s, c))).toMatchObject({ sid: user.sessionId });
+      expect(await verifyAccessToken(rotated, s, await signAccessToken(rotated, s, c))).toMatchObject({
+        sid: user.sessionId,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -202,8 +229,11 @@ describe('E3: role changes take effect on the next request', () => {
     expect(await ids(mgr.accessToken)).toContain(docId);
 
     // A token that says manager, as issued after the promotion.
-    const managerToken = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
-      { sub: mgr.userId, sid: mgr.sessionId, role: 'manager' });
+    const managerToken = await signAccessToken(
+      srv.keys,
+      { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
+      { sub: mgr.userId, sid: mgr.sessionId, role: 'manager' },
+    );
     expect(await ids(managerToken)).toContain(docId);
 
     await owner(`delete from app_public.role_grants where user_id = $1`, [mgr.userId]);
@@ -214,16 +244,22 @@ describe('E3: role changes take effect on the next request', () => {
     const adm = await nativeUser(srv, 'adm');
     const bystander = await nativeUser(srv, 'bystander');
     await owner(`insert into app_public.role_grants (user_id, role) values ($1, 'admin')`, [adm.userId]);
-    const adminToken = await signAccessToken(srv.keys, { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
-      { sub: adm.userId, sid: adm.sessionId, role: 'admin' });
+    const adminToken = await signAccessToken(
+      srv.keys,
+      { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: 300 },
+      { sub: adm.userId, sid: adm.sessionId, role: 'admin' },
+    );
     const USERS = '{ allUsers(first: 100, condition: { email: $e }) { nodes { email } } }';
     const find = (token: string) => asBearerVars(token, `query ($e: String!) ${USERS}`, { e: bystander.email });
     expect((await find(adminToken)).json?.data?.allUsers?.nodes).toEqual([{ email: bystander.email }]);
 
     await owner(`delete from app_public.role_grants where user_id = $1`, [adm.userId]);
     expect((await find(adminToken)).json?.data?.allUsers?.nodes).toEqual([]);
-    const grant = await asBearerVars(adminToken,
-      `mutation ($u: UUID!) { createRoleGrant(input: { roleGrant: { userId: $u, role: "admin" } }) { roleGrant { role } } }`, { u: adm.userId });
+    const grant = await asBearerVars(
+      adminToken,
+      `mutation ($u: UUID!) { createRoleGrant(input: { roleGrant: { userId: $u, role: "admin" } }) { roleGrant { role } } }`,
+      { u: adm.userId },
+    );
     expect(grant.json?.errors?.length, grant.raw).toBeGreaterThan(0);
     const rows = await owner(`select role from app_public.role_grants where user_id = $1`, [adm.userId]);
     expect(rows).toEqual([]);

@@ -1,7 +1,18 @@
 // Cookies (D1), CSRF (D2), content types (D3), Origin/CORS (D4) and auth-response hygiene
 // (D8): what a browser, or a page on another site, can and cannot make the edge do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER, signedIn, startServer, type TestServer } from './server.ts';
+import {
+  Client,
+  email,
+  LOGIN,
+  LOGOUT,
+  PASSWORD,
+  REFRESH,
+  REGISTER,
+  signedIn,
+  startServer,
+  type TestServer,
+} from './server.ts';
 import { rawPost } from './helpers.ts';
 
 let srv: TestServer;
@@ -19,10 +30,12 @@ const OTHERS = 'mutation { logoutOtherSessions { count } }';
 function parseSetCookie(h: string) {
   const [pair, ...attrs] = h.split(';').map((s) => s.trim());
   const [name, ...v] = pair!.split('=');
-  const a = new Map(attrs.map((x) => {
-    const [k, ...rest] = x.split('=');
-    return [k!.toLowerCase(), rest.join('=')] as const;
-  }));
+  const a = new Map(
+    attrs.map((x) => {
+      const [k, ...rest] = x.split('=');
+      return [k!.toLowerCase(), rest.join('=')] as const;
+    }),
+  );
   return { name: name!, value: v.join('='), a };
 }
 
@@ -31,7 +44,8 @@ describe('D1: cookie attributes in secure mode', () => {
     const secure = await startServer({ COOKIE_SECURE: 'true' });
     try {
       const res = await fetch(`${secure.url}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin: secure.url },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: secure.url },
         body: JSON.stringify({ query: REGISTER, variables: { email: email('d1'), password: PASSWORD } }),
       });
       expect(res.status).toBe(200);
@@ -77,9 +91,23 @@ describe('D2: CSRF on requests that ride on cookies', () => {
     const own = (await a.client.cookie('pgauth-csrf'))!;
     const foreign = (await b.client.cookie('pgauth-csrf'))!;
     const tampered = own.slice(0, -2) + (own.endsWith('AA') ? 'BB' : 'AA');
-    const send = (cookieCsrf: string, header: string) => rawPost(srv, { query: OTHERS }, {
-      origin: srv.url, cookie: `pgauth-at=${at}; pgauth-rt=${rt}; pgauth-csrf=${cookieCsrf}`, 'x-csrf-token': header });
-    for (const [cookie, header] of [[foreign, foreign], [tampered, tampered], [own, foreign], [own, own + 'x'], [own, '']]) {
+    const send = (cookieCsrf: string, header: string) =>
+      rawPost(
+        srv,
+        { query: OTHERS },
+        {
+          origin: srv.url,
+          cookie: `pgauth-at=${at}; pgauth-rt=${rt}; pgauth-csrf=${cookieCsrf}`,
+          'x-csrf-token': header,
+        },
+      );
+    for (const [cookie, header] of [
+      [foreign, foreign],
+      [tampered, tampered],
+      [own, foreign],
+      [own, own + 'x'],
+      [own, ''],
+    ]) {
       const r = await send(cookie!, header!);
       expect(r.status, `${cookie} / ${header}`).toBe(403);
       expect(r.json?.errors?.[0]?.extensions?.code).toBe('CSRF');
@@ -92,7 +120,11 @@ describe('D2: CSRF on requests that ride on cookies', () => {
     const rt = await client.cookie('pgauth-rt');
     const anon = ((await (await fetch(`${srv.url}/auth/csrf`)).json()) as { csrfToken: string }).csrfToken;
     for (const query of [REFRESH, LOGOUT]) {
-      const r = await rawPost(srv, { query }, { origin: srv.url, cookie: `pgauth-rt=${rt}; pgauth-csrf=${anon}`, 'x-csrf-token': anon });
+      const r = await rawPost(
+        srv,
+        { query },
+        { origin: srv.url, cookie: `pgauth-rt=${rt}; pgauth-csrf=${anon}`, 'x-csrf-token': anon },
+      );
       expect(r.status, r.raw).toBe(403);
       expect(r.json?.errors?.[0]?.extensions?.code).toBe('CSRF');
       expect(r.headers.getSetCookie()).toEqual([]);
@@ -105,12 +137,16 @@ describe('D2: CSRF on requests that ride on cookies', () => {
   // the access cookie gone (it expires every 15 minutes), a CSRF token minted for ANY session
   // (e.g. the attacker's own, planted as a cookie) drives refresh/logout with the victim's
   // refresh cookie. The refresh token's session should have to match the token's sid.
-  it('D2 (!): a CSRF token of another session cannot drive refresh with this browser\'s refresh cookie', async () => {
+  it("D2 (!): a CSRF token of another session cannot drive refresh with this browser's refresh cookie", async () => {
     const victim = await signedIn(srv, 'victim');
     const attacker = await signedIn(srv, 'attacker');
     const rt = await victim.client.cookie('pgauth-rt');
     const foreign = (await attacker.client.cookie('pgauth-csrf'))!;
-    const r = await rawPost(srv, { query: REFRESH }, { origin: srv.url, cookie: `pgauth-rt=${rt}; pgauth-csrf=${foreign}`, 'x-csrf-token': foreign });
+    const r = await rawPost(
+      srv,
+      { query: REFRESH },
+      { origin: srv.url, cookie: `pgauth-rt=${rt}; pgauth-csrf=${foreign}`, 'x-csrf-token': foreign },
+    );
     expect(r.json?.data?.refresh ?? null, r.raw).toBeNull();
     expect(r.status).toBe(403);
   });
@@ -132,7 +168,11 @@ describe('D3: GraphQL only as JSON POST', () => {
   it('D3 (!): text/plain, form-urlencoded and multipart POSTs are refused with 400', async () => {
     const body = JSON.stringify({ query: LOGIN, variables: { email: email('ct'), password: PASSWORD } });
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
-      const res = await fetch(`${srv.url}/graphql`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
+      const res = await fetch(`${srv.url}/graphql`, {
+        method: 'POST',
+        headers: type ? { 'content-type': type } : {},
+        body,
+      });
       expect(res.status, type).toBe(400);
       expect(res.headers.getSetCookie()).toEqual([]);
     }
@@ -140,7 +180,11 @@ describe('D3: GraphQL only as JSON POST', () => {
 
   it('D3: a trailing-slash or case-variant path does not reach GraphQL around the guards', async () => {
     for (const path of ['/graphql/', '/GraphQL', '/graphql/stream']) {
-      const res = await fetch(`${srv.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' });
+      const res = await fetch(`${srv.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"query":"{__typename}"}',
+      });
       expect(res.status, path).toBe(404);
     }
   });
@@ -148,7 +192,12 @@ describe('D3: GraphQL only as JSON POST', () => {
 
 describe('D4: Origin, Sec-Fetch-Site and CORS', () => {
   it('D4: a foreign or null Origin is refused with 403 ORIGIN, even anonymous', async () => {
-    for (const origin of ['https://evil.example', 'null', `${srv.url}.evil.example`, srv.url.replace('127.0.0.1', 'localhost')]) {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      `${srv.url}.evil.example`,
+      srv.url.replace('127.0.0.1', 'localhost'),
+    ]) {
       const r = await rawPost(srv, { query: ME }, { origin });
       expect(r.status, origin).toBe(403);
       expect(r.json?.errors?.[0]?.extensions?.code).toBe('ORIGIN');
@@ -162,8 +211,15 @@ describe('D4: Origin, Sec-Fetch-Site and CORS', () => {
   });
 
   it('D4: a CORS preflight from a foreign origin gets no Allow-Origin; the public origin gets it with credentials', async () => {
-    const pre = (origin: string) => fetch(`${srv.url}/graphql`, { method: 'OPTIONS', headers: {
-      origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' } });
+    const pre = (origin: string) =>
+      fetch(`${srv.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-csrf-token',
+        },
+      });
     const evil = await pre('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     const good = await pre(srv.url);
@@ -183,7 +239,8 @@ describe('D8: auth responses are not cached and carry no secrets', () => {
       await rawPost(srv, { query: REFRESH }),
       await rawPost(srv, { query: 'x'.repeat(200 * 1024) }),
     ];
-    for (const r of responses) expect(r.headers.get('cache-control'), `${r.status} ${r.raw.slice(0, 80)}`).toContain('no-store');
+    for (const r of responses)
+      expect(r.headers.get('cache-control'), `${r.status} ${r.raw.slice(0, 80)}`).toContain('no-store');
     expect((await fetch(`${srv.url}/auth/csrf`)).headers.get('cache-control')).toContain('no-store');
   });
 
@@ -192,11 +249,17 @@ describe('D8: auth responses are not cached and carry no secrets', () => {
     const password = `${PASSWORD} d8-unique`;
     const c = new Client(srv.url);
     await c.csrf();
-    const reg = await c.gql<{ register: { accessToken: string | null; refreshToken: string | null } }>(REGISTER, { email: e, password });
+    const reg = await c.gql<{ register: { accessToken: string | null; refreshToken: string | null } }>(REGISTER, {
+      email: e,
+      password,
+    });
     expect(reg.data?.register).toMatchObject({ accessToken: null, refreshToken: null });
     const fresh = new Client(srv.url);
     await fresh.csrf();
-    const login = await fresh.gql<{ login: { accessToken: string | null; refreshToken: string | null } }>(LOGIN, { email: e, password });
+    const login = await fresh.gql<{ login: { accessToken: string | null; refreshToken: string | null } }>(LOGIN, {
+      email: e,
+      password,
+    });
     expect(login.data?.login).toMatchObject({ accessToken: null, refreshToken: null });
     for (const r of [reg, login]) expect(r.raw).not.toContain(password);
     for (const name of ['pgauth-at', 'pgauth-rt']) {

@@ -14,14 +14,25 @@ afterAll(async () => {
   await closeOwner();
 });
 
-type Msg = { type: string; id?: string; payload?: { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] } };
+type Msg = {
+  type: string;
+  id?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests walk response JSON by field name
+  payload?: { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
+};
 
 /** One operation over graphql-transport-ws; resolves with every message, or the HTTP refusal. */
-function wsOperation(payload: object, headers: Record<string, string> = {}): Promise<{ refused?: number; messages: Msg[] }> {
+function wsOperation(
+  payload: object,
+  headers: Record<string, string> = {},
+): Promise<{ refused?: number; messages: Msg[] }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers });
     const messages: Msg[] = [];
-    const done = () => { ws.close(); resolve({ messages }); };
+    const done = () => {
+      ws.close();
+      resolve({ messages });
+    };
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
     ws.on('message', (m) => {
       const msg = JSON.parse(String(m)) as Msg;
@@ -62,17 +73,30 @@ describe('WebSocket transport', () => {
   // leaves orphan sessions. Credential mutations should be refused before any check.
   it('C6 (!): login over WebSocket gives no password oracle, creates no session, and cannot dodge the counters', async () => {
     const u = await nativeUser(srv, 'wslogin');
-    const count = async () => Number((await owner<{ n: string }>(
-      'select count(*) as n from app_private.sessions where user_id = $1', [u.userId]))[0]!.n);
+    const count = async () =>
+      Number(
+        (
+          await owner<{ n: string }>('select count(*) as n from app_private.sessions where user_id = $1', [u.userId])
+        )[0]!.n,
+      );
     const before = await count();
-    const wrong = await wsOperation({ query: LOGIN, variables: { email: u.email, password: 'wrong password here' } }, { origin: srv.url });
-    const right = await wsOperation({ query: LOGIN, variables: { email: u.email, password: PASSWORD } }, { origin: srv.url });
+    const wrong = await wsOperation(
+      { query: LOGIN, variables: { email: u.email, password: 'wrong password here' } },
+      { origin: srv.url },
+    );
+    const right = await wsOperation(
+      { query: LOGIN, variables: { email: u.email, password: PASSWORD } },
+      { origin: srv.url },
+    );
     expect(result(right)?.data?.login ?? null).toBeNull();
     expect(result(right)?.errors?.[0]?.extensions?.code).toBe(result(wrong)?.errors?.[0]?.extensions?.code);
     expect(await count()).toBe(before);
     const wrongCode = result(wrong)?.errors?.[0]?.extensions?.code;
     expect(wrongCode).not.toBe('INTERNAL');
-    const [s] = await owner<{ failed_attempts: number }>('select failed_attempts from app_private.user_secrets where user_id = $1', [u.userId]);
+    const [s] = await owner<{ failed_attempts: number }>(
+      'select failed_attempts from app_private.user_secrets where user_id = $1',
+      [u.userId],
+    );
     // Either refused before any password check, or checked and counted: never a free guess.
     expect(s!.failed_attempts).toBe(wrongCode === 'CREDS' ? 1 : 0);
   });

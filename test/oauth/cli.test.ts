@@ -15,17 +15,33 @@ afterAll(async () => {
 
 const cli = (args: string[]) =>
   run(process.execPath, ['--import', 'tsx', 'proxy/oauth/cli.ts', ...args], {
-    env: { ...process.env, OIDC_CORP_ISSUER: idp.issuer, OIDC_CORP_CLIENT_ID: CLIENT_ID, OIDC_CORP_CLIENT_SECRET: CLIENT_SECRET,
-      OIDC_GITHUB_CLIENT_ID: 'gh', OIDC_GITHUB_CLIENT_SECRET: 'ghs', DEV_SECRET_FILE: '/tmp/pgauth-cli-test-secret' },
+    env: {
+      ...process.env,
+      OIDC_CORP_ISSUER: idp.issuer,
+      OIDC_CORP_CLIENT_ID: CLIENT_ID,
+      OIDC_CORP_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_GITHUB_CLIENT_ID: 'gh',
+      OIDC_GITHUB_CLIENT_SECRET: 'ghs',
+      DEV_SECRET_FILE: '/tmp/pgauth-cli-test-secret',
+    },
   });
 
 describe('oauth CLI', () => {
   it('lists configured providers with issuer, callback and scopes', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'proxy/oauth/cli.ts', 'list'], {
-      env: { ...process.env, OIDC_CORP_ISSUER: 'https://sso.example.com', OIDC_CORP_CLIENT_ID: 'a', OIDC_CORP_CLIENT_SECRET: 'b',
-        OIDC_GITHUB_CLIENT_ID: 'gh', OIDC_GITHUB_CLIENT_SECRET: 'ghs', DEV_SECRET_FILE: '/tmp/pgauth-cli-test-secret' },
+      env: {
+        ...process.env,
+        OIDC_CORP_ISSUER: 'https://sso.example.com',
+        OIDC_CORP_CLIENT_ID: 'a',
+        OIDC_CORP_CLIENT_SECRET: 'b',
+        OIDC_GITHUB_CLIENT_ID: 'gh',
+        OIDC_GITHUB_CLIENT_SECRET: 'ghs',
+        DEV_SECRET_FILE: '/tmp/pgauth-cli-test-secret',
+      },
     });
-    expect(stdout).toMatch(/corp\s+oidc\s+issuer=https:\/\/sso\.example\.com redirect=http:\/\/localhost:3000\/auth\/corp\/callback/);
+    expect(stdout).toMatch(
+      /corp\s+oidc\s+issuer=https:\/\/sso\.example\.com redirect=http:\/\/localhost:3000\/auth\/corp\/callback/,
+    );
     expect(stdout).toMatch(/github\s+oauth2\s+issuer=https:\/\/github\.com .*scopes=read:user user:email pkce=S256/);
   });
 

@@ -40,8 +40,10 @@ describe('GitHub-like OAuth 2 preset', () => {
     const done = await c.fetch(cb.pathname + cb.search);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/after');
-    const me = await c.gql<{ currentUser: { email: string; displayName: string }; myIdentities: { nodes: { provider: string; email: string }[] } }>(
-      '{ currentUser { email displayName } myIdentities { nodes { provider email } } }');
+    const me = await c.gql<{
+      currentUser: { email: string; displayName: string };
+      myIdentities: { nodes: { provider: string; email: string }[] };
+    }>('{ currentUser { email displayName } myIdentities { nodes { provider email } } }');
     expect(me.data?.currentUser).toEqual({ email: 'octocat@gh.example', displayName: 'The octocat' });
     expect(me.data?.myIdentities.nodes).toEqual([{ provider: 'github', email: 'octocat@gh.example' }]);
   });

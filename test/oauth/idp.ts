@@ -91,15 +91,24 @@ export interface FakeGitHub {
 }
 
 /** A GitHub-like OAuth 2 server: it checks client credentials, redirect_uri and PKCE S256. */
-export async function startFakeGitHub(redirectUri: string, clientId: string, clientSecret: string): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  redirectUri: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<FakeGitHub> {
   const port = await freePort();
   const codes = new Map<string, { challenge: string; redirect: string; user: FakeGitHub['user'] }>();
   const tokens = new Map<string, FakeGitHub['user']>();
-  const gh: FakeGitHub = { url: `http://127.0.0.1:${port}`, close: async () => {}, user: { id: 4242, login: 'octo', email: 'octo@gh.example' } };
+  const gh: FakeGitHub = {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {},
+    user: { id: 4242, login: 'octo', email: 'octo@gh.example' },
+  };
   const app = new Hono();
   app.get('/login/oauth/authorize', (c) => {
     const q = c.req.query();
-    if (q.client_id !== clientId || q.redirect_uri !== redirectUri || q.response_type !== 'code') return c.text('bad request', 400);
+    if (q.client_id !== clientId || q.redirect_uri !== redirectUri || q.response_type !== 'code')
+      return c.text('bad request', 400);
     if (q.code_challenge_method !== 'S256' || !q.code_challenge) return c.text('PKCE required', 400);
     const code = randomBytes(16).toString('hex');
     codes.set(code, { challenge: q.code_challenge, redirect: q.redirect_uri!, user: { ...gh.user } });
@@ -112,22 +121,39 @@ export async function startFakeGitHub(redirectUri: string, clientId: string, cli
     const body = Object.fromEntries(new URLSearchParams(await c.req.text()));
     const entry = codes.get(body.code ?? '');
     codes.delete(body.code ?? '');
-    const verifierOk = entry && createHash('sha256').update(body.code_verifier ?? '').digest('base64url') === entry.challenge;
-    if (!entry || body.client_id !== clientId || body.client_secret !== clientSecret || body.redirect_uri !== entry.redirect || !verifierOk) {
+    const verifierOk =
+      entry &&
+      createHash('sha256')
+        .update(body.code_verifier ?? '')
+        .digest('base64url') === entry.challenge;
+    if (
+      !entry ||
+      body.client_id !== clientId ||
+      body.client_secret !== clientSecret ||
+      body.redirect_uri !== entry.redirect ||
+      !verifierOk
+    ) {
       return c.json({ error: 'bad_verification_code' }, 400);
     }
     const token = `gho_${randomBytes(16).toString('hex')}`;
     tokens.set(token, entry.user);
     return c.json({ access_token: token, token_type: 'bearer', scope: 'read:user,user:email' });
   });
-  const who = (c: { req: { header(n: string): string | undefined } }) => tokens.get((c.req.header('authorization') ?? '').replace(/^Bearer /, ''));
+  const who = (c: { req: { header(n: string): string | undefined } }) =>
+    tokens.get((c.req.header('authorization') ?? '').replace(/^Bearer /, ''));
   app.get('/user', (c) => {
     const u = who(c);
-    return u ? c.json({ id: u.id, login: u.login, name: `The ${u.login}`, email: null }) : c.json({ message: 'Bad credentials' }, 401);
+    return u
+      ? c.json({ id: u.id, login: u.login, name: `The ${u.login}`, email: null })
+      : c.json({ message: 'Bad credentials' }, 401);
   });
   app.get('/user/emails', (c) => {
     const u = who(c);
-    return u ? c.json([{ email: 'old@gh.example', primary: false, verified: true }, { email: u.email, primary: true, verified: true }])
+    return u
+      ? c.json([
+          { email: 'old@gh.example', primary: false, verified: true },
+          { email: u.email, primary: true, verified: true },
+        ])
       : c.json({ message: 'Bad credentials' }, 401);
   });
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });

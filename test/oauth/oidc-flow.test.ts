@@ -26,7 +26,14 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await owner.connect();
@@ -43,7 +50,11 @@ const RUN = Date.now().toString(36);
 const L = (name: string) => `${name}-${RUN}`;
 
 /** Starts a sign-in over HTTP and returns the IdP's redirect back to our callback. */
-async function startAndAuthorize(client: Client, login: string, path = '/auth/testidp/start?returnTo=/welcome'): Promise<URL> {
+async function startAndAuthorize(
+  client: Client,
+  login: string,
+  path = '/auth/testidp/start?returnTo=/welcome',
+): Promise<URL> {
   const res = await client.fetch(path);
   expect(res.status).toBe(302);
   return authorizeOverHttp(res.headers.get('location')!, login);
@@ -65,9 +76,13 @@ describe('OIDC sign-in', () => {
     expect(cookies.find((c) => c.name === 'pgauth-rt')?.httpOnly).toBe(true);
     // The front end's way of calling the API: csrf cookie echoed in a header.
     const me = await page.evaluate(async () => {
-      const csrf = document.cookie.split('; ').find((c) => c.startsWith('pgauth-csrf='))!.split('=')[1]!;
+      const csrf = document.cookie
+        .split('; ')
+        .find((c) => c.startsWith('pgauth-csrf='))!
+        .split('=')[1]!;
       const res = await fetch('/graphql', {
-        method: 'POST', credentials: 'include',
+        method: 'POST',
+        credentials: 'include',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
         body: JSON.stringify({ query: '{ currentUser { email } myIdentities { nodes { provider email } } }' }),
       });
@@ -91,8 +106,11 @@ describe('OIDC sign-in', () => {
     const second = await again.gql<{ currentUser: { rowId: string } }>('{ currentUser { rowId } }');
     expect(second.data?.currentUser.rowId).toBe(first.data?.currentUser.rowId);
 
-    const { rows } = await owner.query(`select t.key_id, t.access_token_enc, t.refresh_token_enc from app_private.user_identity_tokens t
-      join app_public.user_identities i on i.id = t.identity_id where i.subject = $1`, [L('carol')]);
+    const { rows } = await owner.query(
+      `select t.key_id, t.access_token_enc, t.refresh_token_enc from app_private.user_identity_tokens t
+      join app_public.user_identities i on i.id = t.identity_id where i.subject = $1`,
+      [L('carol')],
+    );
     expect(rows[0].key_id).toBeTruthy();
     expect(rows[0].access_token_enc.length).toBeGreaterThan(28);
     expect(rows[0].refresh_token_enc).not.toBeNull();
@@ -101,14 +119,19 @@ describe('OIDC sign-in', () => {
   it('H1: an email that belongs to a password account is not linked automatically', async () => {
     const pw = new Client(srv.url);
     await pw.csrf();
-    await pw.gql(`mutation ($e: String!) { register(input: { email: $e, password: "a long enough password" }) { userId } }`, { e: `${L('dave')}@idp.example` });
+    await pw.gql(
+      `mutation ($e: String!) { register(input: { email: $e, password: "a long enough password" }) { userId } }`,
+      { e: `${L('dave')}@idp.example` },
+    );
     const c = new Client(srv.url);
     const back = await startAndAuthorize(c, L('dave'));
     const res = await c.fetch(back.pathname + back.search);
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('EMCOL');
     expect(await c.cookie('pgauth-at')).toBeUndefined();
-    const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = $1`, [L('dave')]);
+    const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = $1`, [
+      L('dave'),
+    ]);
     expect(rows[0].n).toBe(0);
   });
 });
@@ -123,7 +146,9 @@ describe('linking and unlinking (H2, H5)', () => {
     const back = await authorizeOverHttp((await start.json()).url, L('erin'));
     const done = await client.fetch(back.pathname + back.search);
     expect(done.status).toBe(303);
-    const ids = await client.gql<{ myIdentities: { nodes: { provider: string }[] } }>('{ myIdentities { nodes { provider } } }');
+    const ids = await client.gql<{ myIdentities: { nodes: { provider: string }[] } }>(
+      '{ myIdentities { nodes { provider } } }',
+    );
     expect(ids.data?.myIdentities.nodes.map((n) => n.provider)).toEqual(['testidp']);
 
     // H5: the same provider account cannot be linked by someone else...
@@ -133,7 +158,9 @@ describe('linking and unlinking (H2, H5)', () => {
     const res2 = await other.client.fetch(back2.pathname + back2.search);
     expect((await res2.json()).error.code).toBe('IDLNK');
 
-    const un = await client.gql<{ unlinkProvider: { result: boolean } }>('mutation { unlinkProvider(input: { provider: "testidp" }) { result } }');
+    const un = await client.gql<{ unlinkProvider: { result: boolean } }>(
+      'mutation { unlinkProvider(input: { provider: "testidp" }) { result } }',
+    );
     expect(un.data?.unlinkProvider.result).toBe(true);
   });
 

@@ -22,7 +22,12 @@ const B64URL_128 = /^[A-Za-z0-9_-]{22,}$/;
 let idp: Idp;
 let srv: TestServer;
 let owner: pg.Client;
-let metadata: { issuer: string; authorization_endpoint: string; userinfo_endpoint: string; authorization_response_iss_parameter_supported?: boolean };
+let metadata: {
+  issuer: string;
+  authorization_endpoint: string;
+  userinfo_endpoint: string;
+  authorization_response_iss_parameter_supported?: boolean;
+};
 
 beforeAll(async () => {
   const port = await freePort();
@@ -79,18 +84,30 @@ function setsSession(res: Response): boolean {
 }
 
 async function sessionsOf(subject: string): Promise<number> {
-  const { rows } = await owner.query(`select count(*)::int n from app_private.sessions s
-    join app_public.user_identities i on i.user_id = s.user_id where i.subject = $1`, [subject]);
+  const { rows } = await owner.query(
+    `select count(*)::int n from app_private.sessions s
+    join app_public.user_identities i on i.user_id = s.user_id where i.subject = $1`,
+    [subject],
+  );
   return rows[0].n;
 }
 
 async function identitiesOf(subject: string): Promise<number> {
-  const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = $1`, [subject]);
+  const { rows } = await owner.query(`select count(*)::int n from app_public.user_identities where subject = $1`, [
+    subject,
+  ]);
   return rows[0].n;
 }
 
 function freshTx(): OAuthTransaction {
-  return { provider: 'testidp', state: randomState(), nonce: randomNonce(), verifier: randomVerifier(), intent: 'login', returnTo: '/' };
+  return {
+    provider: 'testidp',
+    state: randomState(),
+    nonce: randomNonce(),
+    verifier: randomVerifier(),
+    intent: 'login',
+    returnTo: '/',
+  };
 }
 
 /** A GET with an arbitrary Host header (fetch does not let us set Host). */
@@ -125,8 +142,16 @@ describe('G1: authorization requests', () => {
     expect(q.get('redirect_uri')).toBe(`${srv.url}/auth/testidp/callback`);
     expect(q.has('response_mode')).toBe(false);
     // Exactly these parameters: nothing else leaks into the front channel.
-    expect([...q.keys()].sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state']);
+    expect([...q.keys()].sort()).toEqual([
+      'client_id',
+      'code_challenge',
+      'code_challenge_method',
+      'nonce',
+      'redirect_uri',
+      'response_type',
+      'scope',
+      'state',
+    ]);
     // The transaction cookie is HttpOnly, Lax and short-lived.
     const tx = res.headers.getSetCookie().find((s) => s.startsWith(`${TX}=`))!;
     expect(tx).toMatch(/HttpOnly/i);
@@ -146,7 +171,11 @@ describe('G1: authorization requests', () => {
   });
 
   it('G1: redirect_uri is the configured constant even with spoofed Host / X-Forwarded-Host / X-Forwarded-Proto / Forwarded', async () => {
-    const spoof = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example;proto=https' };
+    const spoof = {
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+      forwarded: 'host=evil.example;proto=https',
+    };
     const viaFetch = await fetch(`${srv.url}/auth/testidp/start`, { headers: spoof, redirect: 'manual' });
     expect(viaFetch.status).toBe(302);
     const viaHost = await rawGet(`${srv.url}/auth/testidp/start`, { ...spoof, host: 'evil.example' });
@@ -177,7 +206,10 @@ describe('G2: the callback fails closed', () => {
     const who = login('forged');
     const c = new Client(srv.url);
     const back = await startAndAuthorize(c, who);
-    await c.jar.setCookie(`${TX}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA`, srv.url);
+    await c.jar.setCookie(
+      `${TX}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA`,
+      srv.url,
+    );
     const res = await c.fetch(local(back));
     expect(res.status).toBe(400);
     expect(await errorCode(res)).toBe('OAUTH');
@@ -245,7 +277,9 @@ describe('G2: the callback fails closed', () => {
     const client = srv.edge.oauthClients.get('testidp')!;
     const tx = freshTx();
     const redirect = await authorizeOverHttp((await client.authorizationUrl(tx)).href, login('pkce'));
-    const err = await client.callback(redirect.searchParams, { ...tx, verifier: randomVerifier() }).catch((e: unknown) => e);
+    const err = await client
+      .callback(redirect.searchParams, { ...tx, verifier: randomVerifier() })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('OAUTH');
   });
@@ -418,9 +452,12 @@ describe('G6: no open redirect', () => {
     expect(safeReturnTo(raw, '/')).toBe('/');
   });
 
-  it.each(['/ok?x=1', '/', '/a/b#frag', '/ok?next=//evil.example'])('G6: safeReturnTo keeps the same-origin path %j', (raw) => {
-    expect(safeReturnTo(raw, '/fallback')).toBe(raw);
-  });
+  it.each(['/ok?x=1', '/', '/a/b#frag', '/ok?next=//evil.example'])(
+    'G6: safeReturnTo keeps the same-origin path %j',
+    (raw) => {
+      expect(safeReturnTo(raw, '/fallback')).toBe(raw);
+    },
+  );
 
   it('G6: an empty or absent returnTo gives the fallback', () => {
     expect(safeReturnTo(undefined, '/x')).toBe('/x');
@@ -429,14 +466,16 @@ describe('G6: no open redirect', () => {
   });
 
   it.each(['//evil.example', '/\\evil.example', 'https://evil.example'])(
-    'G6: end to end, returnTo=%j ends at POST_LOGIN_REDIRECT, never the evil URL', async (raw) => {
+    'G6: end to end, returnTo=%j ends at POST_LOGIN_REDIRECT, never the evil URL',
+    async (raw) => {
       const c = new Client(srv.url);
       const back = await startAndAuthorize(c, login('g6'), `/auth/testidp/start?returnTo=${encodeURIComponent(raw)}`);
       const done = await c.fetch(local(back));
       expect(done.status).toBe(303);
       expect(done.headers.get('location')).toBe('/healthz');
       expect(setsSession(done)).toBe(true);
-    });
+    },
+  );
 });
 
 describe('G7: provider errors and outages', () => {
@@ -562,9 +601,17 @@ describe('H3: provider tokens at rest', () => {
       const done = await c.fetch(local(await startAndAuthorize(c, who)));
       expect(done.status).toBe(303);
     }
-    const { rows } = await owner.query<{ issuer: string; subject: string; key_id: string; access_token_enc: Buffer; refresh_token_enc: Buffer | null }>(
+    const { rows } = await owner.query<{
+      issuer: string;
+      subject: string;
+      key_id: string;
+      access_token_enc: Buffer;
+      refresh_token_enc: Buffer | null;
+    }>(
       `select i.issuer, i.subject, t.key_id, t.access_token_enc, t.refresh_token_enc from app_private.user_identity_tokens t
-       join app_public.user_identities i on i.id = t.identity_id where i.subject = any($1)`, [[a, b]]);
+       join app_public.user_identities i on i.id = t.identity_id where i.subject = any($1)`,
+      [[a, b]],
+    );
     const ra = rows.find((r) => r.subject === a)!;
     const rb = rows.find((r) => r.subject === b)!;
     expect(ra && rb).toBeTruthy();
@@ -595,8 +642,11 @@ describe('H3: provider tokens at rest', () => {
 
 describe('K2: rejected callbacks are audited', () => {
   it('K2: a callback with a wrong state writes an oauth_rejected audit row', async () => {
-    const count = async () => (await owner.query(`select count(*)::int n from app_public.audit_log
-      where event = 'oauth_rejected' and detail->>'provider' = 'testidp' and detail->>'reason' = 'OAUTH'`)).rows[0].n as number;
+    const count = async () =>
+      (
+        await owner.query(`select count(*)::int n from app_public.audit_log
+      where event = 'oauth_rejected' and detail->>'provider' = 'testidp' and detail->>'reason' = 'OAUTH'`)
+      ).rows[0].n as number;
     const before = await count();
     const c = new Client(srv.url);
     const back = await startAndAuthorize(c, login('audit'));
@@ -605,7 +655,9 @@ describe('K2: rejected callbacks are audited', () => {
     expect(res.status).toBe(400);
     expect(await count()).toBeGreaterThan(before);
     // The audit row carries no secrets from the callback.
-    const { rows } = await owner.query(`select detail from app_public.audit_log where event = 'oauth_rejected' order by id desc limit 1`);
+    const { rows } = await owner.query(
+      `select detail from app_public.audit_log where event = 'oauth_rejected' order by id desc limit 1`,
+    );
     expect(JSON.stringify(rows[0].detail)).not.toContain(back.searchParams.get('code')!);
   });
 });
