@@ -38,7 +38,7 @@ export async function prepareDatabase(name: string): Promise<BenchDb> {
   const cluster: Cluster = await startCluster();
   try {
     const cfg = dbConfigFromEnv({ ROOT_DATABASE_URL: cluster.rootUrl, DATABASE_NAME: name });
-    await setup(cfg, { reset: true });
+    await setup(cfg, { reset: true, current: true });
     const root = new pg.Client({ connectionString: rootUrlFor(cfg, cfg.dbName) });
     await root.connect();
     log(`database ${name} set up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);

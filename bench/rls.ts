@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const rootDbUrl = rootUrlFor(cfg, cfg.dbName);
     // BENCH_REUSE=1 keeps an already seeded pgauth_bench (for iterating on queries).
     const reuse = process.env.BENCH_REUSE === '1';
-    if (!reuse) await setup(cfg, { reset: true });
+    if (!reuse) await setup(cfg, { reset: true, current: true });
     const root = new pg.Client({ connectionString: rootDbUrl });
     await root.connect();
     const t0 = Date.now();

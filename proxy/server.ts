@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     console.log('embedded PostgreSQL running (data in .data/pg)');
   }
   const db = dbConfigFromEnv(env);
-  if (env.ROOT_DATABASE_URL) await setup(db, { log: (s) => console.log(s) });
+  if (env.ROOT_DATABASE_URL) await setup(db, { current: !cfg.production, log: (s) => console.log(s) });
   else if (env.DATABASE_URL) await migrate(migrateSettings(db));
 
   const keys = await loadKeys(cfg.keysDir, { create: !cfg.production });

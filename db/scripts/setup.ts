@@ -4,7 +4,7 @@
  * Running it twice is harmless. `--reset` drops the database first (development only).
  */
 import pg from 'pg';
-import { migrate } from 'graphile-migrate';
+import { migrate, watch } from 'graphile-migrate';
 import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
 import { dbConfigFromEnv, REQUEST_ROLES, type DbConfig } from './config.ts';
 import { migrateSettings } from './migrate-settings.ts';
@@ -57,6 +57,9 @@ export async function setup(cfg: DbConfig, opts: { reset?: boolean; log?: (s: st
   }
   try {
     await migrate(migrateSettings(cfg));
+    // Work in progress (db/migrations/current/) on top, as `db:watch` would: tests and the
+    // development server run what is being written; production runs committed migrations only.
+    if (opts.current) await watch(migrateSettings(cfg), true);
   } finally {
     // graphile-migrate keeps idle pools after migrate() and exits the process if the server
     // goes away under them (a test cluster being stopped); end them here, where they start.

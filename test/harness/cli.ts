@@ -93,7 +93,7 @@ export async function acquireTestDatabase(): Promise<TestDatabase> {
     // For our own cluster only the root URL is passed, so a developer's DATABASE_URL
     // (pointing at their dev database) can never leak into a test run.
     const cfg = givenRoot ? dbConfigFromEnv(process.env) : dbConfigFromEnv({ ROOT_DATABASE_URL: cluster.rootUrl });
-    await setup(cfg, { log });
+    await setup(cfg, { log, current: true });
     await preparePgTap(cfg);
     log(`database ${cfg.dbName} ready`);
     return {
