@@ -26,6 +26,9 @@ export interface DbConfig {
 export const REQUEST_ROLES = ['anonymous', 'app_user', 'manager', 'admin', 'bot'] as const;
 export type RequestRole = (typeof REQUEST_ROLES)[number];
 
+/** The role the edge switches to for its own entry points (never a request role). */
+export const EDGE_ROLE = 'auth_edge';
+
 /** `npm start`'s embedded cluster (port and generated password in .data/), so db:* scripts
  * work against it with nothing configured while it runs. */
 function embeddedRoot(env: NodeJS.ProcessEnv): string {

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { migrate, watch } from 'graphile-migrate';
 import { clearAllPools } from 'graphile-migrate/dist/pgReal.js';
-import { dbConfigFromEnv, REQUEST_ROLES, type DbConfig } from './config.ts';
+import { dbConfigFromEnv, EDGE_ROLE, REQUEST_ROLES, type DbConfig } from './config.ts';
 import { migrateSettings } from './migrate-settings.ts';
 
 const ident = (s: string) => pg.escapeIdentifier(s);
@@ -23,7 +23,7 @@ async function ensureDatabase(client: pg.Client, name: string, owner: string): P
 }
 
 /** Creates roles and databases, then migrates. Idempotent. */
-export async function setup(cfg: DbConfig, opts: { reset?: boolean; log?: (s: string) => void } = {}): Promise<void> {
+export async function setup(cfg: DbConfig, opts: { reset?: boolean; current?: boolean; log?: (s: string) => void } = {}): Promise<void> {
   const log = opts.log ?? (() => {});
   const owner = new URL(cfg.ownerUrl);
   const auth = new URL(cfg.authUrl);
@@ -42,6 +42,10 @@ export async function setup(cfg: DbConfig, opts: { reset?: boolean; log?: (s: st
     // The server's login role: noinherit, so it holds no privilege until it SETs a request role.
     await ensureRole(root, cfg.authRole, `login noinherit ${safe} password ${lit(decodeURIComponent(auth.password))}`);
     for (const role of REQUEST_ROLES) await ensureRole(root, role, `nologin ${safe}`);
+    // The edge's own narrow path to its entry points (login, refresh, OAuth sign-in, ...):
+    // only the login role can become it, no request role is a member.
+    await ensureRole(root, EDGE_ROLE, `nologin ${safe}`);
+    await root.query(`grant ${ident(EDGE_ROLE)} to ${ident(cfg.authRole)}`);
     // manager and admin are app_users with more rights; bot is deliberately not one.
     await root.query('grant app_user to manager, admin');
     await root.query(`grant ${REQUEST_ROLES.map(ident).join(', ')} to ${ident(cfg.authRole)}`);
