@@ -22,9 +22,9 @@
  * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_http`), otherwise a throwaway cluster.
  */
 import autocannon from 'autocannon';
-import { signAccessToken } from '../proxy/tokens.ts';
-import { issueCsrfToken } from '../proxy/http/csrf.ts';
-import { cookieNames } from '../proxy/http/cookies.ts';
+import { signAccessToken } from '../proxy/core/tokens.ts';
+import { issueCsrfToken } from '../proxy/core/csrf-token.ts';
+import { cookieNames } from '../proxy/core/cookies.ts';
 import type { RequestRole } from '../db/scripts/config.ts';
 import {
   f,

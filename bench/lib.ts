@@ -16,9 +16,9 @@ import pg from 'pg';
 import { startCluster, type Cluster } from '../test/harness/cluster.ts';
 import { setup } from '../db/scripts/setup.ts';
 import { dbConfigFromEnv, rootUrlFor, type DbConfig } from '../db/scripts/config.ts';
-import { loadKeys, type KeyRing } from '../proxy/keys.ts';
-import type { TokenSettings } from '../proxy/tokens.ts';
-import type { Identity } from '../proxy/graphql/context.ts';
+import { loadKeys, type KeyRing } from '../proxy/core/keys.ts';
+import type { TokenSettings } from '../proxy/core/tokens.ts';
+import type { Identity } from '../proxy/core/request.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -28,12 +28,15 @@ import { serve, upgradeWebSocket } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { grafserv as nodeGrafserv } from 'postgraphile/grafserv/node';
 import { grafserv as honoGrafserv } from 'postgraphile/grafserv/hono/v4';
-import { loadConfig } from '../proxy/config.ts';
-import { loadKeys } from '../proxy/keys.ts';
+import { loadConfig } from '../proxy/core/config.ts';
+import { loadKeys } from '../proxy/core/keys.ts';
 import { createApp } from '../proxy/app.ts';
-import { createPostGraphile } from '../proxy/graphql/postgraphile.ts';
-import { AuthError } from '../proxy/errors.ts';
-import type { AuthRequest, Identity } from '../proxy/graphql/context.ts';
+import { createPool } from '../proxy/core/db.ts';
+import { PasswordPlugin } from '../proxy/features/password/plugin.ts';
+import { SessionsPlugin } from '../proxy/features/sessions/plugin.ts';
+import { createPostGraphile } from '../proxy/graphql/preset.ts';
+import { AuthError } from '../proxy/core/errors.ts';
+import { type AuthRequest, type Identity, newOutcome } from '../proxy/core/request.ts';
 
 const HOST = '127.0.0.1';
 export type ServerKind = 'edge' | 'bareNode' | 'bareHono';
@@ -50,7 +53,6 @@ async function listening(server: Listener): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const authUrl = process.env.AUTH_DATABASE_URL!;
   const kind = process.env.BENCH_SERVER_KIND as ServerKind;
   const closers: (() => Promise<void>)[] = [];
 
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
 
   if (kind === 'edge') {
     const keys = await loadKeys(cfg.keysDir, { create: false });
-    const edge = await createApp(cfg, keys, authUrl);
+    const edge = await createApp(cfg, keys);
     const wss = new WebSocketServer({ noServer: true });
     const server = serve({ fetch: edge.app.fetch, port, hostname: HOST, websocket: { server: wss } });
     await listening(server);
@@ -85,7 +87,14 @@ async function main(): Promise<void> {
       issue: () => Promise.reject(new AuthError('BADREQ')),
       clear: () => {},
     };
-    const gql = createPostGraphile(cfg, authUrl, async () => auth);
+    const pool = createPool(cfg.db.authUrl, cfg.dbPoolMax);
+    const gql = createPostGraphile({
+      cfg,
+      pool,
+      plugins: [SessionsPlugin, PasswordPlugin],
+      credentialMutations: new Set(),
+      requestState: async () => ({ auth, outcome: newOutcome() }),
+    });
     if (kind === 'bareNode') {
       const server = createServer();
       await gql.pgl.createServ(nodeGrafserv).addTo(server);
@@ -94,13 +103,16 @@ async function main(): Promise<void> {
       closers.push(() => new Promise((r) => server.close(() => r())));
     } else {
       const app = new Hono();
-      await gql.pgl.createServ((config) => honoGrafserv(config, upgradeWebSocket)).addTo(app as never);
+      await gql.pgl.createServ((config) => honoGrafserv(config as never, upgradeWebSocket)).addTo(app as never);
       const wss = new WebSocketServer({ noServer: true });
       const server = serve({ fetch: app.fetch, port, hostname: HOST, websocket: { server: wss } });
       await listening(server);
       closers.push(() => new Promise((r) => server.close(() => r())));
     }
-    closers.push(() => gql.release());
+    closers.push(
+      () => gql.release(),
+      () => pool.end(),
+    );
   }
 
   const profileDir = process.env.BENCH_CPU_PROFILE;

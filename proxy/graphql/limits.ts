@@ -5,7 +5,6 @@
  */
 import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'postgraphile/graphql';
 import { lambda, SafeError } from 'postgraphile/grafast';
-import { CREDENTIAL_MUTATIONS } from './auth-plugin.ts';
 
 const limitError = (message: string, node: import('postgraphile/graphql').ASTNode) =>
   new GraphQLError(message, { nodes: [node], extensions: { code: 'LIMIT' } });
@@ -38,25 +37,29 @@ export function aliasLimitRule(max: number): ValidationRule {
 }
 
 /** Aliases cannot multiply password or token attempts: one credential mutation per document. */
-export const oneCredentialMutationRule: ValidationRule = (ctx) => {
-  let n = 0;
-  return {
-    OperationDefinition(op) {
-      if (op.operation !== 'mutation') return;
-      for (const sel of op.selectionSet.selections) {
-        if (sel.kind === Kind.FIELD && CREDENTIAL_MUTATIONS.has(sel.name.value) && ++n === 2) {
-          ctx.reportError(limitError('Only one sign-in, registration, refresh or password change per request', sel));
+export const oneCredentialMutationRule =
+  (credentialMutations: ReadonlySet<string>): ValidationRule =>
+  (ctx) => {
+    let n = 0;
+    return {
+      OperationDefinition(op) {
+        if (op.operation !== 'mutation') return;
+        for (const sel of op.selectionSet.selections) {
+          if (sel.kind === Kind.FIELD && credentialMutations.has(sel.name.value) && ++n === 2) {
+            ctx.reportError(limitError('Only one sign-in, registration, refresh or password change per request', sel));
+          }
+          if (sel.kind !== Kind.FIELD)
+            ctx.reportError(limitError('Fragments are not allowed at the mutation root', sel));
         }
-        if (sel.kind !== Kind.FIELD) ctx.reportError(limitError('Fragments are not allowed at the mutation root', sel));
-      }
-    },
+      },
+    };
   };
-};
 
 export function limitsPlugin(opts: {
   maxDepth: number;
   maxAliases: number;
   introspection: boolean;
+  credentialMutations: ReadonlySet<string>;
 }): GraphileConfig.Plugin {
   return {
     name: 'PgAuthLimitsPlugin',
@@ -67,7 +70,7 @@ export function limitsPlugin(opts: {
           event.validationRules.push(
             depthLimitRule(opts.maxDepth),
             aliasLimitRule(opts.maxAliases),
-            oneCredentialMutationRule,
+            oneCredentialMutationRule(opts.credentialMutations),
           );
           if (!opts.introspection) event.validationRules.push(NoSchemaIntrospectionCustomRule);
           return next();

@@ -2,18 +2,16 @@
 // refusal rolls back with the request; the edge audits it in its own transaction).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedIn, startServer, type TestServer } from './server.ts';
+import { signedIn, useServer } from './server.ts';
 
-let srv: TestServer;
+const srv = useServer();
 let owner: pg.Client;
 beforeAll(async () => {
-  srv = await startServer();
   owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await owner.connect();
 });
 afterAll(async () => {
   await owner?.end();
-  await srv?.close();
 });
 
 const SHARE = `mutation ($d: UUID!, $s: UUID!) { shareDocument(input: { documentId: $d, subjectId: $s, role: viewer }) { clientMutationId } }`;

@@ -1,19 +1,15 @@
 // B2/B4: identity and database settings come only from the verified token; nothing in the
 // headers or the body can add or override them, and no identity leaks between requests.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServer } from './server.ts';
 import { nativeUser, rawPost, type NativeUser } from './helpers.ts';
 
-let srv: TestServer;
+const srv = useServer();
 let user: NativeUser;
 const ME = '{ currentUser { email } }';
 
 beforeAll(async () => {
-  srv = await startServer();
   user = await nativeUser(srv, 'ident');
-});
-afterAll(async () => {
-  await srv?.close();
 });
 
 const asBearer = (token: string, query = ME) => rawPost(srv, { query }, { authorization: `Bearer ${token}` });
@@ -62,7 +58,7 @@ describe('B2/B4: identity only from the verified token', () => {
     expect(r.raw).not.toContain(other.email);
   });
 
-  it('B4: no token after a signed-in request on the same pool is anonymous, never the previous user', async () => {
+  it('B1/B4: no token after a signed-in request on the same pool is anonymous, never the previous user', async () => {
     for (let i = 0; i < 10; i++) {
       const a = await asBearer(user.accessToken);
       expect(a.json?.data?.currentUser?.email).toBe(user.email);

@@ -1,25 +1,8 @@
 // The whole browser journey and the native (bearer) flow, against the real server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Client,
-  email,
-  LOGIN,
-  LOGOUT,
-  PASSWORD,
-  REFRESH,
-  REGISTER,
-  signedIn,
-  startServer,
-  type TestServer,
-} from './server.ts';
+import { describe, expect, it } from 'vitest';
+import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER, signedIn, useServer } from './server.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv?.close();
-});
+const srv = useServer();
 
 const CREATE = `mutation ($url: String!) { createDocument(input: { document: { fullUrl: $url, comment: "c" } }) { document { rowId: id ownerId } } }`;
 const DOC_IDS = `{ visibleDocuments { nodes { id fullUrl } } }`;

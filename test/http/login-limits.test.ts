@@ -2,16 +2,12 @@
 // through aliases, batching or X-Forwarded-For (C6), bounded lockout (C7). Every failing
 // login goes through a TRUST_PROXY_HOPS=1 server from its own X-Forwarded-For address, so
 // the shared 127.0.0.1 bucket other files rely on is never used up (except one C6 probe).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { email, LOGIN, PASSWORD, startServer, type TestServer } from './server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { email, LOGIN, PASSWORD, startServer, type TestServer, useServer } from './server.ts';
 import { closeOwner, nativeUser, owner, rawPost, uniqueIp, type RawResult } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer({ TRUST_PROXY_HOPS: '1' });
-});
+const srv = useServer({ TRUST_PROXY_HOPS: '1' });
 afterAll(async () => {
-  await srv?.close();
   await closeOwner();
 });
 

@@ -1,16 +1,10 @@
 // I1 through every GraphQL entry point: a document (and its owner's record) that a user has
 // no access to is unreachable by node id, by row id, by short URL, through connections and
 // nested relations, and cannot be updated or deleted by any of the generated mutations.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedIn, startServer, type TestServer } from './server.ts';
+import { describe, expect, it } from 'vitest';
+import { signedIn, useServer } from './server.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv?.close();
-});
+const srv = useServer();
 
 describe('I1: no entry point reaches an object without access', () => {
   it('node, by-id, by-short-url, connections, nested relations, update and delete', async () => {

@@ -1,15 +1,11 @@
 // C8: changing the password needs the current one, counts wrong guesses, and ends the
 // user's other sessions while the current one keeps working.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, LOGIN, PASSWORD, signedIn, startServer, type TestServer } from './server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client, LOGIN, PASSWORD, signedIn, useServer } from './server.ts';
 import { closeOwner, owner } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer({ TRUST_PROXY_HOPS: '1' });
-});
+const srv = useServer({ TRUST_PROXY_HOPS: '1' });
 afterAll(async () => {
-  await srv?.close();
   await closeOwner();
 });
 

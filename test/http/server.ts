@@ -11,9 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { CookieJar } from 'tough-cookie';
-import { loadConfig, type Config } from '../../proxy/config.ts';
-import { loadKeys, type KeyRing } from '../../proxy/keys.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type EdgeApp } from '../../proxy/app.ts';
+import { type Config, loadConfig } from '../../proxy/core/config.ts';
+import { type KeyRing, loadKeys } from '../../proxy/core/keys.ts';
 
 export interface TestServer {
   url: string;
@@ -33,25 +34,26 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const authUrl = env.AUTH_DATABASE_URL ?? process.env.AUTH_DATABASE_URL;
-  if (!authUrl) throw new Error('AUTH_DATABASE_URL is not set: run through npm test');
+  if (!(env.AUTH_DATABASE_URL ?? process.env.AUTH_DATABASE_URL))
+    throw new Error('AUTH_DATABASE_URL is not set: run through npm test');
   process.env.GRAPHILE_ENV ??= 'development';
   const dir = mkdtempSync(join(tmpdir(), 'pgauth-test-'));
   // The issuer must equal the origin clients use, so the port is chosen first.
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const cfg = loadConfig({
+    // The harness's database (DATABASE_URL, AUTH_DATABASE_URL, ...), nothing else of this process.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^[A-Z_]*DATABASE_URL$/.test(k))),
     PORT: String(port),
     PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
     JWT_KEYS_DIR: join(dir, 'keys'),
     DEV_SECRET_FILE: join(dir, 'csrf-secret'),
+    OAUTH_TOKEN_KEYS_FILE: join(dir, 'oauth-token-keys'),
+    OAUTH_REFRESH_INTERVAL_MS: '0',
+    LOG_REQUESTS: 'false',
     ...env,
   });
   const keys = await loadKeys(cfg.keysDir, { create: true });
-  const edge = await createApp(cfg, keys, authUrl, {
-    OAUTH_TOKEN_KEYS_FILE: join(dir, 'oauth-token-keys'),
-    OAUTH_REFRESH_INTERVAL_MS: '0',
-    ...env,
-  });
+  const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } });
   await new Promise((r) => server.once('listening', r));
@@ -67,6 +69,26 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server for one test file: started before its tests, closed after them. The returned
+ * object forwards to the running server, so `srv.url` reads naturally in tests.
+ */
+export function useServer(env: Record<string, string> | (() => Record<string, string>) = {}): TestServer {
+  let current: TestServer | undefined;
+  beforeAll(async () => {
+    current = await startServer(typeof env === 'function' ? env() : env);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_, key) {
+      if (!current) throw new Error('the test server is not running (use srv inside tests)');
+      return current[key as keyof TestServer];
+    },
+  });
 }
 
 export interface GqlResult<T = Record<string, unknown>> {

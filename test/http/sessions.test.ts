@@ -1,16 +1,12 @@
 // Sessions through the browser path: new values at login (D5), logout/revocation/disable on
 // the next request (D6), lifetimes (D7) and the refresh-token ledger under reuse (F2, F4, F5).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, LOGIN, LOGOUT, PASSWORD, REFRESH, signedIn, startServer, type TestServer } from './server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client, LOGIN, LOGOUT, PASSWORD, REFRESH, signedIn, useServer } from './server.ts';
 import { closeOwner, owner, rawPost, uniqueIp } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  // TRUST_PROXY_HOPS=1 so the one failing login below lands on its own address, not 127.0.0.1.
-  srv = await startServer({ TRUST_PROXY_HOPS: '1' });
-});
+// TRUST_PROXY_HOPS=1 so the one failing login below lands on its own address, not 127.0.0.1.
+const srv = useServer({ TRUST_PROXY_HOPS: '1' });
 afterAll(async () => {
-  await srv?.close();
   await closeOwner();
 });
 

@@ -1,26 +1,20 @@
 // The GraphQL surface: production configuration and introspection (J1), query limits (J2),
 // masked errors (J3) and malformed input (C9).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../proxy/config.ts';
-import { email, LOGIN, PASSWORD, REGISTER, signedIn, startServer, type TestServer } from './server.ts';
-import { ERROR_CODES, type ErrorCode } from '../../proxy/errors.ts';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../proxy/core/config.ts';
+import { email, LOGIN, PASSWORD, REGISTER, signedIn, startServer, useServer } from './server.ts';
+import { ERRORS, type ErrorCode } from '../../proxy/core/errors.ts';
 import { LEAKS, rawPost } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv?.close();
-});
+const srv = useServer();
 
 const SECRET = 'ab'.repeat(32);
 /** A registered error code whose HTTP meaning is a client error (4xx). */
 const clientErrorCode = (code: unknown) =>
   typeof code === 'string' &&
-  code in ERROR_CODES &&
-  ERROR_CODES[code as ErrorCode] >= 400 &&
-  ERROR_CODES[code as ErrorCode] < 500;
+  code in ERRORS &&
+  ERRORS[code as ErrorCode].status >= 400 &&
+  ERRORS[code as ErrorCode].status < 500;
 
 describe('J1: production configuration', () => {
   const prod = {
@@ -28,6 +22,7 @@ describe('J1: production configuration', () => {
     PUBLIC_ORIGIN: 'https://app.example',
     CSRF_SECRET: SECRET,
     JWT_KEYS_DIR: '/nonexistent/keys',
+    AUTH_DATABASE_URL: 'postgres://login@127.0.0.1:1/db',
   };
 
   it('J1: a complete production configuration loads with secure cookies', () => {
@@ -44,6 +39,7 @@ describe('J1: production configuration', () => {
       'short csrf secret': { CSRF_SECRET: 'ab'.repeat(16) },
       'no keys dir': { JWT_KEYS_DIR: undefined },
       'insecure cookies': { COOKIE_SECURE: 'false' },
+      'no database': { AUTH_DATABASE_URL: undefined },
     };
     for (const [what, over] of Object.entries(bad)) {
       const env: Record<string, string> = {};

@@ -6,21 +6,19 @@ import { SignJWT, exportJWK, generateKeyPair, type JWTPayload, type JWK } from '
 import { mkdtempSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signAccessToken, verifyAccessToken } from '../../proxy/tokens.ts';
-import { loadKeys, rotateKey } from '../../proxy/keys.ts';
-import { startServer, type TestServer } from './server.ts';
+import { signAccessToken, verifyAccessToken } from '../../proxy/core/tokens.ts';
+import { loadKeys, rotateKey } from '../../proxy/core/keys.ts';
+import { useServer } from './server.ts';
 import { closeOwner, nativeUser, owner, rawPost, type NativeUser } from './helpers.ts';
 
-let srv: TestServer;
+const srv = useServer();
 let user: NativeUser;
 const ME = '{ currentUser { email } }';
 
 beforeAll(async () => {
-  srv = await startServer();
   user = await nativeUser(srv, 'tok');
 });
 afterAll(async () => {
-  await srv?.close();
   await closeOwner();
 });
 

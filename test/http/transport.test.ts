@@ -1,6 +1,6 @@
 // Cookies (D1), CSRF (D2), content types (D3), Origin/CORS (D4) and auth-response hygiene
 // (D8): what a browser, or a page on another site, can and cannot make the edge do.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Client,
   email,
@@ -11,17 +11,11 @@ import {
   REGISTER,
   signedIn,
   startServer,
-  type TestServer,
+  useServer,
 } from './server.ts';
 import { rawPost } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer();
-});
-afterAll(async () => {
-  await srv?.close();
-});
+const srv = useServer();
 
 const ME = '{ currentUser { email } }';
 const OTHERS = 'mutation { logoutOtherSessions { count } }';
@@ -196,11 +190,20 @@ describe('D4: Origin, Sec-Fetch-Site and CORS', () => {
       'https://evil.example',
       'null',
       `${srv.url}.evil.example`,
-      srv.url.replace('127.0.0.1', 'localhost'),
+      srv.url.replace('127.0.0.1', '127.0.0.2'),
+      srv.url.replace(/:\d+$/, ':1'),
     ]) {
       const r = await rawPost(srv, { query: ME }, { origin });
       expect(r.status, origin).toBe(403);
       expect(r.json?.errors?.[0]?.extensions?.code).toBe('ORIGIN');
+    }
+  });
+
+  it('D4: in development the loopback aliases of the public origin (the same server) are accepted', async () => {
+    for (const host of ['localhost', '[::1]']) {
+      const origin = srv.url.replace('127.0.0.1', host);
+      const r = await rawPost(srv, { query: ME }, { origin });
+      expect(r.status, origin).toBe(200);
     }
   });
 

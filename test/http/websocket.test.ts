@@ -1,16 +1,12 @@
 // The GraphQL WebSocket transport (graphql-transport-ws on /graphql): it must not become a
 // side door around the HTTP guards — Origin (D4) and the login limits (C6).
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN, PASSWORD, signedIn, startServer, type TestServer } from './server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOGIN, PASSWORD, signedIn, useServer } from './server.ts';
 import { closeOwner, nativeUser, owner } from './helpers.ts';
 
-let srv: TestServer;
-beforeAll(async () => {
-  srv = await startServer({ TRUST_PROXY_HOPS: '1' });
-});
+const srv = useServer({ TRUST_PROXY_HOPS: '1' });
 afterAll(async () => {
-  await srv?.close();
   await closeOwner();
 });
 

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'proxy/oauth/cli.ts', ...args], {
+  run(process.execPath, ['--import', 'tsx', 'proxy/cli/oauth.ts', ...args], {
     env: {
       ...process.env,
       OIDC_CORP_ISSUER: idp.issuer,
@@ -28,7 +28,7 @@ const cli = (args: string[]) =>
 
 describe('oauth CLI', () => {
   it('lists configured providers with issuer, callback and scopes', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'proxy/oauth/cli.ts', 'list'], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'proxy/cli/oauth.ts', 'list'], {
       env: {
         ...process.env,
         OIDC_CORP_ISSUER: 'https://sso.example.com',

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Client, freePort, startServer, type TestServer } from '../http/server.ts';
 import { authorizeOverHttp, CLIENT_ID, CLIENT_SECRET, startIdp, type Idp } from './idp.ts';
-import { AuthError } from '../../proxy/errors.ts';
-import { randomNonce, randomState, randomVerifier, type ProviderClient } from '../../proxy/oauth/flow.ts';
-import { safeReturnTo } from '../../proxy/oauth/return-to.ts';
-import { decryptToken, encryptToken, identityRowId, parseTokenKeys } from '../../proxy/oauth/token-crypto.ts';
-import { sealTransaction, transactionKey, type OAuthTransaction } from '../../proxy/oauth/transaction.ts';
+import { AuthError } from '../../proxy/core/errors.ts';
+import { randomNonce, randomState, randomVerifier, type ProviderClient } from '../../proxy/features/oauth/flow.ts';
+import { safeReturnTo } from '../../proxy/features/oauth/return-to.ts';
+import { decryptToken, encryptToken, identityRowId, parseTokenKeys } from '../../proxy/features/oauth/token-crypto.ts';
+import { sealTransaction, transactionKey, type OAuthTransaction } from '../../proxy/features/oauth/transaction.ts';
 
 const CLIENT2 = { id: 'pgauth-test-2', secret: 'pgauth-test-2-secret-0123456789abcdef' };
 const SCOPES = 'openid email profile offline_access';
@@ -615,7 +615,7 @@ describe('H3: provider tokens at rest', () => {
     const ra = rows.find((r) => r.subject === a)!;
     const rb = rows.find((r) => r.subject === b)!;
     expect(ra && rb).toBeTruthy();
-    const tk = srv.edge.tokenKeys!;
+    const tk = srv.cfg.oauth.tokenKeys!;
     expect(ra.key_id).toBe(tk.current);
     const rowA = identityRowId(ra.issuer, ra.subject);
     const rowB = identityRowId(rb.issuer, rb.subject);

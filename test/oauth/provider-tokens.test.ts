@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Client, freePort, startServer, type TestServer } from '../http/server.ts';
-import { refreshProviderTokens } from '../../proxy/oauth/refresh-job.ts';
-import { decryptToken, identityRowId } from '../../proxy/oauth/token-crypto.ts';
+import { refreshProviderTokens } from '../../proxy/features/oauth/refresh-job.ts';
+import { decryptToken, identityRowId } from '../../proxy/features/oauth/token-crypto.ts';
 import { authorizeOverHttp, CLIENT_ID, CLIENT_SECRET, startIdp, type Idp } from './idp.ts';
 
 let idp: Idp;
@@ -60,7 +60,7 @@ describe('provider token refresh job', () => {
     const id = await signIn('hank');
     const before = await tokenRow(id);
     const oldAccess = decryptToken(
-      srv.edge.tokenKeys!,
+      srv.cfg.oauth.tokenKeys!,
       before.key_id,
       identityRowId(before.issuer, before.subject),
       'access_token',
@@ -70,11 +70,11 @@ describe('provider token refresh job', () => {
       `update app_private.user_identity_tokens set access_token_expires_at = now() + interval '1 minute' where identity_id = $1`,
       [id],
     );
-    const summary = await refreshProviderTokens(srv.edge.graphql.pool, srv.edge.oauthClients, srv.edge.tokenKeys!);
+    const summary = await refreshProviderTokens(srv.edge.pool, srv.edge.oauthClients, srv.cfg.oauth.tokenKeys!);
     expect(summary.renewed).toBeGreaterThanOrEqual(1);
     const after = await tokenRow(id);
     const newAccess = decryptToken(
-      srv.edge.tokenKeys!,
+      srv.cfg.oauth.tokenKeys!,
       after.key_id,
       identityRowId(after.issuer, after.subject),
       'access_token',
@@ -96,7 +96,7 @@ describe('provider token refresh job', () => {
       `update app_private.user_identity_tokens set refresh_lease_until = now() + interval '1 minute' where identity_id = $1`,
       [id],
     );
-    await refreshProviderTokens(srv.edge.graphql.pool, srv.edge.oauthClients, srv.edge.tokenKeys!);
+    await refreshProviderTokens(srv.edge.pool, srv.edge.oauthClients, srv.cfg.oauth.tokenKeys!);
     const row = await tokenRow(id);
     expect(row.refreshed_at).toBeNull(); // leased by "another instance": untouched
   });
@@ -105,16 +105,21 @@ describe('provider token refresh job', () => {
     const id = await signIn('jack');
     // A refresh token the provider does not know (still validly encrypted for this row).
     const row = await tokenRow(id);
-    const { encryptToken } = await import('../../proxy/oauth/token-crypto.ts');
+    const { encryptToken } = await import('../../proxy/features/oauth/token-crypto.ts');
     await owner.query(
       `update app_private.user_identity_tokens set access_token_expires_at = now(), refresh_token_enc = $2 where identity_id = $1`,
       [
         id,
-        encryptToken(srv.edge.tokenKeys!, identityRowId(row.issuer, row.subject), 'refresh_token', 'not-a-real-token'),
+        encryptToken(
+          srv.cfg.oauth.tokenKeys!,
+          identityRowId(row.issuer, row.subject),
+          'refresh_token',
+          'not-a-real-token',
+        ),
       ],
     );
     for (let i = 0; i < 4; i++)
-      await refreshProviderTokens(srv.edge.graphql.pool, srv.edge.oauthClients, srv.edge.tokenKeys!);
+      await refreshProviderTokens(srv.edge.pool, srv.edge.oauthClients, srv.cfg.oauth.tokenKeys!);
     const after = await tokenRow(id);
     expect(after.refresh_attempts).toBe(3);
     expect(after.last_refresh_error).toBeTruthy();

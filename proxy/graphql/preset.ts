@@ -1,0 +1,85 @@
+/**
+ * PostGraphile 5 over app_public, as the login role; every operation runs as the request
+ * role with transaction-local claims (pgSettings: B1), derived only from the verified
+ * identity the edge put on the context (B2), plus a fixed statement_timeout (J2). Features
+ * add their GraphQL through plugins (app.ts lists them); limits and error handling are here.
+ */
+import type pg from 'pg';
+import { type PostGraphileInstance, postgraphile } from 'postgraphile';
+import { makePgService } from 'postgraphile/adaptors/pg';
+import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
+import type { Config } from '../core/config.ts';
+import type { AuthRequest, Outcome } from '../core/request.ts';
+import { classify, errorsPlugin } from './errors.ts';
+import { limitsPlugin, PageSizeLimitPlugin } from './limits.ts';
+
+export interface GraphQLService {
+  pgl: PostGraphileInstance;
+  release(): Promise<void>;
+}
+
+export interface GraphQLOptions {
+  cfg: Config;
+  pool: pg.Pool;
+  plugins: GraphileConfig.Plugin[];
+  credentialMutations: ReadonlySet<string>;
+  /** The request's auth state and outcome: from the Hono context, or for WebSocket operations
+   * from the upgrade request. */
+  requestState(rc: Partial<Grafast.RequestContext>): Promise<{ auth?: AuthRequest; outcome: Outcome }>;
+}
+
+export function createPostGraphile(o: GraphQLOptions): GraphQLService {
+  const { cfg } = o;
+  const pgService = makePgService({ pool: o.pool, schemas: ['app_public'] });
+  const preset: GraphileConfig.Preset = {
+    extends: [PostGraphileAmberPreset],
+    plugins: [
+      ...o.plugins,
+      PageSizeLimitPlugin,
+      limitsPlugin({
+        maxDepth: cfg.maxQueryDepth,
+        maxAliases: cfg.maxAliases,
+        introspection: !cfg.production,
+        credentialMutations: o.credentialMutations,
+      }),
+      errorsPlugin(cfg.production),
+    ],
+    pgServices: [pgService],
+    schema: { pgForbidSetofFunctionsToReturnNull: true },
+    grafserv: {
+      graphqlPath: '/graphql',
+      websockets: true,
+      graphiql: !cfg.production,
+      graphiqlPath: '/graphiql',
+      graphiqlOnGraphQLGET: false,
+      maxRequestLength: cfg.bodyLimitBytes,
+      maskError: (error) => classify(error, { production: cfg.production }),
+    },
+    grafast: {
+      // Plan explanations embed input constants (passwords included): never sent (D8).
+      explain: false,
+      async context(requestContext) {
+        const { auth, outcome } = await o.requestState(requestContext);
+        const id = auth?.identity;
+        return {
+          auth,
+          outcome,
+          pgSettings: {
+            role: id?.role ?? 'anonymous',
+            'jwt.claims.user_id': id?.userId ?? '',
+            'jwt.claims.session_id': id?.sessionId ?? '',
+            statement_timeout: String(cfg.statementTimeoutMs),
+          },
+        };
+      },
+    },
+  };
+  const pgl = postgraphile(preset);
+  return {
+    pgl,
+    async release() {
+      await pgl.release();
+      await pgService.release?.();
+    },
+  };
+}

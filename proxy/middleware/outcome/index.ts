@@ -1,0 +1,30 @@
+/**
+ * What GraphQL reported about this request (core/request.ts Outcome, filled by
+ * graphql/errors.ts), acted on after it ran: a database outage becomes a 503 the client can
+ * retry, cookies untouched (L1, F6); refused operations are audited once each, in their own
+ * transaction, through the edge's entry point (K2), because the refused statement rolled
+ * back with its request. Per request, on the context: no process-wide counters.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type pg from 'pg';
+import { asEdge } from '../../core/db.ts';
+import { newOutcome } from '../../core/request.ts';
+
+/** At most this many denials are recorded per request. */
+const MAX_DENIALS = 5;
+
+export function outcome(pool: pg.Pool): MiddlewareHandler {
+  return async (c, next) => {
+    const out = newOutcome();
+    c.set('outcome', out);
+    await next();
+    if (out.unavailable) {
+      c.res = new Response(c.res.body, { status: 503, headers: c.res.headers });
+      return;
+    }
+    const identity = c.get('auth')?.identity ?? null;
+    for (const d of out.denials.slice(0, MAX_DENIALS)) {
+      await asEdge(pool, identity, 'select app_hidden.record_denied($1, $2)', [d.field, d.code]).catch(() => {});
+    }
+  };
+}
