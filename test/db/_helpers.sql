@@ -189,3 +189,40 @@ returns void language sql volatile security definer set search_path = pg_catalog
   update app_private.auth_config set ip_max_failures = p_max
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Authorization helpers: email verification state and the RLS helper, done as the owner.
+create or replace function tests.verify_email(p_user uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_public.users set email_verified_at = now() where id = p_user
+$$;
+create or replace function tests.set_email(p_user uuid, p_email text)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_public.users set email = p_email where id = p_user
+$$;
+-- Creates a scratch table and runs app_private.enable_rls on it (twice: it is re-runnable).
+create or replace function tests.enable_rls_probe()
+returns regclass language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+  set client_min_messages = warning as $$
+begin
+  drop table if exists tests.rls_probe;
+  create table tests.rls_probe (id int);
+  call app_private.enable_rls('tests.rls_probe');
+  call app_private.enable_rls('tests.rls_probe');
+  return 'tests.rls_probe'::regclass;
+end $$;
+grant execute on all functions in schema tests to public;
+-- Runs one statement as auth_edge (the edge's own role) and switches back; returns its first
+-- column as text. pgTAP is not callable as auth_edge, so assertions wrap this. If the
+-- statement raises, the caller's exception block (throws_ok) restores the role.
+create or replace function tests.as_edge(p_sql text)
+returns text language plpgsql volatile as $$
+declare
+  v_role text := current_user;
+  v_out text;
+begin
+  perform set_config('role', 'auth_edge', true);
+  execute p_sql into v_out;
+  perform set_config('role', v_role, true);
+  return v_out;
+end $$;
+grant execute on all functions in schema tests to public;

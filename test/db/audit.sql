@@ -1,5 +1,5 @@
 -- The audit log: written by triggers with the real actor, append-only for everyone (K1).
-select plan(9);
+select plan(26);
 
 select tests.remember('alice', tests.create_user('alice@example.com'));
 select tests.remember('root', tests.create_user('root@example.com', 'admin'));
@@ -26,5 +26,57 @@ select lives_ok($$ insert into app_public.role_grants (user_id, role) values (te
 
 select tests.authenticate_as(tests.id('alice'));
 select set_eq($$ select role from app_public.role_grants $$, $$ values ('manager') $$, 'select_own: alice sees her own role grants');
+
+-- D6/E3/A8 (hardening 2): reading the log needs a live admin session and the admin role in
+-- the tables, not just the admin database role of an unexpired token.
+select tests.remember('root_sid', tests.authenticate_as(tests.id('root')));
+select ok((select count(*) from app_public.audit_log) > 0, 'select_admin: a live admin reads the audit log');
+select set_config('jwt.claims.user_id', '', true);
+select set_config('jwt.claims.session_id', '', true);
+select is(current_user::text, 'admin', '(set role admin with empty claims)');
+select is((select count(*)::int from app_public.audit_log), 0, 'A8: the admin role with empty claims reads no audit rows');
+select tests.authenticate_as(tests.id('root'), tests.id('root_sid'));
+select set_config('role', 'auth_edge', true);
+select app_hidden.logout(null);
+select set_config('role', 'admin', true);
+select is((select count(*)::int from app_public.audit_log), 0, 'D6: after logout the admin''s access token reads no audit rows');
+select tests.remember('root_sid2', tests.authenticate_as(tests.id('root')));
+select tests.revoke_session(tests.id('root_sid2'));
+select is((select count(*)::int from app_public.audit_log), 0, 'D6: after session revocation it reads no audit rows');
+select tests.authenticate_as(tests.id('root'));
+select tests.revoke_role(tests.id('root'), 'admin');
+select is(current_user::text, 'admin', '(the demoted admin still holds the admin database role)');
+select is((select count(*)::int from app_public.audit_log), 0, 'E3: after demotion it reads no audit rows on the next statement');
+select tests.remember('root2', tests.create_user('root2@example.com', 'admin'));
+select tests.authenticate_as(tests.id('root2'));
+select ok((select count(*) from app_public.audit_log) > 0, '(a second admin reads the log)');
+select tests.disable_user(tests.id('root2'));
+select is((select count(*)::int from app_public.audit_log), 0, 'D6: after disable it reads no audit rows');
+
+-- K2 (hardening 5): record_denied stores a GraphQL field name and a registered denial code,
+-- never caller-chosen text (an alias, a path, free text). The edge calls it as auth_edge
+-- with the request's claims.
+select tests.remember('alice_sid2', tests.authenticate_as(tests.id('alice')));
+select lives_ok($$ select tests.as_edge('select app_hidden.record_denied(''shareDocument'', ''DNIED'')') $$,
+  'K2: a field name and a registered code are recorded');
+select lives_ok($$ select tests.as_edge('select app_hidden.record_denied(''_unlinkProvider2'', ''LASTM'')') $$,
+  'K2: any identifier-shaped field name is accepted');
+select throws_ok($$ select tests.as_edge('select app_hidden.record_denied(''shareDocument.0.role'', ''DNIED'')') $$,
+  'BADRQ', null, 'K2: a response path is refused (BADRQ)');
+select throws_ok($$ select tests.as_edge('select app_hidden.record_denied(''all admins approved this'', ''DNIED'')') $$,
+  'BADRQ', null, 'K2: free text is refused (BADRQ)');
+select throws_ok($$ select tests.as_edge('select app_hidden.record_denied(''' || repeat('a', 64) || ''', ''DNIED'')') $$,
+  'BADRQ', null, 'K2: a name longer than 63 characters is refused');
+select throws_ok($$ select tests.as_edge('select app_hidden.record_denied(''shareDocument'', ''OOPS'')') $$,
+  'BADRQ', null, 'K2: an unregistered denial code is refused');
+select throws_ok($$ select tests.as_edge('select app_hidden.record_denied(null, ''DNIED'')') $$,
+  'BADRQ', null, 'K2: a missing operation is refused');
+select tests.remember('auditor', tests.create_user('auditor@example.com', 'admin'));
+select tests.authenticate_as(tests.id('auditor'));
+select results_eq(
+  $$ select detail, actor_user_id, actor_session_id from app_public.audit_log where event = 'access_denied' order by id $$,
+  $$ values ('{"operation": "shareDocument", "code": "DNIED"}'::jsonb, tests.id('alice'), tests.id('alice_sid2')),
+            ('{"operation": "_unlinkProvider2", "code": "LASTM"}'::jsonb, tests.id('alice'), tests.id('alice_sid2')) $$,
+  'K2: exactly the accepted denials are in the log, attributed to the claims');
 
 select * from finish();

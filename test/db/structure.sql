@@ -1,6 +1,6 @@
 -- Structural guarantees: roles (A1, A7, A11), RLS forced everywhere (A2), views (A5),
 -- definer functions (A6), no LEAKPROOF (A9), no identity-changing functions (B3), grants.
-select plan(21);
+select plan(29);
 
 select is(
   (select row(rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolinherit)::text from pg_roles where rolname = session_user),
@@ -21,8 +21,15 @@ select is(
 select set_eq(
   $$ select r.rolname::text from pg_auth_members m join pg_roles r on r.oid = m.roleid
      where m.member = (select oid from pg_roles where rolname = session_user) $$,
-  array['anonymous', 'app_user', 'manager', 'admin', 'bot'],
-  'A1/A7: the login role can become exactly the five request roles');
+  array['anonymous', 'app_user', 'manager', 'admin', 'bot', 'auth_edge'],
+  'A1/A7: the login role can become exactly the five request roles and the edge''s own role');
+
+select is_empty(
+  $$ select m.rolname || '>' || r.rolname from pg_auth_members am
+     join pg_roles r on r.oid = am.roleid join pg_roles m on m.oid = am.member
+     where r.rolname = 'auth_edge' and m.rolname <> session_user
+        or m.rolname = 'auth_edge' $$,
+  'A7: auth_edge is a member of nothing, and only the login role is a member of it');
 
 select set_eq(
   $$ select m.rolname || '>' || r.rolname from pg_auth_members am
@@ -116,6 +123,59 @@ select is_empty(
        and (pg_has_role(r.oid, 'pg_read_server_files', 'member') or pg_has_role(r.oid, 'pg_write_server_files', 'member')
          or pg_has_role(r.oid, 'pg_execute_server_program', 'member')) $$,
   'A11: request roles cannot read or write server files');
+
+-- A8 / D6 / E3 (hardening 2): a policy that applies to anyone but the owner must decide by
+-- the caller: each of its expressions calls a caller helper (live session, role from the
+-- tables, principals). Constant-true or caller-blind policies let a role's bare database
+-- role (an admin token after logout, demotion or disable, or empty claims) through.
+select is_empty(
+  $$ select c.oid::regclass || '.' || p.polname || ' ' || e.which
+     from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+     cross join lateral (values ('using', pg_get_expr(p.polqual, p.polrelid)),
+                                ('with check', pg_get_expr(p.polwithcheck, p.polrelid))) e(which, expr)
+     where n.nspname in ('app_public', 'app_hidden', 'app_private')
+       and p.polroles <> array[(select d.datdba from pg_database d where d.datname = current_database())]
+       and e.expr is not null
+       and e.expr !~ 'app_hidden\.(current_user_id|current_app_role|current_principals|has_relation|has_doc_role|has_user_role|doc_access)\(' $$,
+  'A8: no policy for a request role is constant or ignores the caller (only the owner''s definer_* policies are exempt)');
+select isnt_empty(
+  $$ select 1 from pg_policy p join pg_class c on c.oid = p.polrelid
+     where p.polname = 'select_admin' and c.relname = 'audit_log' and c.relnamespace = 'app_public'::regnamespace
+       and pg_get_expr(p.polqual, p.polrelid) ~ 'current_app_role' $$,
+  '(the audit log''s admin policy is among those checked)');
+
+select is_empty(
+  $$ select r.rolname from pg_roles r cross join pg_proc p
+     where r.rolname in ('anonymous', 'app_user', 'manager', 'admin', 'bot')
+       and p.proname = 'user_role' and p.pronamespace = 'app_hidden'::regnamespace
+       and has_function_privilege(r.oid, p.oid, 'execute') $$,
+  'I1: no request role can call user_role(id) to probe other users');
+
+-- Info 11: every foreign key has a (non-partial) index led by its columns.
+select is_empty(
+  $$ select c.conrelid::regclass || ' ' || c.conname
+     from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+     where c.contype = 'f' and n.nspname in ('app_public', 'app_hidden', 'app_private')
+       and not exists (
+         select 1 from pg_index i
+         where i.indrelid = c.conrelid and i.indpred is null
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey) $$,
+  'info 11: every foreign key has an index whose leading columns are its columns');
+
+-- Issue 7: app_private.enable_rls gives a new table the RLS triad (run twice: re-runnable).
+select ok(tests.enable_rls_probe() is not null, '(a scratch table through enable_rls)');
+select is(
+  (select row(c.relrowsecurity, c.relforcerowsecurity)::text from pg_class c
+   where c.relname = 'rls_probe' and c.relnamespace = 'tests'::regnamespace),
+  '(t,t)', 'A2: enable_rls enables and forces row-level security');
+select is(
+  (select string_agg(concat_ws(' ', p.polname, p.polcmd, p.polroles = array[c.relowner],
+                               pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)), '; ')
+   from pg_policy p join pg_class c on c.oid = p.polrelid
+   where c.relname = 'rls_probe' and c.relnamespace = 'tests'::regnamespace),
+  'definer_all * t true true',
+  'A2: enable_rls adds exactly one definer_all policy, for the owner only');
 
 select tests.authenticate_as(tests.create_user('copy@example.com'));
 select throws_ok(

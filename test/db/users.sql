@@ -1,6 +1,6 @@
 -- Users, roles and identities: self, managed users, admins; no field escalation (A4);
 -- secrets unreachable (H4); role changes effective on the next statement (E3).
-select plan(30);
+select plan(48);
 
 select tests.remember('alice', tests.create_user('alice@example.com'));
 select tests.remember('bob', tests.create_user('bob@example.com'));
@@ -63,11 +63,60 @@ select lives_ok($$ insert into app_public.role_grants (user_id, role) values (te
   'all_admin: an admin grants a role');
 select lives_ok($$ insert into app_public.role_domain_rules (domain, role) values ('Example.COM', 'manager') $$,
   'all_admin: an admin adds a domain rule');
-select is(tests.user_role(tests.id('lead')), 'manager', 'a domain rule (matched case-insensitively) promotes everyone in the domain');
+select is(tests.user_role(tests.id('lead')), 'app_user', 'A7: a domain rule ignores an unverified email');
+select tests.verify_email(tests.id('lead'));
+select is(tests.user_role(tests.id('lead')), 'manager', 'a domain rule (matched case-insensitively) promotes every verified email in the domain');
 select lives_ok($$ insert into app_public.user_acl (user_id, subject_id, role) values (tests.id('robot'), tests.id('alice'), 'viewer') $$,
   'write_admin: an admin grants rights over a user record');
 select tests.authenticate_as(tests.id('alice'));
 select throws_ok($$ insert into app_public.user_acl (user_id, subject_id, role) values (tests.id('root'), tests.id('alice'), 'owner') $$,
   '42501', null, 'A4: a user cannot grant herself rights over another user');
+
+select throws_ok($$ update app_public.users set email_verified_at = now() where id = tests.id('alice') $$, '42501', null,
+  'A7: a user cannot mark her own email verified');
+select throws_ok($$ select app_hidden.user_role(tests.id('root')) $$, '42501', null,
+  'I1: user_role(id) cannot be called to probe whether (and as what) another user exists');
+
+-- A7 (hardening 1): a domain rule promotes only a verified email. Register verifies nothing;
+-- a provider's verified email (the only kind the edge passes to oauth_sign_in) does.
+select tests.authenticate_as(tests.id('root'));
+select throws_ok($$ update app_public.users set email_verified_at = now() where id = tests.id('root') $$, '42501', null,
+  'A7: not even an admin can mark an email verified');
+select lives_ok($$ insert into app_public.role_domain_rules (domain, role) values ('corp.test', 'admin') $$,
+  'all_admin: an admin makes everyone at corp.test admin');
+select tests.clear_authentication();
+select throws_ok($$ select app_hidden.user_role(tests.id('root')) $$, '42501', null,
+  'I1: anonymous cannot probe user_role(id) either');
+-- The edge's entry points run as auth_edge (tests.as_edge: pgTAP is not callable by it).
+select set_config('tests.reg', tests.as_edge(
+  $$ select user_id || ' ' || role from app_hidden.register('mallory@corp.test', 'a long password', 'Mallory', null, null) $$), true);
+select tests.remember('mallory', split_part(current_setting('tests.reg'), ' ', 1)::uuid);
+select is(split_part(current_setting('tests.reg'), ' ', 2), 'app_user',
+  'A7: an unverified registrant of a ruled domain gets an app_user session');
+select is(tests.user_role(tests.id('mallory')), 'app_user', 'A7: ...and is app_user');
+select tests.remember('ceo', tests.as_edge($$ select user_id from app_hidden.oauth_sign_in('corp', 'https://idp.corp.test', 'ceo-sub',
+  'ceo@corp.test', '{}', false, null, null, null, null, null, null) $$)::uuid);
+select is(tests.user_role(tests.id('ceo')), 'admin', 'A7: a provider-verified email in a ruled domain is promoted');
+select is(tests.as_edge($$ select role from app_hidden.oauth_sign_in('corp', 'https://idp.corp.test', 'ceo-sub',
+  'ceo@corp.test', '{}', false, null, null, null, null, null, null) $$), 'admin',
+  'A7: ...and the session oauth_sign_in issues carries that role');
+
+select tests.authenticate_as(tests.id('mallory'));
+select is(app_hidden.current_app_role(), 'app_user', 'A7: the unverified registrant acts as app_user');
+select is(tests.as_edge($$ select coalesce(error, 'ok') from app_hidden.oauth_sign_in('gmail', 'https://gmail.test', 'mallory-sub',
+  'mallory@gmail.test', '{}', true, null, null, null, null, null, null) $$), 'ok',
+  'mallory links a provider account with another verified address');
+select is(tests.user_role(tests.id('mallory')), 'app_user', 'A7: a linked identity with another address verifies nothing');
+select is(tests.as_edge($$ select coalesce(error, 'ok') from app_hidden.oauth_sign_in('corp', 'https://idp.corp.test', 'mallory-sub',
+  'mallory@corp.test', '{}', true, null, null, null, null, null, null) $$), 'ok',
+  'mallory links a provider account that verified mallory@corp.test');
+select is(tests.user_role(tests.id('mallory')), 'admin', 'A7: an identity verifying the account''s own address applies the rule');
+
+select tests.authenticate_as(tests.id('ceo'));
+select is(app_hidden.current_app_role(), 'admin', 'the verified domain admin acts as admin');
+select tests.set_email(tests.id('ceo'), 'chief@corp.test');
+select is(app_hidden.current_app_role(), 'app_user', 'A7: changing the email of a promoted user demotes on the next statement');
+select is((select email_verified_at from app_public.users where id = tests.id('ceo')), null,
+  'A7: an email change clears email_verified_at');
 
 select * from finish();
