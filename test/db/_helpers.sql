@@ -149,9 +149,11 @@ create or replace function tests.secrets_of(p_user uuid)
 returns app_private.user_secrets language sql stable security definer set search_path = pg_catalog, pg_temp as $$
   select * from app_private.user_secrets where user_id = p_user
 $$;
+-- A legacy (scheme 1) hash: the password as typed, or 'sha256:...' over 72 bytes.
 create or replace function tests.set_password_hash(p_user uuid, p_password text, p_cost int)
 returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
-  update app_private.user_secrets set password_hash = public.crypt(p_password, public.gen_salt('bf', p_cost)) where user_id = p_user
+  update app_private.user_secrets set password_scheme = 1,
+    password_hash = public.crypt(app_private.password_input(p_password), public.gen_salt('bf', p_cost)) where user_id = p_user
 $$;
 create or replace function tests.clear_password(p_user uuid)
 returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
@@ -225,4 +227,53 @@ begin
   perform set_config('role', v_role, true);
   return v_out;
 end $$;
+grant execute on all functions in schema tests to public;
+
+-- Password and session settings (test/db/auth_config.sql, passwords.sql, login.sql).
+-- The suites register hundreds of users from one address: registration limits off unless a
+-- test sets them.
+update app_private.auth_config set register_max_per_ip = 1000000, register_max_global = 1000000;
+create or replace function tests.set_auth_config(p_column text, p_value text)
+returns void language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  execute format('update app_private.auth_config set %I = %L', p_column, p_value);
+end $$;
+-- Time passes by p_by for every stored auth timestamp (failure windows, locks, registration
+-- windows, refresh tokens), instead of sleeping.
+create or replace function tests.advance_auth_clock(p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.user_secrets set first_failed_at = first_failed_at - p_by, locked_until = locked_until - p_by;
+  update app_private.ip_login_failures set window_start = window_start - p_by;
+  update app_private.ip_registrations set window_start = window_start - p_by;
+  update app_private.registration_totals set window_start = window_start - p_by;
+$$;
+create or replace function tests.successor_of(p_token text)
+returns text language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.successor_token(p_token)
+$$;
+create or replace function tests.newest_token_expiry(p_session uuid)
+returns timestamptz language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select expires_at from app_private.refresh_tokens where session_id = p_session order by id desc limit 1
+$$;
+create or replace function tests.session_expiry(p_session uuid)
+returns timestamptz language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select expires_at from app_private.sessions where id = p_session
+$$;
+create or replace function tests.ip_failures(p_ip inet)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select failures from app_private.ip_login_failures where ip = p_ip
+$$;
+create or replace function tests.registrations(p_ip inet)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select registrations from app_private.ip_registrations where ip = p_ip
+$$;
+create or replace function tests.audit_events(p_event text)
+returns bigint language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*) from app_public.audit_log where event = p_event
+$$;
+grant execute on all functions in schema tests to public;
+create or replace function tests.last_audit(p_event text)
+returns app_public.audit_log language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_public.audit_log where event = p_event order by id desc limit 1
+$$;
 grant execute on all functions in schema tests to public;

@@ -1,14 +1,16 @@
--- Password login and the refresh-token ledger, called as the edge calls them (anonymous).
-select plan(33);
+-- Password login and the refresh-token ledger, called as the edge calls them: as auth_edge,
+-- with the request's (here: anonymous) claims.
+select plan(34);
 
 select tests.clear_authentication();
-select tests.remember('zed', app_hidden.register('zed@example.com', 'correct horse battery', 'Zed'));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select tests.remember('zed', (app_hidden.register('zed@example.com', 'correct horse battery', 'Zed', '192.0.2.1', 'ua')).user_id);
 select is(app_private_cost, (tests.auth_config()).bcrypt_cost, 'C1: new hashes use the configured bcrypt cost')
   from (select substring((tests.secrets_of(tests.id('zed'))).password_hash from '^\$2a\$(\d\d)')::int as app_private_cost) x;
-select throws_ok($$ select app_hidden.register('zed@example.com', 'another good password', null) $$, 'EMTKN', null,
+select throws_ok($$ select app_hidden.register('zed@example.com', 'another good password', null, '192.0.2.1', 'ua') $$, 'EMTKN', null,
   'registering a taken email fails with EMTKN');
-select throws_ok($$ select app_hidden.register('new@example.com', 'short', null) $$, 'WEAKP', null, 'a short password fails with WEAKP');
-select throws_ok($$ select app_hidden.register('not-an-email', 'a good long password', null) $$, 'EMAIL', null, 'a bad email fails with EMAIL');
+select throws_ok($$ select app_hidden.register('new@example.com', 'short', null, '192.0.2.1', 'ua') $$, 'WEAKP', null, 'a short password fails with WEAKP');
+select throws_ok($$ select app_hidden.register('not-an-email', 'a good long password', null, '192.0.2.1', 'ua') $$, 'EMAIL', null, 'a bad email fails with EMAIL');
 
 select is((app_hidden.login('zed@example.com', 'correct horse battery', '192.0.2.1', 'ua')).error, null, 'the right password logs in');
 select is((app_hidden.login('ZED@example.com', 'correct horse battery', '192.0.2.1', 'ua')).error, null, 'email matching is case-insensitive');
@@ -17,7 +19,7 @@ select is((app_hidden.login('nobody@example.com', 'wrong horse battery', '192.0.
 select is((tests.secrets_of(tests.id('zed'))).failed_attempts, 1, 'C5: the failure is counted without raising');
 
 -- C2: an 80-byte password is pre-hashed, so its 72-byte prefix does not match.
-select tests.remember('long', app_hidden.register('long@example.com', repeat('a', 72) || 'bcdefghi', null));
+select tests.remember('long', (app_hidden.register('long@example.com', repeat('a', 72) || 'bcdefghi', null, '192.0.2.1', 'ua')).user_id);
 select is((app_hidden.login('long@example.com', repeat('a', 72), '192.0.2.1', 'ua')).error, 'CREDS', 'C2: a 72-byte prefix of a long password does not log in');
 select is((app_hidden.login('long@example.com', repeat('a', 72) || 'bcdefghi', '192.0.2.1', 'ua')).error, null, 'C2: the full long password does');
 
@@ -27,17 +29,19 @@ select is((app_hidden.login('long@example.com', '', '192.0.2.1', 'ua')).error, '
 select is((app_hidden.login('long@example.com', repeat('a', 72) || 'bcdefghi', '192.0.2.1', 'ua')).error, 'CREDS', 'C3: nor does the old one');
 
 -- C1: a weaker hash is upgraded on the next successful login.
-select tests.remember('old', app_hidden.register('old@example.com', 'an old good password', null));
+select tests.remember('old', (app_hidden.register('old@example.com', 'an old good password', null, '192.0.2.1', 'ua')).user_id);
 select tests.set_password_hash(tests.id('old'), 'an old good password', 6);
 select is((app_hidden.login('old@example.com', 'an old good password', '192.0.2.1', 'ua')).error, null, 'a cost-6 hash still verifies');
 select is(substring((tests.secrets_of(tests.id('old'))).password_hash from '^\$2a\$(\d\d)')::int, (tests.auth_config()).bcrypt_cost,
   'C1: ...and is upgraded to the configured cost');
 select ok((tests.auth_config()).bcrypt_cost >= 10, 'C1: the configured cost is at least 10');
 
--- C7: five failures lock the account for a bounded time; even the right password is refused meanwhile.
+-- C7: five failures lock the account for a bounded time; even the right password is refused meanwhile
+-- (test/db/login.sql has the rest of the lock's rules).
 select app_hidden.login('old@example.com', 'wrong password ' || i, '192.0.2.2', 'ua') from generate_series(1, 5) i;
-select is((app_hidden.login('old@example.com', 'an old good password', '192.0.2.2', 'ua')).error, 'CREDS', 'a locked account refuses even the right password');
+select is((app_hidden.login('old@example.com', 'an old good password', '192.0.2.2', 'ua')).error, 'RATEL', 'C7: a locked account refuses even the right password, with RATEL');
 select ok((tests.secrets_of(tests.id('old'))).locked_until <= now() + interval '15 minutes', 'C7: the lock is bounded by account_lock_max');
+select is((tests.secrets_of(tests.id('old'))).failed_attempts, 0, 'C7: the right password during the lock is not counted');
 
 -- C6: the per-address limit applies across accounts.
 select tests.set_ip_limit(5);
