@@ -12,7 +12,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { dbConfigFromEnv, dbEnv, REQUEST_ROLES, rootUrlFor, type DbConfig } from '../../db/scripts/config.ts';
+import { dbConfigFromEnv, dbEnv, EDGE_ROLE, REQUEST_ROLES, rootUrlFor, type DbConfig } from '../../db/scripts/config.ts';
 import { setup } from '../../db/scripts/setup.ts';
 import { startCluster } from './cluster.ts';
 import { runTapFiles } from './tap-runner.ts';
@@ -40,7 +40,7 @@ const log = (s: string): void => console.log(`[db] ${s}`);
  */
 export async function preparePgTap(cfg: DbConfig): Promise<void> {
   const ident = pg.escapeIdentifier;
-  const roles = [cfg.authRole, cfg.ownerRole, ...REQUEST_ROLES].map(ident).join(', ');
+  const roles = [cfg.authRole, cfg.ownerRole, ...REQUEST_ROLES, EDGE_ROLE].map(ident).join(', ');
   const root = new pg.Client({ connectionString: rootUrlFor(cfg, cfg.dbName) });
   await root.connect();
   try {
