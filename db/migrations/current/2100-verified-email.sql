@@ -1,11 +1,12 @@
--- Domain rules apply only to verified emails (A7, M6); user_role() is no longer a probe.
+-- Domain rules apply only to verified emails (A7); user_role() is no longer a probe.
 -- Threat model: role_domain_rules promotes everyone of a domain, and register() verifies
 -- nothing, so anyone could register boss@<ruled domain> and become admin. An address is
 -- verified only by a provider's verified claim (the edge passes oauth_sign_in an email
 -- only when the provider verified it: proxy/features/oauth/flow.ts `account()`), later
--- also by an email token (M1); never by the user. An email change voids the verification,
--- so what the old address granted is gone on the next statement (roles are re-read from
--- the tables on every statement: current_app_role()).
+-- also by a confirmed email token (the email feature); never by the user. An email change
+-- voids the verification, so what the old address granted is gone on the next statement
+-- (roles are re-read from the tables on every statement: current_app_role()).
+--
 -- user_role(uuid) answered for any id, which told any caller whether a user exists (and
 -- their role): it is now callable only by the owner, i.e. inside definer functions
 -- (start_session, refresh, oauth_sign_in) and current_app_role(), which answers only for
