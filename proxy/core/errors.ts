@@ -15,8 +15,8 @@ const coreErrors = {
   LOGIN: {
     status: 401,
     message: 'You must sign in',
-    raisedBy: ['sql', 'edge'],
-    doc: 'A live session is required: no access token, an expired one (call `refresh`), or an operation the anonymous role may not run.',
+    raisedBy: ['sql', 'row', 'edge'],
+    doc: 'A live session is required: no access token, an expired one (call `refresh`), or an operation the anonymous role may not run (also returned by `oauth_sign_in` when a link has no session).',
   },
   NTFND: {
     status: 404,
@@ -60,6 +60,12 @@ const coreErrors = {
     detailed: true,
     raisedBy: ['edge'],
     doc: 'Malformed request or input: content type, GET for GraphQL, invalid encoding or NUL bytes, a value the database refuses (check, length, format), a bad cursor (C9).',
+  },
+  BADRQ: {
+    status: 400,
+    message: 'Malformed request',
+    raisedBy: ['sql'],
+    doc: "An edge-only function refused a malformed argument (e.g. `record_denied`'s field name or code); SQLSTATEs have five characters, so SQL cannot raise `BADREQ`. Never expected by a client.",
   },
   TOOBIG: { status: 413, message: 'Request too large', raisedBy: ['edge'], doc: 'Body over `BODY_LIMIT_BYTES`.' },
   LIMIT: {

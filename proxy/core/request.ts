@@ -58,10 +58,12 @@ export interface Denial {
 export interface Outcome {
   /** The database was unreachable: the response becomes a 503, cookies untouched (L1, F6). */
   unavailable: boolean;
+  /** Every root field failed: the response takes the status of the first error's code. */
+  status: number | null;
   denials: Denial[];
 }
 
-export const newOutcome = (): Outcome => ({ unavailable: false, denials: [] });
+export const newOutcome = (): Outcome => ({ unavailable: false, status: null, denials: [] });
 
 declare global {
   namespace Grafast {

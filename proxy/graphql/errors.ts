@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { SafeError } from 'postgraphile/grafast';
 import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode } from 'postgraphile/graphql';
-import { AuthError, type ErrorCode, type ErrorContext, isErrorCode, toAuthError } from '../core/errors.ts';
+import { AuthError, ERRORS, type ErrorCode, type ErrorContext, isErrorCode, toAuthError } from '../core/errors.ts';
 import type { Outcome } from '../core/request.ts';
 
 /** Refusals that are audited (K2); LOGIN only when a mutation was refused. */
@@ -95,7 +95,14 @@ function isMutation(doc: DocumentNode, operationName: string | null | undefined)
   );
 }
 
-type Result = { errors?: readonly GraphQLError[] };
+type Result = { errors?: readonly GraphQLError[]; data?: Record<string, unknown> | null };
+
+/** Nothing succeeded: no data, or every root field is null with an error of its own. */
+function nothingSucceeded(r: Result, errors: readonly GraphQLError[]): boolean {
+  if (!r.data) return true;
+  const failed = new Set(errors.map((e) => e.path?.[0]));
+  return Object.entries(r.data).every(([key, v]) => v === null && failed.has(key));
+}
 
 /**
  * Grafast middleware: classifies every execution error with the request's context and
@@ -127,6 +134,9 @@ export function errorsPlugin(production: boolean): GraphileConfig.Plugin {
               }
               return c;
             });
+            if (out && nothingSucceeded(r, errors)) {
+              out.status = ERRORS[errors[0]!.extensions.code as ErrorCode].status;
+            }
             return { ...r, errors };
           };
           const result = next();

@@ -11,7 +11,7 @@ import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import type { Config } from '../core/config.ts';
 import type { AuthRequest, Outcome } from '../core/request.ts';
 import { classify, errorsPlugin } from './errors.ts';
-import { limitsPlugin, PageSizeLimitPlugin } from './limits.ts';
+import { limitsPlugin, pageSizePlugin } from './limits.ts';
 
 export interface GraphQLService {
   pgl: PostGraphileInstance;
@@ -35,10 +35,9 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
     extends: [PostGraphileAmberPreset],
     plugins: [
       ...o.plugins,
-      PageSizeLimitPlugin,
+      pageSizePlugin(cfg.graphqlLimits.defaultPageSize),
       limitsPlugin({
-        maxDepth: cfg.maxQueryDepth,
-        maxAliases: cfg.maxAliases,
+        shape: cfg.graphqlLimits,
         introspection: !cfg.production,
         credentialMutations: o.credentialMutations,
       }),

@@ -9,11 +9,10 @@ import { deliver, makeCall, resultOf, safe } from '../../graphql/edge-call.ts';
 
 export const PasswordPlugin = extendSchema((build) => {
   const executor = build.input.pgRegistry.pgExecutors.main!;
-  // One statement, so registration and the first session commit or fail together.
+  // Registration starts the first session itself: one bcrypt hash, one transaction.
   const register = makeCall(
     executor,
-    `with u as (select app_hidden.register($1, $2, $3) as id)
-     select r.* from u, app_hidden.login($1, $2, $4::inet, $5) r`,
+    'select * from app_hidden.register($1, $2, $3, $4::inet, $5)',
     (i, a) => [i.email, i.password, i.name ?? null, a.ip, a.userAgent],
     { credential: true, edge: true },
   );

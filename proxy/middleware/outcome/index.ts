@@ -1,7 +1,8 @@
 /**
  * What GraphQL reported about this request (core/request.ts Outcome, filled by
  * graphql/errors.ts), acted on after it ran: a database outage becomes a 503 the client can
- * retry, cookies untouched (L1, F6); refused operations are audited once each, in their own
+ * retry, cookies untouched (L1, F6); a request whose every field failed takes its error's
+ * status; refused operations are audited once each, in their own
  * transaction, through the edge's entry point (K2), because the refused statement rolled
  * back with its request. Per request, on the context: no process-wide counters.
  */
@@ -22,6 +23,9 @@ export function outcome(pool: pg.Pool): MiddlewareHandler {
       c.res = new Response(c.res.body, { status: 503, headers: c.res.headers });
       return;
     }
+    // A request that achieved nothing answers its error's status (C9: invalid input is a 4xx);
+    // partial results stay 200, as GraphQL over HTTP has it.
+    if (out.status && c.res.status === 200) c.res = new Response(c.res.body, { status: out.status, headers: c.res.headers });
     const identity = c.get('auth')?.identity ?? null;
     for (const d of out.denials.slice(0, MAX_DENIALS)) {
       await asEdge(pool, identity, 'select app_hidden.record_denied($1, $2)', [d.field, d.code]).catch(() => {});
