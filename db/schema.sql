@@ -189,6 +189,18 @@ COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in ad
 COMMENT ON COLUMN app_public.users.is_bot IS 'A service account: gets the bot role, never a human role.';
 
 --
+-- Name: EXTENSION citext; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION citext IS 'data type for case-insensitive character strings';
+
+--
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+--
 -- Name: FUNCTION "current_user"(); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -202,6 +214,20 @@ GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
 --
 
 COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
+
+--
+-- Name: FUNCTION armor(bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.armor(bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.armor(bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION armor(bytea, text[], text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.armor(bytea, text[], text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.armor(bytea, text[], text[]) TO pgauth_owner;
 
 --
 -- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -
@@ -257,6 +283,170 @@ GRANT ALL ON FUNCTION app_public.check_relation(relation text, object_type text,
 COMMENT ON FUNCTION app_public.check_relation(relation text, object_type text, object_id uuid) IS 'Whether you hold `relation` (or a higher one) on the object, directly or through a group.';
 
 --
+-- Name: FUNCTION citext(boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext(boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext(boolean) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext(character); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext(character) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext(character) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext(inet); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext(inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext(inet) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_cmp(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_cmp(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_cmp(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_eq(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_eq(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_eq(public.citext, public.citext) TO pgauth_owner;
+GRANT ALL ON FUNCTION public.citext_eq(public.citext, public.citext) TO anonymous;
+GRANT ALL ON FUNCTION public.citext_eq(public.citext, public.citext) TO app_user;
+GRANT ALL ON FUNCTION public.citext_eq(public.citext, public.citext) TO bot;
+
+--
+-- Name: FUNCTION citext_ge(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_ge(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_ge(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_gt(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_gt(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_gt(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_hash(public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_hash(public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_hash(public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_hash_extended(public.citext, bigint); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_hash_extended(public.citext, bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_hash_extended(public.citext, bigint) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_larger(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_larger(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_larger(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_le(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_le(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_le(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_lt(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_lt(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_lt(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_ne(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_ne(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_ne(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_pattern_cmp(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_pattern_cmp(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_pattern_cmp(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_pattern_ge(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_pattern_ge(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_pattern_ge(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_pattern_gt(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_pattern_gt(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_pattern_gt(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_pattern_le(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_pattern_le(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_pattern_le(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_pattern_lt(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_pattern_lt(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_pattern_lt(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citext_smaller(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citext_smaller(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citext_smaller(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citextin(cstring); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citextin(cstring) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citextin(cstring) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citextout(public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citextout(public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citextout(public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citextrecv(internal); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citextrecv(internal) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citextrecv(internal) TO pgauth_owner;
+
+--
+-- Name: FUNCTION citextsend(public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.citextsend(public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.citextsend(public.citext) TO pgauth_owner;
+
+--
 -- Name: FUNCTION claimed_user_id(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -270,6 +460,13 @@ GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO bot;
 --
 
 COMMENT ON FUNCTION app_hidden.claimed_user_id() IS 'The user id claimed by the verified access token, or NULL. Not proof of a live session: use current_user_id().';
+
+--
+-- Name: FUNCTION crypt(text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.crypt(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.crypt(text, text) TO pgauth_owner;
 
 --
 -- Name: FUNCTION current_app_role(); Type: ACL; Schema: app_hidden; Owner: -
@@ -332,6 +529,41 @@ GRANT ALL ON FUNCTION app_hidden.current_user_id() TO bot;
 COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and the user enabled; otherwise NULL.';
 
 --
+-- Name: FUNCTION dearmor(text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.dearmor(text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.dearmor(text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION decrypt(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.decrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.decrypt(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION decrypt_iv(bytea, bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.decrypt_iv(bytea, bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.decrypt_iv(bytea, bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION digest(bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.digest(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.digest(bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION digest(text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.digest(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.digest(text, text) TO pgauth_owner;
+
+--
 -- Name: FUNCTION doc_access(p_document_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -346,6 +578,20 @@ GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO bot;
 COMMENT ON FUNCTION app_hidden.doc_access(p_document_id uuid) IS 'The caller''s highest access level on the document, or NULL.';
 
 --
+-- Name: FUNCTION encrypt(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.encrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.encrypt(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION encrypt_iv(bytea, bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.encrypt_iv(bytea, bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.encrypt_iv(bytea, bytea, bytea, text) TO pgauth_owner;
+
+--
 -- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -357,6 +603,38 @@ GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uui
 --
 
 COMMENT ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) IS 'For the refresh job: store renewed tokens, or count a failed attempt (3 at most).';
+
+--
+-- Name: FUNCTION gen_random_bytes(integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.gen_random_bytes(integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.gen_random_bytes(integer) TO pgauth_owner;
+GRANT ALL ON FUNCTION public.gen_random_bytes(integer) TO app_user;
+
+--
+-- Name: FUNCTION gen_random_uuid(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.gen_random_uuid() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.gen_random_uuid() TO pgauth_owner;
+GRANT ALL ON FUNCTION public.gen_random_uuid() TO anonymous;
+GRANT ALL ON FUNCTION public.gen_random_uuid() TO app_user;
+GRANT ALL ON FUNCTION public.gen_random_uuid() TO bot;
+
+--
+-- Name: FUNCTION gen_salt(text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.gen_salt(text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.gen_salt(text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION gen_salt(text, integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.gen_salt(text, integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.gen_salt(text, integer) TO pgauth_owner;
 
 --
 -- Name: FUNCTION has_doc_role(p_document_id uuid, p_role app_public.access_level); Type: ACL; Schema: app_hidden; Owner: -
@@ -414,6 +692,20 @@ REVOKE ALL ON FUNCTION app_private.hash_password(p_password text) FROM PUBLIC;
 COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
 
 --
+-- Name: FUNCTION hmac(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.hmac(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hmac(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION hmac(text, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.hmac(text, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.hmac(text, text, text) TO pgauth_owner;
+
+--
 -- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -455,6 +747,20 @@ GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid)
 --
 
 COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) IS 'Revokes the current session (and the refresh token''s). True if something was revoked.';
+
+--
+-- Name: FUNCTION max(public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.max(public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.max(public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION min(public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.min(public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.min(public.citext) TO pgauth_owner;
 
 --
 -- Name: FUNCTION my_identities(); Type: ACL; Schema: app_public; Owner: -
@@ -526,6 +832,146 @@ REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
 COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
 
 --
+-- Name: FUNCTION pgp_armor_headers(text, OUT key text, OUT value text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_armor_headers(text, OUT key text, OUT value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_armor_headers(text, OUT key text, OUT value text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_key_id(bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_key_id(bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_key_id(bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt(bytea, bytea, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt(bytea, bytea, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_decrypt_bytea(bytea, bytea, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_decrypt_bytea(bytea, bytea, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_encrypt(text, bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_encrypt(text, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_encrypt(text, bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_encrypt(text, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_encrypt(text, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_encrypt(text, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_encrypt_bytea(bytea, bytea); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_encrypt_bytea(bytea, bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_encrypt_bytea(bytea, bytea) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_pub_encrypt_bytea(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_pub_encrypt_bytea(bytea, bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_pub_encrypt_bytea(bytea, bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_decrypt(bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_decrypt(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_decrypt(bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_decrypt(bytea, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_decrypt(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_decrypt(bytea, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_decrypt_bytea(bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_decrypt_bytea(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_decrypt_bytea(bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_decrypt_bytea(bytea, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_decrypt_bytea(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_decrypt_bytea(bytea, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_encrypt(text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_encrypt(text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_encrypt(text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_encrypt(text, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_encrypt(text, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_encrypt(text, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_encrypt_bytea(bytea, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_encrypt_bytea(bytea, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_encrypt_bytea(bytea, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION pgp_sym_encrypt_bytea(bytea, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pgp_sym_encrypt_bytea(bytea, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pgp_sym_encrypt_bytea(bytea, text, text) TO pgauth_owner;
+
+--
 -- Name: FUNCTION principals_of(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -587,6 +1033,76 @@ GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent t
 COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) IS 'Rotates a refresh token. Errors: TOKEN (unknown, expired or revoked), REUSE (family revoked).';
 
 --
+-- Name: FUNCTION regexp_match(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_match(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_match(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_match(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_match(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_match(public.citext, public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_matches(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_matches(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_matches(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_matches(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_matches(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_matches(public.citext, public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_replace(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_replace(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_replace(public.citext, public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_replace(public.citext, public.citext, text, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_replace(public.citext, public.citext, text, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_replace(public.citext, public.citext, text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_split_to_array(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_split_to_array(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_split_to_array(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_split_to_array(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_split_to_array(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_split_to_array(public.citext, public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_split_to_table(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION regexp_split_to_table(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext, text) TO pgauth_owner;
+
+--
 -- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -613,6 +1129,13 @@ GRANT ALL ON FUNCTION app_hidden.relation_rank(p_relation text) TO bot;
 --
 
 COMMENT ON FUNCTION app_hidden.relation_rank(p_relation text) IS 'owner 3 > manager 2 > member/viewer 1; unknown relations rank above all so they never match.';
+
+--
+-- Name: FUNCTION replace(public.citext, public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.replace(public.citext, public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.replace(public.citext, public.citext, public.citext) TO pgauth_owner;
 
 --
 -- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: ACL; Schema: app_hidden; Owner: -
@@ -642,6 +1165,13 @@ GRANT ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uui
 COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
 
 --
+-- Name: FUNCTION split_part(public.citext, public.citext, integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.split_part(public.citext, public.citext, integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.split_part(public.citext, public.citext, integer) TO pgauth_owner;
+
+--
 -- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -660,6 +1190,13 @@ REVOKE ALL ON FUNCTION app_private.strip_secrets(v jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION app_private.strip_secrets(v jsonb) IS 'Removes credential-like keys from a row image.';
 
 --
+-- Name: FUNCTION strpos(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.strpos(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.strpos(public.citext, public.citext) TO pgauth_owner;
+
+--
 -- Name: FUNCTION successor_token(p_token text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -670,6 +1207,63 @@ REVOKE ALL ON FUNCTION app_private.successor_token(p_token text) FROM PUBLIC;
 --
 
 COMMENT ON FUNCTION app_private.successor_token(p_token text) IS 'The deterministic successor of a refresh token (HMAC-SHA256 under refresh_secret).';
+
+--
+-- Name: FUNCTION texticlike(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticlike(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticlike(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticlike(public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticlike(public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticlike(public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticnlike(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticnlike(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticnlike(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticnlike(public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticnlike(public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticnlike(public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticregexeq(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticregexeq(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticregexeq(public.citext, public.citext) TO pgauth_owner;
+GRANT ALL ON FUNCTION public.texticregexeq(public.citext, public.citext) TO app_user;
+
+--
+-- Name: FUNCTION texticregexeq(public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticregexeq(public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticregexeq(public.citext, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticregexne(public.citext, public.citext); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticregexne(public.citext, public.citext) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticregexne(public.citext, public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION texticregexne(public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.texticregexne(public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.texticregexne(public.citext, text) TO pgauth_owner;
 
 --
 -- Name: FUNCTION tg__audit(); Type: ACL; Schema: app_private; Owner: -
@@ -736,6 +1330,13 @@ COMMENT ON FUNCTION app_private.tg_users__create_secrets() IS 'Every user gets a
 --
 
 REVOKE ALL ON FUNCTION app_private.token_hash(p_token text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION translate(public.citext, public.citext, text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.translate(public.citext, public.citext, text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.translate(public.citext, public.citext, text) TO pgauth_owner;
 
 --
 -- Name: FUNCTION unlink_provider(provider text); Type: ACL; Schema: app_public; Owner: -
@@ -988,10 +1589,6 @@ A subject''s rights over another user''s record.';
 --
 
 GRANT SELECT ON TABLE app_public.user_identities TO app_user;
-
---
--- PostgreSQL database dump complete
---
 
 --
 -- Name: TABLE user_identities; Type: COMMENT; Schema: app_public; Owner: -
@@ -1294,6 +1891,12 @@ CREATE FUNCTION app_public.check_relation(relation text, object_type text, objec
     AS $$
   select app_hidden.has_relation(relation, object_type, object_id)
 $$;
+
+--
+-- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
 
 --
 -- Name: claimed_user_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
@@ -2029,6 +2632,12 @@ CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
     then 'sha256:' || encode(public.digest(convert_to(p_password, 'UTF8'), 'sha256'), 'base64')
     else p_password end
 $$;
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 
 --
 -- Name: principals_of(uuid); Type: FUNCTION; Schema: app_private; Owner: -

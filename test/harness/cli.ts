@@ -12,7 +12,14 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { dbConfigFromEnv, dbEnv, EDGE_ROLE, REQUEST_ROLES, rootUrlFor, type DbConfig } from '../../db/scripts/config.ts';
+import {
+  dbConfigFromEnv,
+  dbEnv,
+  EDGE_ROLE,
+  REQUEST_ROLES,
+  rootUrlFor,
+  type DbConfig,
+} from '../../db/scripts/config.ts';
 import { setup } from '../../db/scripts/setup.ts';
 import { startCluster } from './cluster.ts';
 import { runTapFiles } from './tap-runner.ts';
@@ -86,8 +93,7 @@ export async function acquireTestDatabase(): Promise<TestDatabase> {
     return { authUrl: givenAuth, env: {}, release: async () => {} };
   }
   const cluster = await startCluster({ log });
-  // setup() ends graphile-migrate's pools, but that is not awaitable: stop() relies on
-  // the cluster's smart-shutdown grace too.
+  // setup() runs graphile-migrate in a child process, so no pool of its outlives setup().
   const stop = (): Promise<void> => cluster.stop();
   try {
     // For our own cluster only the root URL is passed, so a developer's DATABASE_URL
