@@ -1,9 +1,11 @@
 // Password-login limits: indistinguishable failures (C4), durable counters (C5), no bypass
-// through aliases, batching or X-Forwarded-For (C6), bounded lockout (C7). Every failing
+// through aliases, batching or X-Forwarded-For (C6), a lock that cannot be weaponised (C7), no
+// row lock across the password check (issue 16), registration limits (hardening item 8). Every failing
 // login goes through a TRUST_PROXY_HOPS=1 server from its own X-Forwarded-For address, so
 // the shared 127.0.0.1 bucket other files rely on is never used up (except one C6 probe).
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { email, LOGIN, PASSWORD, startServer, type TestServer, useServer } from './server.ts';
+import { email, LOGIN, PASSWORD, REGISTER, startServer, type TestServer, useServer } from './server.ts';
 import { closeOwner, nativeUser, owner, rawPost, uniqueIp, type RawResult } from './helpers.ts';
 
 const srv = useServer({ TRUST_PROXY_HOPS: '1' });
@@ -158,17 +160,21 @@ describe('C6: no bypass through aliases, batching or X-Forwarded-For', () => {
   });
 });
 
-describe('C7: lockout is bounded', () => {
-  it('C7: after 5 wrong passwords the right one is refused, and works again once the lock has passed', async () => {
+describe('C7: lockout is bounded and cannot be weaponised', () => {
+  it('C7: after 5 wrong passwords even the right one gets RATEL, is not counted, and works once the lock has passed', async () => {
     const ip = uniqueIp();
     const u = await nativeUser(srv, 'c7');
-    let lastWrong: RawResult | undefined;
-    for (let i = 0; i < 5; i++) lastWrong = await login(srv, u.email, `wrong password ${i}`, ip);
-    const s = await secrets(u.userId);
-    expect(s.failed_attempts).toBe(5);
-    expect(s.locked_until!.getTime()).toBeGreaterThan(Date.now());
+    for (let i = 0; i < 5; i++) expect(code(await login(srv, u.email, `wrong password ${i}`, ip))).toBe('CREDS');
+    const locked = await secrets(u.userId);
+    expect(locked.locked_until!.getTime()).toBeGreaterThan(Date.now());
     const refused = await login(srv, u.email, PASSWORD, ip);
-    expect(refused.json).toEqual(lastWrong!.json); // a locked account looks like a wrong password
+    expect(refused.status).toBe(429);
+    expect(code(refused)).toBe('RATEL');
+    expect(refused.headers.getSetCookie()).toEqual([]);
+    const wrongDuringLock = await login(srv, u.email, 'wrong during the lock', ip);
+    expect(wrongDuringLock.json).toEqual(refused.json); // no oracle while locked
+    // Neither attempt was counted or renewed the lock.
+    expect(await secrets(u.userId)).toEqual(locked);
     await owner(`update app_private.user_secrets set locked_until = now() - interval '1 second' where user_id = $1`, [
       u.userId,
     ]);
@@ -176,18 +182,105 @@ describe('C7: lockout is bounded', () => {
     expect((await secrets(u.userId)).locked_until).toBeNull();
   });
 
-  it('C7: however many failures, the lock never exceeds the configured maximum (15 minutes)', async () => {
+  it('C7: however long an attack goes on, a lock never exceeds the configured maximum (15 minutes)', async () => {
     const u = await nativeUser(srv, 'c7max');
+    // A long attack: 1000 locks so far, the last one just ended, four failures since.
     await owner(
-      `update app_private.user_secrets set failed_attempts = 1000, first_failed_at = now() where user_id = $1`,
+      `update app_private.user_secrets set lockouts = 1000, locked_until = now() - interval '1 second',
+         failed_attempts = 4, first_failed_at = now() where user_id = $1`,
       [u.userId],
     );
     await login(srv, u.email, 'yet another wrong one', uniqueIp());
     const s = await secrets(u.userId);
-    expect(s.failed_attempts).toBe(1001);
     const [{ max }] = (await owner<{ max: string }>(
       'select extract(epoch from account_lock_max) as max from app_private.auth_config',
     )) as [{ max: string }];
+    expect(s.locked_until!.getTime()).toBeGreaterThan(Date.now());
     expect(s.locked_until!.getTime() - Date.now()).toBeLessThanOrEqual(Number(max) * 1000 + 5_000);
+  });
+});
+
+// Issue 16: login held the address's counter row locked through the bcrypt check, so logins
+// from one address with one prior failure ran one at a time. Here a failed login's transaction
+// stays open (holding whatever row locks login took); a second login from the same address
+// must not wait for it. No timing: the waiting side runs with a short lock_timeout, so a
+// wait shows up as error 55P03.
+describe('issue 16: no row lock is held across the password check', () => {
+  it('C6: a login from an address whose failure is still in flight is not blocked by it', async () => {
+    const ip = uniqueIp();
+    const u = await nativeUser(srv, 'i16');
+    const url = process.env.AUTH_DATABASE_URL;
+    if (!url) throw new Error('AUTH_DATABASE_URL is not set: run through npm test');
+    const a = new pg.Client({ connectionString: url });
+    const b = new pg.Client({ connectionString: url });
+    await a.connect();
+    await b.connect();
+    const asEdge = `select set_config('jwt.claims.role', 'anonymous', true), set_config('role', 'auth_edge', true)`;
+    try {
+      await owner('insert into app_private.ip_login_failures (ip, failures) values ($1::inet, 1)', [ip]);
+      await a.query('begin');
+      await a.query(asEdge);
+      const failed = await a.query('select error from app_hidden.login($1, $2, $3::inet, null)', [
+        u.email,
+        'wrong',
+        ip,
+      ]);
+      expect(failed.rows[0].error).toBe('CREDS');
+      // a is still open: its failure (and any lock it took) is not committed yet.
+      await b.query('begin');
+      await b.query(`set local lock_timeout = '200ms'`);
+      await b.query(asEdge);
+      const ok = await b.query('select error, user_id from app_hidden.login($1, $2, $3::inet, null)', [
+        u.email,
+        PASSWORD,
+        ip,
+      ]);
+      expect(ok.rows[0]).toEqual({ error: null, user_id: u.userId });
+      await b.query('commit');
+      await a.query('commit');
+      expect(await ipFailures(ip)).toBe(2);
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  });
+});
+
+describe('hardening item 8: registration is limited', () => {
+  it('C6: an address over register_max_per_ip gets RATEL and no account; the refusal is audited', async () => {
+    const ip = uniqueIp();
+    await owner(
+      `insert into app_private.ip_registrations (ip, registrations)
+       select $1::inet, register_max_per_ip from app_private.auth_config`,
+      [ip],
+    );
+    const mail = email('flood');
+    const r = await rawPost(
+      srv,
+      { query: REGISTER, variables: { email: mail, password: PASSWORD, name: 'flood' } },
+      { 'x-token-delivery': 'body', 'x-forwarded-for': ip },
+    );
+    expect(r.status, r.raw).toBe(429);
+    expect(code(r)).toBe('RATEL');
+    expect(r.headers.getSetCookie()).toEqual([]);
+    expect(await owner('select 1 from app_public.users where email = $1', [mail])).toEqual([]);
+    const audit = await owner<{ n: string }>(
+      `select count(*) as n from app_public.audit_log where event = 'register_rate_limited' and detail ->> 'ip' = $1::inet::text`,
+      [ip],
+    );
+    expect(Number(audit[0]!.n)).toBe(1);
+    // Another address still registers, and is counted.
+    const other = uniqueIp();
+    const ok = await rawPost(
+      srv,
+      { query: REGISTER, variables: { email: email('notflood'), password: PASSWORD, name: 'ok' } },
+      { 'x-token-delivery': 'body', 'x-forwarded-for': other },
+    );
+    expect(ok.json?.data?.register?.userId, ok.raw).toBeTruthy();
+    const [row] = await owner<{ registrations: number }>(
+      'select registrations from app_private.ip_registrations where ip = $1::inet',
+      [other],
+    );
+    expect(row?.registrations).toBe(1);
   });
 });

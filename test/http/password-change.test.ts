@@ -104,6 +104,26 @@ describe('C8: password change', () => {
     const before = await attempts(userId);
     const r = await client.gql<{ changePassword: unknown }>(CHANGE, { o: PASSWORD, n: NEW });
     expect(r.data?.changePassword ?? null).toBeNull();
-    expect((await attempts(userId)).hash).toBe(before.hash);
+    expect(r.errors?.[0]?.extensions?.code).toBe('RATEL');
+    // C7: the right password during the lock changes nothing and is not counted.
+    expect(await attempts(userId)).toEqual(before);
+  });
+
+  // C2/C1: a legacy (scheme 1) hash still verifies for the current password, and the change
+  // stores a scheme 2 hash.
+  it('C2: changing a password stored under the legacy scheme stores the new one under scheme 2', async () => {
+    const { client, userId } = await signedIn(srv, 'c8legacy');
+    await owner(
+      `update app_private.user_secrets set password_scheme = 1,
+         password_hash = public.crypt(app_private.password_input($2::text), public.gen_salt('bf', 10)) where user_id = $1`,
+      [userId, PASSWORD],
+    );
+    const r = await client.gql<{ changePassword: { success: boolean } }>(CHANGE, { o: PASSWORD, n: NEW });
+    expect(r.data?.changePassword.success, JSON.stringify(r.errors)).toBe(true);
+    const [row] = await owner<{ password_scheme: number }>(
+      'select password_scheme from app_private.user_secrets where user_id = $1',
+      [userId],
+    );
+    expect(row?.password_scheme).toBe(2);
   });
 });
