@@ -56,11 +56,11 @@ export async function prepareDatabase(name: string): Promise<BenchDb> {
   }
 }
 
-/** bcrypt at the configured cost, computed once: every seeded user can share the hash. */
+/** The product's own hash (current scheme, configured cost), computed once: every seeded user
+ * can share it (user_secrets.password_scheme defaults to that scheme). */
 export async function passwordHash(root: pg.Client, password: string): Promise<{ hash: string; cost: number }> {
   const cost = Number((await root.query('select bcrypt_cost from app_private.auth_config')).rows[0].bcrypt_cost);
-  const hash = (await root.query('select public.crypt($1, public.gen_salt($2, $3)) h', [password, 'bf', cost])).rows[0]
-    .h as string;
+  const hash = (await root.query('select app_private.hash_password($1) h', [password])).rows[0].h as string;
   return { hash, cost };
 }
 
