@@ -15,7 +15,7 @@ begin;
 select pg_catalog.pg_advisory_xact_lock(7428840001);
 
 -- (a) Extension functions in schema public (pgcrypto, citext): EXECUTE for PUBLIC by default.
-revoke execute on all functions in schema public from public;
+revoke execute on all routines in schema public from public;
 do $$
 declare
   v_owner text := pg_catalog.current_setting('pgauth.owner_role');
@@ -23,7 +23,7 @@ declare
 begin
   -- The owner runs every definer function (crypt, digest, hmac, gen_random_bytes, gen_salt,
   -- citext comparisons...), and owns policies that call them.
-  execute pg_catalog.format('grant execute on all functions in schema public to %I', v_owner);
+  execute pg_catalog.format('grant execute on all routines in schema public to %I', v_owner);
   -- Functions a later migration's `create extension` adds (its script runs as the bootstrap
   -- superuser) start the same way: the owner may call them, PUBLIC may not. (Per-schema
   -- default privileges cannot revoke, hence database-wide: only the superuser is affected.)

@@ -22,11 +22,11 @@ export interface DbConfig {
   dbName: string;
 }
 
-/** The request roles the login role may become; nothing else. */
+/** The request roles the login role may become; nothing else. Created by db/roles.sql (keep in step). */
 export const REQUEST_ROLES = ['anonymous', 'app_user', 'manager', 'admin', 'bot'] as const;
 export type RequestRole = (typeof REQUEST_ROLES)[number];
 
-/** The role the edge switches to for its own entry points (never a request role). */
+/** The role the edge switches to for its own entry points (never a request role); db/roles.sql. */
 export const EDGE_ROLE = 'auth_edge';
 
 /** `npm start`'s embedded cluster (port and generated password in .data/), so db:* scripts
