@@ -6,10 +6,11 @@
  *
  * Stopping: SIGTERM (a supervisor), SIGINT (Ctrl-C) or SIGHUP stops accepting connections,
  * lets requests in flight finish (open ones are cut after GRACE_MS), closes the pools, stops
- * the embedded database and exits 0. A second signal, or a stop that hangs, stops the database
- * and exits 1; so does a crash. package.json's `start` execs node, so the signal npm forwards
- * to its script reaches this process rather than a shell that would die and orphan it.
+ * the embedded database and exits 0. A stop that hangs stops the database and exits 1 after
+ * GRACE_MS + CLOSE_MS; so does a crash. package.json's `start` execs node, so the signal npm
+ * forwards to its script reaches this process rather than a shell that would die and orphan it.
  */
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { migrate } from 'graphile-migrate';
 import { WebSocketServer } from 'ws';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const { createApp } = await import('./app.ts');
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
-  const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } });
+  const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } }) as Server;
   running = {
     async close() {
       for (const ws of wss.clients) ws.terminate();
@@ -69,10 +70,9 @@ async function exit(code: number): Promise<never> {
 }
 
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    console.error(`${signal} again: exiting without waiting`);
-    await exit(1);
-  }
+  // Ctrl-C reaches this process twice (from the terminal, and forwarded by npm): a repeated
+  // signal cannot mean "force", so a stop that hangs ends by the deadline below instead.
+  if (stopping) return;
   stopping = true;
   console.log(`${signal}: stopping...`);
   setTimeout(() => {
