@@ -19,7 +19,7 @@
 -- to account_lock_max. So an attacker cannot keep the owner out by failing slowly; one who
 -- re-locks the account the moment each lock ends still gets account_max_failures guesses per
 -- lock, and the owner's way back is an OAuth sign-in, or the password reset that comes with
--- the email feature (it clears the lock: M3).
+-- the email feature (which clears the lock).
 --
 -- No row lock is held while bcrypt runs (issue 16): limits are read without locking, the
 -- hash is computed, then counters change in one atomic statement. Concurrent in-flight checks
