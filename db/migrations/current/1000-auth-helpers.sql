@@ -58,3 +58,6 @@ end;
 $$;
 comment on function app_private.auth_ok(uuid, uuid, text, timestamptz) is
   'A successful auth_result: the session, its refresh token and the role the user is entitled to now.';
+
+comment on type app_hidden.auth_result is
+  'What login, register and refresh return: error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE). Built only by app_private.auth_ok() and auth_error(), so a new field is set in one place.';
