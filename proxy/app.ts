@@ -125,7 +125,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret }));
 
   app.use('/graphql', graphqlGuard({ allowed, bodyLimitBytes: cfg.bodyLimitBytes }));
-  app.use('/graphql', outcome(pool));
+  app.use('/graphql', outcome(pool, cfg.production));
   app.use(
     '/graphql',
     authContext({ keys, tokens, names, csrfSecret: cfg.csrfSecret, trustProxyHops: cfg.trustProxyHops, issuer }),

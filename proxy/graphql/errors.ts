@@ -7,7 +7,8 @@
  * names, no derivable hash). The execute middleware below applies it with the request's
  * context, so it also records per request what the middleware acts on afterwards (503s,
  * denials to audit: core/request.ts Outcome); grafserv's maskError applies it to anything
- * else (parse and validation errors).
+ * else. Documents that do not parse or validate never reach either: grafserv answers them with
+ * a 400 whose errors the outcome middleware codes with `codePlain`.
  */
 import { randomUUID } from 'node:crypto';
 import { SafeError } from 'postgraphile/grafast';
@@ -22,7 +23,7 @@ const DENIALS = new Set<ErrorCode>(['NTFND', 'DNIED', 'LASTO', 'LASTM']);
 const POSTGRAPHILE: [RegExp, ErrorCode, string?][] = [
   [/^No values were (updated|deleted) in collection/, 'NTFND'],
   [/^Attempted to update a record, but no new values were specified/, 'BADREQ', 'Nothing to update'],
-  [/^Invalid '(after|before)' cursor/, 'BADREQ', 'Invalid cursor'],
+  [/^Invalid '(after|before)' cursor|^Invalid cursor/, 'BADREQ', 'Invalid cursor'],
   [/^Cannot use 'offset' with 'last'/, 'BADREQ', "Cannot use 'offset' with 'last'"],
 ];
 
@@ -71,6 +72,22 @@ export function classify(error: GraphQLError, opts: ClassifyOptions): GraphQLErr
     JSON.stringify({ level: 'error', errorId, path: error.path, message: orig.message, stack: orig.stack }),
   );
   return coded(error, 'INTERNAL', e.message, errorId);
+}
+
+export interface PlainError {
+  message: string;
+  extensions?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** A serialised parse or validation error: GQLVAL with its message, LIMIT for a document
+ * nested beyond what the parser's stack allows (J2). */
+export function codePlain(e: PlainError, production: boolean): PlainError {
+  if (isErrorCode(e.extensions?.code)) return e;
+  if (/call stack/i.test(e.message)) {
+    return { message: 'The document is nested too deeply', extensions: { code: 'LIMIT' } };
+  }
+  return { ...e, message: withoutSuggestions(e.message, production), extensions: { ...e.extensions, code: 'GQLVAL' } };
 }
 
 /** Root field names by response key (aliases resolved), for the audit (never an alias). */

@@ -202,12 +202,20 @@ export function pageSizePlugin(defaultPageSize: number): GraphileConfig.Plugin {
             isPgFieldSimpleCollection?: boolean;
           };
           const orig = field.plan as PlanFn | undefined;
-          if (!(isPgFieldConnection || isPgFieldSimpleCollection) || !orig || !field.args?.first) return field;
-          const hasLast = Boolean(field.args.last);
+          // (first/last are added to the field after this hook, so they are looked up at plan time.)
+          if (!(isPgFieldConnection || isPgFieldSimpleCollection) || !orig) return field;
           field.plan = ((parent: unknown, fieldArgs: { getRaw(name: string): unknown }, info: unknown) => {
             const $result = orig(parent, fieldArgs, info) as { setFirst?(n: number): void };
+            const raw = (name: string) => {
+              try {
+                return fieldArgs.getRaw(name);
+              } catch {
+                return undefined; // the field has no such argument
+              }
+            };
             // Arguments a client did not send are not applied at all (grafast skips them).
-            if (absent(fieldArgs.getRaw('first')) && (!hasLast || absent(fieldArgs.getRaw('last')))) {
+            const first = raw('first');
+            if (first !== undefined && absent(first) && (raw('last') === undefined || absent(raw('last')))) {
               $result.setFirst?.(defaultPageSize);
             }
             return $result;

@@ -12,6 +12,7 @@ import type { Config } from '../core/config.ts';
 import type { AuthRequest, Outcome } from '../core/request.ts';
 import { classify, errorsPlugin } from './errors.ts';
 import { limitsPlugin, pageSizePlugin } from './limits.ts';
+import { MissingRowsPlugin } from './missing-rows.ts';
 
 export interface GraphQLService {
   pgl: PostGraphileInstance;
@@ -35,6 +36,7 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
     extends: [PostGraphileAmberPreset],
     plugins: [
       ...o.plugins,
+      MissingRowsPlugin,
       pageSizePlugin(cfg.graphqlLimits.defaultPageSize),
       limitsPlugin({
         shape: cfg.graphqlLimits,
