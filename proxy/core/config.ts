@@ -10,6 +10,8 @@ import { type DbConfig, dbConfigFromEnv } from '../../db/scripts/config.ts';
 import { loadProviders, type ProviderConfig } from '../features/oauth/providers.ts';
 import type { ShapeLimits } from '../graphql/limits.ts';
 import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts';
+import { SIGNING_ALGS, type SigningAlg } from './keys.ts';
+import { DEFAULT_CLIENT_ID } from './tokens.ts';
 
 export interface Config {
   production: boolean;
@@ -32,6 +34,10 @@ export interface Config {
   graphqlLimits: ShapeLimits;
   statementTimeoutMs: number;
   audience: string;
+  /** Algorithm of new signing keys and of the key that signs (every key in the dir verifies). */
+  jwtAlg: SigningAlg;
+  /** RFC 9068 `client_id` claim of access tokens. */
+  jwtClientId: string;
   /** One JSON line per request on stdout. */
   logRequests: boolean;
   /** Where the database comes from: `npm start`'s embedded cluster, a superuser URL that setup
@@ -121,6 +127,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !hasDb) throw new Error('production needs ROOT_DATABASE_URL or DATABASE_URL + AUTH_DATABASE_URL');
   const databaseMode = !hasDb ? 'embedded' : env.ROOT_DATABASE_URL ? 'root' : 'direct';
 
+  const jwtAlg = (env.JWT_ALG || 'EdDSA') as SigningAlg;
+  if (!SIGNING_ALGS.includes(jwtAlg)) throw new Error(`JWT_ALG must be EdDSA or ES256 (got "${env.JWT_ALG}")`);
+  const jwtClientId = env.JWT_CLIENT_ID || DEFAULT_CLIENT_ID;
+  if (!/^[\x21-\x7e]{1,200}$/.test(jwtClientId)) {
+    throw new Error(`JWT_CLIENT_ID must be 1-200 printable ASCII characters without spaces (got "${jwtClientId}")`);
+  }
+
   const providers = loadProviders(env, publicOrigin);
   const dataDir = (env.DATA_DIR || '.data').replace(/\/+$/, '');
   if (!dataDir) throw new Error('DATA_DIR must be a directory path (got "/")');
@@ -147,6 +160,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5000, 1),
     audience: env.JWT_AUDIENCE || 'pgauth',
+    jwtAlg,
+    jwtClientId,
     logRequests: bool(env, 'LOG_REQUESTS', true),
     databaseMode,
     db: dbConfigFromEnv(env),
@@ -155,7 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1),
     oauth: {
       providers,
-      tokenKeys: providers.size ? loadTokenKeys(env, production, tokenKeysFile) : null,
+      tokenKeys: providers.size ? loadTokenKeys(env.OAUTH_TOKEN_KEYS, production, tokenKeysFile) : null,
       refreshIntervalMs: int(env, 'OAUTH_REFRESH_INTERVAL_MS', 60_000),
       postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
     },

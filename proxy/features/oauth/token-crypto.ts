@@ -31,13 +31,9 @@ export function parseTokenKeys(spec: string): TokenKeys {
   return { current, keys };
 }
 
-/** Production requires OAUTH_TOKEN_KEYS; development keeps a generated key on disk. */
-export function loadTokenKeys(
-  env: NodeJS.ProcessEnv,
-  production: boolean,
-  devFile = '.data/oauth-token-keys',
-): TokenKeys {
-  if (env.OAUTH_TOKEN_KEYS) return parseTokenKeys(env.OAUTH_TOKEN_KEYS);
+/** Production requires OAUTH_TOKEN_KEYS (`spec`); development keeps a generated key on disk. */
+export function loadTokenKeys(spec: string | undefined, production: boolean, devFile: string): TokenKeys {
+  if (spec) return parseTokenKeys(spec);
   if (production) throw new Error('OAUTH_TOKEN_KEYS is required in production when providers are configured');
   if (!existsSync(devFile)) {
     mkdirSync(dirname(devFile), { recursive: true });
