@@ -52,6 +52,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     issuer: cfg.publicOrigin,
     audience: cfg.audience,
     ttlSeconds: cfg.accessTokenTtlSeconds,
+    clientId: cfg.jwtClientId,
   };
   const allowed = allowedOrigins(cfg.publicOrigin, cfg.corsOrigins, cfg.production);
   const issuer = new SessionIssuer(cfg, keys, tokens, names);
@@ -122,7 +123,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       return c.json({ status: 'degraded', database: 'down' }, 503);
     }
   });
-  app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret }));
+  app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
 
   app.use('/graphql', graphqlGuard({ allowed, bodyLimitBytes: cfg.bodyLimitBytes }));
   app.use('/graphql', outcome(pool, cfg.production));

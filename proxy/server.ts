@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (cfg.databaseMode === 'root') await setup(cfg.db, { current: !cfg.production, log: (s) => console.log(s) });
   else await migrate(migrateSettings(cfg.db));
 
-  const keys = await loadKeys(cfg.keysDir, { create: !cfg.production });
+  const keys = await loadKeys(cfg.keysDir, { create: !cfg.production, alg: cfg.jwtAlg });
   const { createApp } = await import('./app.ts');
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });

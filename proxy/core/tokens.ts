@@ -1,12 +1,15 @@
 /**
- * Access tokens: short-lived JWTs (EdDSA, kid) carrying sub, sid, role. Verification pins
- * the algorithm, issuer, audience and type and requires exp/iat/sub/sid (E1); a token of
- * another kind (an ID token, anything without our typ) is refused (E2).
+ * Access tokens: short-lived JWTs in RFC 9068's profile (typ at+jwt; iss, aud, sub, client_id,
+ * iat, exp, jti) signed with the ring's signing key (EdDSA or ES256, kid), plus sid and role.
+ * Verification pins the algorithm to the key named by kid, the issuer, audience and type, and
+ * requires exp/iat/sub/sid (E1); a token of another kind (an ID token, anything without our
+ * typ) is refused (E2). client_id is informative for resource servers and not required on
+ * verification, so tokens issued before it was added stay valid for their short life.
  */
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ALG, type KeyRing } from './keys.ts';
+import type { KeyRing } from './keys.ts';
 import { REQUEST_ROLES, type RequestRole } from '../../db/scripts/config.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -21,14 +24,19 @@ export interface TokenSettings {
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** RFC 9068 `client_id`: the client the token was issued to (JWT_CLIENT_ID). */
+  clientId?: string;
 }
+
+/** The first-party web client, when no JWT_CLIENT_ID is configured. */
+export const DEFAULT_CLIENT_ID = 'pgauth-web';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: AccessClaims): Promise<string> {
   return (
-    new SignJWT({ sid: claims.sid, role: claims.role })
-      .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
+    new SignJWT({ client_id: s.clientId ?? DEFAULT_CLIENT_ID, sid: claims.sid, role: claims.role })
+      .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
       .setSubject(claims.sub)
       // Unique per token: EdDSA is deterministic, so two tokens minted in the same second
       // for the same session would otherwise be byte-identical.
@@ -67,6 +75,17 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
   return claims && { sub: claims.sub, sid: claims.sid, role: claims.role };
 }
 
+const ringAlgs = new WeakMap<KeyRing, string[]>();
+/** The algorithms present in the ring (EdDSA, ES256 or both while switching). */
+function algorithmsOf(keys: KeyRing): string[] {
+  let algs = ringAlgs.get(keys);
+  if (!algs) {
+    algs = [...new Set([...keys.verify.values()].map((k) => k.alg))];
+    ringAlgs.set(keys, algs);
+  }
+  return algs;
+}
+
 async function verifyUncached(
   keys: KeyRing,
   s: TokenSettings,
@@ -79,12 +98,14 @@ async function verifyUncached(
         // Only our own keys by kid: no embedded jwk, no jku, no fallback key.
         if (header.jwk || header.jku || header.x5u || header.x5c)
           throw new joseErrors.JWSInvalid('key hints not allowed');
-        const key = header.kid ? keys.verify.get(header.kid) : undefined;
-        if (!key) throw new joseErrors.JWKSNoMatchingKey();
-        return key;
+        const entry = header.kid ? keys.verify.get(header.kid) : undefined;
+        if (!entry) throw new joseErrors.JWKSNoMatchingKey();
+        // A key verifies with its own algorithm only: no alg confusion across the ring.
+        if (header.alg !== entry.alg) throw new joseErrors.JOSEAlgNotAllowed('alg does not match the key');
+        return entry.key;
       },
       {
-        algorithms: [ALG],
+        algorithms: algorithmsOf(keys),
         issuer: s.issuer,
         audience: s.audience,
         typ: ACCESS_TOKEN_TYPE,

@@ -52,7 +52,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     LOG_REQUESTS: 'false',
     ...env,
   });
-  const keys = await loadKeys(cfg.keysDir, { create: true });
+  const keys = await loadKeys(cfg.keysDir, { create: true, alg: cfg.jwtAlg });
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } });
