@@ -51,9 +51,9 @@ describe('configuration', () => {
   it('every variable the README documents is read by the configuration', () => {
     const readme = read('README.md');
     const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## How it works'));
-    const read = new Set(READERS.flatMap(namesReadIn));
+    const known = new Set(READERS.flatMap(namesReadIn));
     const documented = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]!);
     expect(documented.length).toBeGreaterThan(10);
-    expect(documented.filter((n) => !read.has(n)), 'remove the row or read the variable').toEqual([]);
+    expect(documented.filter((n) => !known.has(n)), 'remove the row or read the variable').toEqual([]);
   });
 });
