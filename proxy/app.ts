@@ -10,6 +10,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type pg from 'pg';
 import { grafserv } from 'postgraphile/grafserv/hono/v4';
+import { rootUrlFor } from '../db/scripts/config.ts';
 import type { Config } from './core/config.ts';
 import { cookieNames } from './core/cookies.ts';
 import { createPool } from './core/db.ts';
@@ -24,6 +25,7 @@ import { SessionIssuer } from './features/sessions/issuer.ts';
 import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/plugin.ts';
 import { sessionRoutes } from './features/sessions/routes.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/preset.ts';
+import { installWatchFixtures } from './graphql/watch.ts';
 import { authContext } from './middleware/auth-context/index.ts';
 import { cors } from './middleware/cors/index.ts';
 import { readCredentials } from './middleware/credentials/index.ts';
@@ -57,6 +59,9 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   const allowed = allowedOrigins(cfg.publicOrigin, cfg.corsOrigins, cfg.production);
   const issuer = new SessionIssuer(cfg, keys, tokens, names);
   const pool = createPool(cfg.db.authUrl, cfg.dbPoolMax);
+  // Development schema watch: the event triggers need the superuser, known unless the server
+  // was given only the owner and login URLs (then they must be installed already).
+  if (cfg.graphqlWatch && cfg.databaseMode !== 'direct') await installWatchFixtures(rootUrlFor(cfg.db, cfg.db.dbName));
 
   const graphql = createPostGraphile({
     cfg,

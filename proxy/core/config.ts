@@ -40,6 +40,8 @@ export interface Config {
   jwtClientId: string;
   /** One JSON line per request on stdout. */
   logRequests: boolean;
+  /** Development: rebuild the GraphQL schema when the database's DDL changes (db:watch). */
+  graphqlWatch: boolean;
   /** Where the database comes from: `npm start`'s embedded cluster, a superuser URL that setup
    * prepares, or ready-made owner/login URLs. */
   databaseMode: 'embedded' | 'root' | 'direct';
@@ -126,6 +128,10 @@ export function loadConfig(env: Env = process.env): Config {
   const hasDb = Boolean(env.ROOT_DATABASE_URL || env.AUTH_DATABASE_URL);
   if (production && !hasDb) throw new Error('production needs ROOT_DATABASE_URL or DATABASE_URL + AUTH_DATABASE_URL');
   const databaseMode = !hasDb ? 'embedded' : env.ROOT_DATABASE_URL ? 'root' : 'direct';
+  // Watch mode needs PostGraphile's event-trigger fixtures, installed as a superuser: on by
+  // default when one is known (embedded or ROOT_DATABASE_URL).
+  const graphqlWatch = bool(env, 'GRAPHQL_WATCH', !production && databaseMode !== 'direct');
+  if (production && graphqlWatch) throw new Error('GRAPHQL_WATCH=true is for development only');
 
   const jwtAlg = (env.JWT_ALG || 'EdDSA') as SigningAlg;
   if (!SIGNING_ALGS.includes(jwtAlg)) throw new Error(`JWT_ALG must be EdDSA or ES256 (got "${env.JWT_ALG}")`);
@@ -163,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAlg,
     jwtClientId,
     logRequests: bool(env, 'LOG_REQUESTS', true),
+    graphqlWatch,
     databaseMode,
     db: dbConfigFromEnv(env),
     dataDir,

@@ -47,12 +47,16 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
     ],
     pgServices: [pgService],
     schema: { pgForbidSetofFunctionsToReturnNull: true },
+    // Watch mode (development, GRAPHQL_WATCH): rebuild the schema after DDL; the event
+    // triggers are ours (graphql/watch.ts), installed by createApp.
+    gather: { installWatchFixtures: false },
     grafserv: {
       graphqlPath: '/graphql',
       websockets: true,
       graphiql: !cfg.production,
       graphiqlPath: '/graphiql',
       graphiqlOnGraphQLGET: false,
+      watch: cfg.graphqlWatch,
       maxRequestLength: cfg.bodyLimitBytes,
       maskError: (error) => classify(error, { production: cfg.production }),
     },
@@ -79,7 +83,9 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
   return {
     pgl,
     async release() {
-      await pgl.release();
+      // A watch-mode schema build that failed before any success has released the instance
+      // already (PostGraphile then refuses a second release); the pool is still ours to end.
+      await pgl.release().catch(() => {});
       await pgService.release?.();
     },
   };

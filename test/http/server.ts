@@ -50,6 +50,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     OAUTH_TOKEN_KEYS_FILE: join(dir, 'oauth-token-keys'),
     OAUTH_REFRESH_INTERVAL_MS: '0',
     LOG_REQUESTS: 'false',
+    // Watch mode installs event triggers as the superuser; only its own test turns it on.
+    GRAPHQL_WATCH: 'false',
     ...env,
   });
   const keys = await loadKeys(cfg.keysDir, { create: true, alg: cfg.jwtAlg });

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './server.ts';
 
@@ -25,7 +26,7 @@ interface Started {
 const groups = new Set<number>();
 const dirs: string[] = [];
 
-afterAll(() => {
+afterAll(async () => {
   // Whatever a failed test left behind: only the process groups this file started.
   for (const pgid of groups) {
     try {
@@ -35,6 +36,16 @@ afterAll(() => {
     }
   }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  // npm start in development installs the schema-watch event triggers (as the superuser).
+  const url = new URL(process.env.TEST_ROOT_DATABASE_URL!);
+  url.pathname = new URL(process.env.DATABASE_URL!).pathname;
+  const root = new pg.Client({ connectionString: url.toString() });
+  await root.connect();
+  try {
+    await root.query('drop schema if exists postgraphile_watch cascade');
+  } finally {
+    await root.end();
+  }
 });
 
 function tempDir(): string {
