@@ -11,9 +11,16 @@ import type { Identity } from './request.ts';
 
 export function createPool(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
-  // An idle client losing its server must not crash the process; requests fail with 503
-  // meanwhile (L1). Errors of clients in use reach their query's promise.
+  // A client losing its server (pg_terminate_backend, a primary restart, a cut link) must never
+  // end the process (L1). pg emits 'error' on the client, and pg-pool listens only while the
+  // client is idle (re-emitting it here); a client in use, PostGraphile's included, would throw
+  // an uncaught exception. Every client therefore gets a listener for life. The query in
+  // flight rejects with the same error, which the request answers as 503 UNAVAILABLE, and
+  // pg-pool discards the client when it is released (no longer queryable).
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
