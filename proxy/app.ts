@@ -104,13 +104,15 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         frameAncestors: ["'none'"],
-        // Ruru (development only) is a single page with inline bootstrap code.
+        // Ruru (development only) is a single page with inline bootstrap code; its editor
+        // embeds its icon font and squiggle images as data: URLs (graphql/ide.ts).
         ...(cfg.production
           ? {}
           : {
               scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
               styleSrc: ["'self'", "'unsafe-inline'"],
               fontSrc: ["'self'", 'data:'],
+              imgSrc: ["'self'", 'data:'],
             }),
       },
     }),

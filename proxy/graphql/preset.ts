@@ -8,9 +8,11 @@ import type pg from 'pg';
 import { type PostGraphileInstance, postgraphile } from 'postgraphile';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
+import { cookieNames } from '../core/cookies.ts';
 import type { Config } from '../core/config.ts';
 import type { AuthRequest, Outcome } from '../core/request.ts';
 import { classify, errorsPlugin } from './errors.ts';
+import { devIde } from './ide.ts';
 import { limitsPlugin, pageSizePlugin } from './limits.ts';
 import { MissingRowsPlugin } from './missing-rows.ts';
 
@@ -46,6 +48,9 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
       errorsPlugin(cfg.production),
     ],
     pgServices: [pgService],
+    ...(cfg.production
+      ? {}
+      : { ruru: devIde({ csrfCookie: cookieNames(cfg.secureCookies).csrf, graphqlPath: '/graphql' }) }),
     schema: { pgForbidSetofFunctionsToReturnNull: true },
     // Watch mode (development, GRAPHQL_WATCH): rebuild the schema after DDL; the event
     // triggers are ours (graphql/watch.ts), installed by createApp.
@@ -85,7 +90,11 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
     async release() {
       // A watch-mode schema build that failed before any success has released the instance
       // already (PostGraphile then refuses a second release); the pool is still ours to end.
-      await pgl.release().catch(() => {});
+      try {
+        await pgl.release();
+      } catch {
+        // released by PostGraphile itself
+      }
       await pgService.release?.();
     },
   };
