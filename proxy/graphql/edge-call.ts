@@ -51,9 +51,15 @@ export function makeCall(
     sideEffectWithPgClient(executor, object({ input, auth: $auth }), async (client, { input, auth }) => {
       try {
         const a = requireAuth(auth as AuthRequest | undefined, opts.credential);
-        if (opts.edge) await client.query({ text: BECOME_EDGE });
-        const { rows } = await client.query<Row>({ text: sql, values: args((input ?? {}) as Row, a) });
-        return rows[0];
+        const values = args((input ?? {}) as Row, a);
+        // Two statements in one transaction: the role switch must hold for the call.
+        if (opts.edge) {
+          return await client.withTransaction(async (tx) => {
+            await tx.query({ text: BECOME_EDGE });
+            return (await tx.query<Row>({ text: sql, values })).rows[0];
+          });
+        }
+        return (await client.query<Row>({ text: sql, values })).rows[0];
       } catch (e) {
         return e instanceof Error ? e : new Error(String(e));
       }

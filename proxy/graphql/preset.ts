@@ -6,10 +6,10 @@
  */
 import type pg from 'pg';
 import { type PostGraphileInstance, postgraphile } from 'postgraphile';
-import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { cookieNames } from '../core/cookies.ts';
 import type { Config } from '../core/config.ts';
+import { pgService as makePgService } from '../core/db.ts';
 import type { AuthRequest, Outcome } from '../core/request.ts';
 import { classify, errorsPlugin } from './errors.ts';
 import { devIde } from './ide.ts';
@@ -33,7 +33,7 @@ export interface GraphQLOptions {
 
 export function createPostGraphile(o: GraphQLOptions): GraphQLService {
   const { cfg } = o;
-  const pgService = makePgService({ pool: o.pool, schemas: ['app_public'] });
+  const pgService = makePgService(o.pool, ['app_public']);
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
     plugins: [
