@@ -32,7 +32,7 @@ export const EDGE_ROLE = 'auth_edge';
 /** `npm start`'s embedded cluster (port and generated password in .data/), so db:* scripts
  * work against it with nothing configured while it runs. */
 function embeddedRoot(env: NodeJS.ProcessEnv): string {
-  const file = '.data/pg-password';
+  const file = `${(env.DATA_DIR || '.data').replace(/\/+$/, '')}/pg-password`;
   const password = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
   const port = env.EMBEDDED_PG_PORT ?? '54329';
   return `postgres://postgres${password ? `:${encodeURIComponent(password)}` : ''}@127.0.0.1:${port}/postgres`;

@@ -53,7 +53,10 @@ const NONE: Shape = { depth: 0, fields: 0, aliases: 0, cost: 0 };
  * cannot hide a query's real size. Each fragment is measured once (memoised) and multiplied,
  * so the measurement itself stays linear in the document.
  */
-export function shapeLimitRule(limits: ShapeLimits): ValidationRule {
+export function shapeLimitRule(
+  limits: ShapeLimits,
+  opts: { introspection: boolean } = { introspection: false },
+): ValidationRule {
   return (ctx) => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of ctx.getDocument().definitions) {
@@ -80,6 +83,9 @@ export function shapeLimitRule(limits: ShapeLimits): ValidationRule {
       const named = parent ? getNamedType(parent) : null;
       for (const sel of set.selections) {
         if (sel.kind === Kind.FIELD) {
+          // Where introspection is allowed (development), the IDE's own schema query is
+          // deeper than any limit meant for data; elsewhere introspection is refused anyway.
+          if (opts.introspection && sel.selectionSet && sel.name.value.startsWith('__')) continue;
           const def = named && isObjectOrInterface(named) ? named.getFields()[sel.name.value] : undefined;
           const type = def?.type ?? null;
           // Connections multiply what is below them by their page size; their nodes/edges lists
@@ -170,7 +176,10 @@ export function limitsPlugin(opts: {
     grafserv: {
       middleware: {
         setPreset(next, event) {
-          event.validationRules.push(shapeLimitRule(opts.shape), oneCredentialMutationRule(opts.credentialMutations));
+          event.validationRules.push(
+            shapeLimitRule(opts.shape, { introspection: opts.introspection }),
+            oneCredentialMutationRule(opts.credentialMutations),
+          );
           if (!opts.introspection) event.validationRules.push(NoSchemaIntrospectionCustomRule);
           return next();
         },

@@ -7,9 +7,8 @@ import { type Browser, chromium, type Page, type Response } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { email, PASSWORD, useServer } from './server.ts';
 
-// Ruru's introspection query is 14 levels deep (TypeRef's ofType chain): above the default
-// GRAPHQL_MAX_DEPTH, which graphql/limits.ts applies to introspection too (reported).
-const srv = useServer({ GRAPHQL_MAX_DEPTH: '20' });
+// Default limits: Ruru's introspection query (14 levels deep) must load in development.
+const srv = useServer();
 let browser: Browser;
 
 beforeAll(async () => {
