@@ -62,5 +62,11 @@ revoke execute on function
 -- statements of their own, only the expressions the edge and PostGraphile build, where
 -- pg_notify() was the one way in.
 revoke execute on function pg_catalog.pg_notify(text, text) from public;
+-- The owner keeps it: graphile_worker.add_job() (the mail outbox, run inside the owner's
+-- definer functions) wakes the workers with pg_notify('jobs:insert', ...).
+do $$ begin
+  execute pg_catalog.format('grant execute on function pg_catalog.pg_notify(text, text) to %I',
+    pg_catalog.current_setting('pgauth.owner_role'));
+end $$;
 
 commit;

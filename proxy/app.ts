@@ -18,6 +18,7 @@ import { AuthError, toAuthError } from './core/errors.ts';
 import type { KeyRing } from './core/keys.ts';
 import { type AuthRequest, newOutcome } from './core/request.ts';
 import type { TokenSettings } from './core/tokens.ts';
+import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
 import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { PasswordPlugin, passwordCredentialMutations } from './features/password/plugin.ts';
@@ -39,6 +40,7 @@ export interface EdgeApp {
   graphql: GraphQLService;
   pool: pg.Pool;
   oauthClients: Map<string, ProviderClient>;
+  email: EmailFeature;
   close(): Promise<void>;
 }
 
@@ -63,11 +65,17 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   // was given only the owner and login URLs (then they must be installed already).
   if (cfg.graphqlWatch && cfg.databaseMode !== 'direct') await installWatchFixtures(rootUrlFor(cfg.db, cfg.db.dbName));
 
+  const email = await emailFeature({ cfg, pool, issuer, allowed });
+
   const graphql = createPostGraphile({
     cfg,
     pool,
-    plugins: [SessionsPlugin, PasswordPlugin],
-    credentialMutations: new Set([...sessionCredentialMutations, ...passwordCredentialMutations]),
+    plugins: [SessionsPlugin, PasswordPlugin, EmailPlugin],
+    credentialMutations: new Set([
+      ...sessionCredentialMutations,
+      ...passwordCredentialMutations,
+      ...emailCredentialMutations,
+    ]),
     // WebSocket operations carry no Hono context; they authenticate from the upgrade request's
     // cookies (the Origin was checked before the upgrade) and cannot run auth mutations.
     async requestState(rc) {
@@ -131,6 +139,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     }
   });
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
+  app.route('/', email.routes);
 
   app.use('/graphql', graphqlGuard({ allowed, bodyLimitBytes: cfg.bodyLimitBytes }));
   app.use('/graphql', outcome(pool, cfg.production));
@@ -149,8 +158,10 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     graphql,
     pool,
     oauthClients: oauth.clients,
+    email,
     async close() {
       oauth.stop();
+      await email.stop();
       await graphql.release();
       await pool.end();
     },

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   console.log(
     `pgauth listening on ${cfg.publicOrigin}${aliases}: GraphQL at /graphql${cfg.production ? '' : ', IDE at /graphiql'}`,
   );
+  console.log(edge.email.notice);
 }
 
 /** Stops the embedded database (if any) and exits; never throws, never hangs on the database. */

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { installMailQueue } from '../../proxy/features/email/queue.ts';
 import { dbConfigFromEnv, dbEnv, rootUrlFor, type DbConfig } from './config.ts';
 
 /** 742884 spells PGAUTH on a phone keypad. roles.sql and root-hardening.sql take it too. */
@@ -127,6 +128,9 @@ export async function setup(
       await root.query(`grant connect on database ${ident(db)} to ${ident(cfg.authRole)}`);
     }
     log(`roles and databases ready (${cfg.dbName})`);
+    // The mail queue's schema (graphile_worker), by its own migrations, as the owner: the
+    // outbox functions of db/migrations call graphile_worker.add_job (proxy/features/email).
+    await installMailQueue(cfg.ownerUrl);
     // Work in progress (db/migrations/current/) on top, as `db:watch` would: tests and the
     // development server run what is being written; production runs committed migrations only.
     await runMigrations(cfg, { current: opts.current, log });

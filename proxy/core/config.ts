@@ -52,6 +52,8 @@ export interface Config {
   embeddedPgPort: number;
   /** Connections per instance to PostgreSQL. */
   dbPoolMax: number;
+  /** Mail (features/email): SMTP, templates, the outbox worker, the development mailbox. */
+  email: EmailConfig;
   oauth: {
     providers: Map<string, ProviderConfig>;
     /** Provider-token encryption keys; null when no provider is configured. */
@@ -60,6 +62,26 @@ export interface Config {
     refreshIntervalMs: number;
     postLoginRedirect: string;
   };
+}
+
+export interface EmailConfig {
+  /** smtp(s)://user:pass@host:port; null in development: mail goes to the in-process mailbox. */
+  smtpUrl: string | null;
+  /** The From header of every mail. */
+  from: string;
+  /** The operator's templates (`<name>.txt` / `<name>.html`), each overriding a built-in one. */
+  templatesDir: string | null;
+  /** Run the outbox worker inside this process (`npm run worker` runs it alone). */
+  worker: boolean;
+  /** Mails one worker sends at once. */
+  concurrency: number;
+  /** How often the worker looks for due jobs besides being woken by NOTIFY (retries). */
+  pollIntervalMs: number;
+  /** Development without SMTP_URL, worker in this process: the loopback SMTP server that
+   * catches all mail, shown at /dev/mail. */
+  devMailbox: boolean;
+  /** Its port (0: any free port, printed at start). */
+  devSmtpPort: number;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -97,6 +119,33 @@ function devSecret(file: string): Buffer {
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+function emailConfig(env: Env, production: boolean, host: string): EmailConfig {
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    throw new Error('SMTP_URL must be smtp://user:pass@host:port or smtps://... (credentials URL-encoded)');
+  }
+  // A production web instance without SMTP_URL only queues mail: `npm run worker` with
+  // SMTP_URL sends it (from any instance, since the queue is the database).
+  const worker = bool(env, 'MAIL_WORKER', Boolean(smtpUrl) || !production);
+  if (production && worker && !smtpUrl) throw new Error('MAIL_WORKER=true needs SMTP_URL in production');
+  const from = env.MAIL_FROM || `pgauth <no-reply@${host}>`;
+  if (/[\r\n]/.test(from) || !/@/.test(from))
+    throw new Error(`MAIL_FROM must be one address such as "App <no-reply@example.com>"`);
+  const templatesDir = env.MAIL_TEMPLATES_DIR || null;
+  if (templatesDir && !existsSync(templatesDir))
+    throw new Error(`MAIL_TEMPLATES_DIR does not exist (got "${templatesDir}")`);
+  return {
+    smtpUrl,
+    from,
+    templatesDir,
+    worker,
+    concurrency: int(env, 'MAIL_WORKER_CONCURRENCY', 4, 1),
+    pollIntervalMs: int(env, 'MAIL_POLL_INTERVAL_MS', 2000, 100),
+    devMailbox: !production && !smtpUrl && worker,
+    devSmtpPort: int(env, 'DEV_SMTP_PORT', 0),
+  };
 }
 
 /** Reads and validates the configuration; throws with a clear message on anything unsafe. */
@@ -144,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = (env.DATA_DIR || '.data').replace(/\/+$/, '');
   if (!dataDir) throw new Error('DATA_DIR must be a directory path (got "/")');
   const tokenKeysFile = env.OAUTH_TOKEN_KEYS_FILE ?? `${dataDir}/oauth-token-keys`;
+  const email = emailConfig(env, production, url.hostname);
   return {
     production,
     port,
@@ -175,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1),
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1),
+    email,
     oauth: {
       providers,
       tokenKeys: providers.size ? loadTokenKeys(env.OAUTH_TOKEN_KEYS, production, tokenKeysFile) : null,

@@ -18,6 +18,9 @@ export interface ErrorSpec {
   /** When the code is raised with a message of the edge's own (never SQL text) that is kept. */
   detailed?: boolean;
   raisedBy: readonly RaisedBy[];
+  /** For `detailed` SQL codes: the message for each word SQL may put in the exception's
+   * DETAIL (a closed vocabulary; the text is the edge's, never SQL's). */
+  reasons?: Readonly<Record<string, string>>;
   /** When a client gets it and what to do, for docs/error_codes.md. */
   doc: string;
 }

@@ -6,6 +6,7 @@
  * an AuthError: a registered code, that code's one message, an HTTP status. Anything else is
  * masked as INTERNAL with a random error id that is logged (J3).
  */
+import { emailErrors } from '../features/email/errors.ts';
 import { oauthErrors } from '../features/oauth/errors.ts';
 import { passwordErrors } from '../features/password/errors.ts';
 import { sessionErrors } from '../features/sessions/errors.ts';
@@ -97,7 +98,7 @@ const coreErrors = {
 } as const satisfies ErrorTable;
 
 /** Every registered code: the core's and each feature's. */
-export const ERRORS = { ...coreErrors, ...passwordErrors, ...sessionErrors, ...oauthErrors } as const;
+export const ERRORS = { ...coreErrors, ...passwordErrors, ...sessionErrors, ...oauthErrors, ...emailErrors } as const;
 export type ErrorCode = keyof typeof ERRORS;
 /** The feature that declares each code (for docs/error_codes.md). */
 export const ERROR_OWNERS: Record<string, ErrorTable> = {
@@ -105,6 +106,7 @@ export const ERROR_OWNERS: Record<string, ErrorTable> = {
   password: passwordErrors,
   sessions: sessionErrors,
   oauth: oauthErrors,
+  email: emailErrors,
 };
 
 export function isErrorCode(x: unknown): x is ErrorCode {
@@ -155,7 +157,14 @@ export interface ErrorContext {
 export function toAuthError(err: unknown, ctx: ErrorContext = {}): AuthError {
   if (err instanceof AuthError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (isErrorCode(code) && code !== 'INTERNAL') return new AuthError(code, { cause: err });
+  if (isErrorCode(code) && code !== 'INTERNAL') {
+    // A code with `reasons` takes the edge's message for the word SQL put in DETAIL (WEAKP).
+    const reasons: Readonly<Record<string, string>> | undefined = (ERRORS[code] as ErrorSpec).reasons;
+    const detail = (err as { detail?: unknown }).detail;
+    const message =
+      reasons && typeof detail === 'string' && Object.hasOwn(reasons, detail) ? reasons[detail] : undefined;
+    return new AuthError(code, { cause: err, message });
+  }
   if (typeof code === 'string') {
     if (UNAVAILABLE_SQLSTATES.test(code)) return new AuthError('UNAVAILABLE', { cause: err });
     if (code === '42501') return new AuthError(ctx.signedIn ? 'DNIED' : 'LOGIN', { cause: err });

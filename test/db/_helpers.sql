@@ -277,3 +277,67 @@ returns app_public.audit_log language sql stable security definer set search_pat
   select * from app_public.audit_log where event = p_event order by id desc limit 1
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Email (test/db/email.sql, password_policy.sql): the outbox and the mailed tokens, read as the owner.
+-- The mails queued for an address (graphile-worker jobs), oldest first.
+create or replace function tests.mails_to(p_to text)
+returns setof jsonb language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select j.payload::jsonb from graphile_worker._private_jobs j
+  join graphile_worker._private_tasks t on t.id = j.task_id
+  where t.identifier = 'send_email' and lower(j.payload ->> 'to') = lower(p_to)
+  order by j.id
+$$;
+-- The newest mail of a template to an address.
+create or replace function tests.last_mail(p_to text, p_template text)
+returns jsonb language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select j.payload::jsonb from graphile_worker._private_jobs j
+  join graphile_worker._private_tasks t on t.id = j.task_id
+  where t.identifier = 'send_email' and lower(j.payload ->> 'to') = lower(p_to) and j.payload ->> 'template' = p_template
+  order by j.id desc limit 1
+$$;
+-- The rule (DETAIL) of the WEAKP a statement raises, run as the current role; NULL if none.
+create or replace function tests.weakp_reason(p_sql text)
+returns text language plpgsql volatile as $$
+declare v_detail text;
+begin
+  execute p_sql;
+  return null;
+exception when sqlstate 'WEAKP' then
+  get stacked diagnostics v_detail = pg_exception_detail;
+  return v_detail;
+end $$;
+create or replace function tests.mail_count(p_to text)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*)::int from tests.mails_to(p_to)
+$$;
+create or replace function tests.email_tokens_of(p_user uuid)
+returns setof app_private.email_tokens language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.email_tokens where user_id = p_user order by created_at, id
+$$;
+-- Email tokens and limits age by p_by (expiry, resend spacing, windows) instead of sleeping.
+create or replace function tests.advance_email_clock(p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.email_tokens set created_at = created_at - p_by, expires_at = expires_at - p_by;
+  update app_private.email_limits set window_start = window_start - p_by, last_at = last_at - p_by;
+$$;
+create or replace function tests.password_history_count(p_user uuid)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*)::int from app_private.password_history where user_id = p_user
+$$;
+grant execute on all functions in schema tests to public;
+create or replace function tests.add_domain_rule(p_domain text, p_role text)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_public.role_domain_rules (domain, role) values (p_domain, p_role)
+$$;
+grant execute on all functions in schema tests to public;
+create or replace function tests.sha256(p_text text)
+returns bytea language sql immutable security definer set search_path = pg_catalog, pg_temp as $$
+  select public.digest(convert_to(p_text, 'UTF8'), 'sha256')
+$$;
+grant execute on all functions in schema tests to public;
+create or replace function tests.live_refresh_tokens(p_user uuid)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select count(*)::int from app_private.refresh_tokens t join app_private.sessions s on s.id = t.session_id
+  where s.user_id = p_user and t.revoked_at is null
+$$;
+grant execute on all functions in schema tests to public;

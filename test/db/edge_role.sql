@@ -44,8 +44,14 @@ select set_eq(
        ('app_hidden.oauth_sign_in(text, text, text, text, jsonb, boolean, text, bytea, bytea, timestamp with time zone, inet, text)'),
        ('app_hidden.oauth_rejected(text, text, inet)'), ('app_hidden.record_denied(text, text)'),
        ('app_hidden.lease_provider_tokens(integer, interval)'),
-       ('app_hidden.finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone)') $$,
-  'A6: auth_edge can execute exactly the nine entry points');
+       ('app_hidden.finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone)'),
+       -- the email feature's (5900-email-grants.sql; request roles refused in test/db/email.sql)
+       ('app_hidden.verify_email(text, inet)'), ('app_hidden.resend_verification_email(inet)'),
+       ('app_hidden.request_password_reset(text, inet)'), ('app_hidden.reset_password(text, text, inet)'),
+       ('app_hidden.request_sign_in_email(text, inet)'), ('app_hidden.sign_in_with_email_token(text, inet, text)'),
+       ('app_hidden.sign_in_with_email_code(text, text, inet, text)'), ('app_hidden.change_email(text, text, inet)'),
+       ('app_hidden.confirm_email_change(text, inet)') $$,
+  'A6: auth_edge can execute exactly the edge entry points');
 select is((select count(*)::int from pg_class c
            where c.relnamespace in ('app_public'::regnamespace, 'app_hidden'::regnamespace, 'app_private'::regnamespace)
              and c.relkind in ('r', 'v', 'm', 'S')

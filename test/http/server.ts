@@ -52,6 +52,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     LOG_REQUESTS: 'false',
     // Watch mode installs event triggers as the superuser; only its own test turns it on.
     GRAPHQL_WATCH: 'false',
+    // One mail worker per test server would send other files' jobs to its own mailbox: only
+    // the email tests (test/http/email*.test.ts) turn it on, with their own SMTP server.
+    MAIL_WORKER: 'false',
     ...env,
   });
   const keys = await loadKeys(cfg.keysDir, { create: true, alg: cfg.jwtAlg });

@@ -17,8 +17,17 @@ export const passwordErrors = {
   WEAKP: {
     status: 400,
     message: 'Password does not meet the requirements',
+    detailed: true,
     raisedBy: ['sql'],
-    doc: 'Password shorter than `auth_config.password_min_length` or longer than 1 KiB (`register`, `change_password`).',
+    doc: 'The password breaks a rule of the policy in `auth_config` (`register`, `changePassword`, `resetPassword`); the message names the rule (SQL sends only its name: too_short, too_long, common, personal, reused, composition), never the password.',
+    reasons: {
+      too_short: 'Password is too short',
+      too_long: 'Password is too long',
+      common: 'Password is too common: it appears in lists of passwords attackers try first',
+      personal: 'Password must not contain your email address or name',
+      reused: 'Password was used recently: choose one you have not used before',
+      composition: 'Password needs more kinds of characters (lower case, upper case, digits, symbols)',
+    },
   },
   EMAIL: {
     status: 400,
