@@ -75,8 +75,8 @@ create table if not exists app_private.email_tokens (
   revoked_at timestamptz,
   code_attempts int not null default 0
 );
-create index if not exists email_tokens_user_idx on app_private.email_tokens (user_id, purpose)
-  where used_at is null and revoked_at is null;
+drop index if exists app_private.email_tokens_user_idx;
+create index if not exists email_tokens_user_purpose_idx on app_private.email_tokens (user_id, purpose);
 comment on table app_private.email_tokens is
   'Mailed tokens, as SHA-256 hashes only (M1): one purpose, one user, the address mailed, single use, expiring.';
 comment on column app_private.email_tokens.email is 'The address it was mailed to: verification proves this address (and only while it is still the user''s); email change switches to it.';

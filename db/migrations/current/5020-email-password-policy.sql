@@ -6,7 +6,7 @@
 --   too_short    fewer than password_min_length characters (never under 8)
 --   too_long     more than password_max_length characters (default 256), or over 1 KiB
 --   common       in app_private.common_passwords (5010), compared lower-cased
---   personal     equal to, or containing, the email, its local part or the name (parts of 4+)
+--   personal     containing the email or the name (4+ characters), or equal to the address's local part
 --   reused       equal to one of the last password_history passwords (current one included)
 --   composition  fewer than password_min_classes of lower, upper, digit, other (off: 0)
 -- plus password_max_age (off: NULL): a password older than that no longer signs in with
@@ -31,7 +31,7 @@ do $$ begin
 end $$;
 comment on column app_private.auth_config.password_max_length is 'Longest accepted password in characters (64..1024; NIST: at least 64).';
 comment on column app_private.auth_config.password_check_common is 'Refuse passwords in app_private.common_passwords.';
-comment on column app_private.auth_config.password_check_personal is 'Refuse passwords equal to or containing the email, its local part or the name.';
+comment on column app_private.auth_config.password_check_personal is 'Refuse passwords containing the email or the name, or equal to the local part of the address.';
 comment on column app_private.auth_config.password_history is 'A new password may not equal any of the last N (the current one included); 0: off. Each costs one bcrypt check when a password is set.';
 comment on column app_private.auth_config.password_min_classes is 'Opt-in composition rule: character classes (lower, upper, digit, other) required; 0 (NIST default): none.';
 comment on column app_private.auth_config.password_max_age is 'Opt-in expiry: a password older than this stops signing in (reset by email); NULL (NIST default): never.';
@@ -59,7 +59,6 @@ as $$
 declare
   c app_private.auth_config := (select c from app_private.auth_config c);
   v_lower text := lower(coalesce(p_password, ''));
-  v_part text;
   v_classes int;
 begin
   if p_password is null or char_length(p_password) < greatest(8, c.password_min_length) then
@@ -71,13 +70,11 @@ begin
   if c.password_check_common and exists (select 1 from app_private.common_passwords w where w.password = v_lower) then
     return 'common';
   end if;
-  if c.password_check_personal then
-    foreach v_part in array array[lower(p_email), lower(split_part(p_email, '@', 1)), lower(trim(p_name))]
-      || coalesce(regexp_split_to_array(lower(trim(p_name)), '\s+'), '{}') loop
-      if char_length(v_part) >= 4 and strpos(v_lower, v_part) > 0 then
-        return 'personal';
-      end if;
-    end loop;
+  if c.password_check_personal and (
+       (char_length(p_email) >= 4 and strpos(v_lower, lower(p_email)) > 0)
+       or v_lower = lower(split_part(p_email, '@', 1))
+       or (char_length(trim(p_name)) >= 4 and strpos(v_lower, lower(trim(p_name))) > 0)) then
+    return 'personal';
   end if;
   if c.password_min_classes > 0 then
     v_classes := (p_password ~ '[[:lower:]]')::int + (p_password ~ '[[:upper:]]')::int
