@@ -369,7 +369,8 @@ declare
   v app_private.email_tokens := app_private.live_email_token(p_token, 'sign_in');
 begin
   if v.id is null or not exists (select 1 from app_public.users u where u.id = v.user_id and u.email operator(public.=) v.email) then
-    return app_private.auth_error(app_private.email_refused('sign_in', 'EMTOK', p_ip));
+    perform app_private.email_refused('sign_in', 'EMTOK', p_ip);
+    return app_private.auth_error('EMTOK');
   end if;
   return app_private.email_sign_in(v, p_ip, p_user_agent, 'email_link');
 end;
@@ -392,14 +393,16 @@ declare
 begin
   if exists (select 1 from app_private.email_limits l
              where l.key = v_ip_key and l.window_start > now() - c.email_request_window and l.count >= c.email_request_max_per_ip) then
-    return app_private.auth_error(app_private.email_refused('sign_in_code', 'RATEL', p_ip));
+    perform app_private.email_refused('sign_in_code', 'RATEL', p_ip);
+    return app_private.auth_error('RATEL');
   end if;
   select * into v_u from app_public.users u
     where u.email operator(public.=) coalesce(p_email, '')::public.citext and u.disabled_at is null;
   if found and exists (select 1 from app_private.email_limits l
                        where l.key = 'code:user:' || v_u.id and l.window_start > now() - c.email_request_window
                          and l.count >= c.email_code_max_failures) then
-    return app_private.auth_error(app_private.email_refused('sign_in_code', 'RATEL', p_ip, v_u.id));
+    perform app_private.email_refused('sign_in_code', 'RATEL', p_ip, v_u.id);
+    return app_private.auth_error('RATEL');
   end if;
   -- The newest live code of the account, locked: concurrent guesses are counted one by one.
   select * into v from app_private.email_tokens t
@@ -420,7 +423,8 @@ begin
       revoked_at = case when t.code_attempts + 1 >= c.email_code_max_attempts then now() end
       where t.id = v.id;
   end if;
-  return app_private.auth_error(app_private.email_refused('sign_in_code', 'EMTOK', p_ip, v_u.id));
+  perform app_private.email_refused('sign_in_code', 'EMTOK', p_ip, v_u.id);
+    return app_private.auth_error('EMTOK');
 end;
 $$;
 comment on function app_hidden.sign_in_with_email_code(text, text, inet, text) is

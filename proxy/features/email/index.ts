@@ -38,7 +38,9 @@ export async function startMailSender(cfg: Config): Promise<{ mailbox: Mailbox |
   const mailer = new Mailer({ smtpUrl, from: e.from, templatesDir: e.templatesDir, publicOrigin: cfg.publicOrigin });
   // The queue belongs to the owner (its schema, its tables): the worker connects as the owner.
   const pool = new pg.Pool({ connectionString: cfg.db.ownerUrl, max: e.concurrency + 2 });
+  // A connection lost mid-job fails that job (retried later), never the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   let runner: Runner;
   try {
     runner = await startMailWorker(pool, (job) => mailer.send(job), {

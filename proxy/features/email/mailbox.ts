@@ -28,13 +28,20 @@ export class Mailbox {
   private readonly server: SMTPServer;
   port = 0;
 
-  constructor(private readonly max = 500) {
+  /** `refuse`: recipients this server answers with a permanent error (tests of retries). */
+  constructor(opts: { max?: number; refuse?: (address: string) => boolean } = {}) {
+    const max = opts.max ?? 500;
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       banner: 'pgauth development mailbox',
       size: 10 * 1024 * 1024,
       logger: false,
+      onRcptTo: (address, _session, done) => {
+        if (opts.refuse?.(address.address)) {
+          done(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        } else done();
+      },
       onData: (stream, session, done) => {
         simpleParser(stream)
           .then((parsed) => {
@@ -49,7 +56,7 @@ export class Mailbox {
               headerNames: [...parsed.headers.keys()],
             };
             this.mails.push(mail);
-            if (this.mails.length > this.max) this.mails.shift();
+            if (this.mails.length > max) this.mails.shift();
             this.waiters = this.waiters.filter((w) => {
               if (!w.match(mail)) return true;
               w.resolve(mail);
