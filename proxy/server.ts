@@ -1,8 +1,12 @@
 /**
  * `npm start`: runs the whole product in one process. With no database configured it starts
  * an embedded PostgreSQL in DATA_DIR (.data/) and sets it up; with ROOT_DATABASE_URL it sets
- * up that server; with only DATABASE_URL/AUTH_DATABASE_URL it migrates (owner) and connects.
- * Creates a signing key on first start in development.
+ * up that server (idempotent, serialised by an advisory lock: instances may start together);
+ * with only DATABASE_URL/AUTH_DATABASE_URL (production behind a balancer) it migrates nothing:
+ * `npm run db:migrate` is the release step, and the instance waits, retrying with backoff for
+ * up to SCHEMA_WAIT_SECONDS, until every committed migration is applied (docs/deployment.md).
+ * Creates a signing key on first start in development; re-reads the key directory every
+ * JWT_KEYS_RELOAD_MS (rotation without restarts: core/keys.ts).
  *
  * Stopping: SIGTERM (a supervisor), SIGINT (Ctrl-C) or SIGHUP stops accepting connections,
  * lets requests in flight finish (open ones are cut after GRACE_MS), closes the pools, stops
@@ -12,13 +16,12 @@
  */
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { migrate } from 'graphile-migrate';
 import { WebSocketServer } from 'ws';
-import { migrateSettings } from '../db/scripts/migrate-settings.ts';
 import { setup } from '../db/scripts/setup.ts';
 import { loadConfig, withDatabase } from './core/config.ts';
 import { type EmbeddedDb, startEmbedded } from './core/embedded.ts';
 import { loadKeys } from './core/keys.ts';
+import { waitForSchema } from './core/schema.ts';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** How long requests in flight may take to finish once a stop is asked for. */
@@ -39,15 +42,17 @@ async function main(): Promise<void> {
     console.log(`embedded PostgreSQL running (data in ${cfg.dataDir}/pg)`);
   }
   if (cfg.databaseMode === 'root') await setup(cfg.db, { current: !cfg.production, log: (s) => console.log(s) });
-  else await migrate(migrateSettings(cfg.db));
+  else await waitForSchema(cfg);
 
-  const keys = await loadKeys(cfg.keysDir, { create: !cfg.production, alg: cfg.jwtAlg });
+  const keys = await loadKeys(cfg.keysDir, { create: !cfg.production, alg: cfg.jwtAlg, reloadMs: cfg.keysReloadMs });
   const { createApp } = await import('./app.ts');
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } }) as Server;
   running = {
     async close() {
+      edge.drain();
+      keys.stop?.();
       for (const ws of wss.clients) ws.terminate();
       // close() ends idle keep-alive connections and waits for requests in flight.
       const closed = new Promise<void>((res) => server.close(() => res()));
