@@ -341,3 +341,8 @@ returns int language sql stable security definer set search_path = pg_catalog, p
   where s.user_id = p_user and t.revoked_at is null
 $$;
 grant execute on all functions in schema tests to public;
+create or replace function tests.age_password(p_user uuid, p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.user_secrets set password_updated_at = password_updated_at - p_by where user_id = p_user
+$$;
+grant execute on all functions in schema tests to public;

@@ -1,7 +1,7 @@
 -- The password policy (5020-email-password-policy.sql): every setter (register,
 -- change_password, reset_password) refuses a password that breaks a rule, with WEAKP and the
 -- rule's name as DETAIL (the edge's message names it; the password is never echoed).
-select plan(16);
+select plan(21);
 
 select tests.clear_authentication();
 select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
@@ -45,6 +45,23 @@ select is(tests.weakp_reason($$ select app_hidden.change_password('second good p
   'with password_history = 1 only the current one is refused');
 select throws_ok($$ select app_hidden.change_password('first good passphrase', 'password1234') $$, 'WEAKP', null,
   'change_password applies the common list too');
+select tests.clear_authentication();
+
+-- Expiry is opt-in (NIST: none by default): the right but old password answers PWEXP.
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select is((app_hidden.login('pat@example.com', 'first good passphrase', '192.0.2.82', 'ua')).error, null,
+  'without password_max_age an old password signs in');
+select tests.age_password(tests.id('pat'), '100 days');
+select is((app_hidden.login('pat@example.com', 'first good passphrase', '192.0.2.82', 'ua')).error, null, '...however old');
+select tests.set_auth_config('password_max_age', '90 days');
+select is((app_hidden.login('pat@example.com', 'first good passphrase', '192.0.2.82', 'ua')).error, 'PWEXP',
+  'with password_max_age = 90 days a 100-day-old password is PWEXP');
+select is((app_hidden.login('pat@example.com', 'not the passphrase', '192.0.2.82', 'ua')).error, 'CREDS',
+  'a wrong one is still CREDS (the expiry is told only to the right password)');
+select app_hidden.request_password_reset('pat@example.com', '192.0.2.82');
+select app_hidden.reset_password(tests.last_mail('pat@example.com', 'reset_password') #>> '{data,token}', 'third good passphrase', '192.0.2.82');
+select is((app_hidden.login('pat@example.com', 'third good passphrase', '192.0.2.82', 'ua')).error, null,
+  'a reset sets a fresh password that signs in');
 select tests.clear_authentication();
 
 select * from finish();

@@ -23,6 +23,8 @@ const srv = useServer(() => ({
   MAIL_WORKER: 'true',
   MAIL_FROM: 'pgauth tests <no-reply@example.com>',
   MAIL_POLL_INTERVAL_MS: '200',
+  // M4 reads the request log.
+  LOG_REQUESTS: 'true',
 }));
 
 const mailTo = (to: string, subject: RegExp) =>
@@ -137,6 +139,7 @@ describe('verification', () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(html).toMatch(/<form method="post" action="\/auth\/email\/verify">/);
+    expect(logged).toContain('"path":"/auth/email/verify"');
     expect(logged).not.toContain(token);
     // A second GET (a mail scanner, then the user) still finds it unspent.
     expect((await fetch(url)).status).toBe(200);
