@@ -66,11 +66,8 @@ run(async (cleanup) => {
   const queued = async () => {
     const tag = `q${batch++}`;
     const to = Array.from({ length: MAILS }, (_, i) => `${tag}.${i}@bench.example`);
-    const seen = box.mails.length;
-    const done = box.waitFor(
-      () => box.mails.slice(seen).filter((m) => m.to[0]?.startsWith(`${tag}.`)).length >= MAILS,
-      120_000,
-    );
+    let arrived = 0;
+    const done = box.waitFor((m) => m.to[0]?.startsWith(`${tag}.`) === true && ++arrived >= MAILS, 120_000);
     const client = await ownerPool.connect();
     try {
       await client.query('begin');
@@ -129,7 +126,7 @@ run(async (cleanup) => {
       await auth.query('begin');
       await auth.query(`select set_config('role', 'auth_edge', true)`);
       await auth.query(
-        `select (app_hidden.register($1, 'a bench passphrase', 'Bench', '192.0.2.1', 'bench')).user_id`,
+        `select (app_hidden.register($1, 'a long random passphrase', 'Rita', '192.0.2.1', 'bench')).user_id`,
         [`r${n++}@bench.example`],
       );
       await auth.query('commit');

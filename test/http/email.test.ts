@@ -374,3 +374,34 @@ describe('verification required', () => {
     }
   });
 });
+
+describe('templates', () => {
+  it('M7: MAIL_TEMPLATES_DIR overrides a template; values never add a line or a header, and are escaped in HTML', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { Mailer } = await import('../../proxy/features/email/mailer.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'pgauth-templates-'));
+    try {
+      writeFileSync(join(dir, 'password_changed.txt'), 'Subject: Hi {{name}}, from {{site}}\n\nOurs: {{name}}\n');
+      const mailer = new Mailer({
+        smtpUrl: box.url,
+        from: 'x <x@example.com>',
+        templatesDir: dir,
+        publicOrigin: srv.url,
+      });
+      const name = 'Ann\r\nBcc: all@example.com <b>';
+      const m = mailer.render({ template: 'password_changed', to: 'ann@example.com', data: { name } });
+      expect(m.subject).toBe(`Hi Ann Bcc: all@example.com <b>, from ${new URL(srv.url).host}`);
+      expect(m.text).toBe('Ours: Ann Bcc: all@example.com <b>\n');
+      // The HTML half was not overridden: the built-in one, escaped.
+      expect(m.html).toContain('Hello Ann Bcc: all@example.com &lt;b&gt;,');
+      expect(() =>
+        mailer.render({ template: 'password_changed', to: 'a@example.com\r\nBcc: b@example.com', data: {} }),
+      ).toThrow();
+      mailer.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

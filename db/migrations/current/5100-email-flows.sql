@@ -104,7 +104,8 @@ begin
     where user_id = v_id;
   select * into v_tok from app_private.new_email_token(v_id, 'verify_email', p_email, c.email_verify_ttl);
   perform app_private.enqueue_mail('verify_email', p_email,
-    jsonb_build_object('name', v_name, 'email', p_email, 'action', 'verify', 'token', v_tok.o_token));
+    jsonb_build_object('name', v_name, 'email', p_email, 'action', 'verify', 'token', v_tok.o_token,
+                       'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
   perform app_private.write_audit('register', 'app_public.users', v_id::text, null, null, jsonb_build_object('ip', p_ip::text));
   return app_private.start_session(v_id, p_ip, p_user_agent);
 end;
@@ -212,7 +213,8 @@ begin
   end if;
   select * into v_tok from app_private.new_email_token(v_user, 'verify_email', v_u.email::text, c.email_verify_ttl);
   perform app_private.enqueue_mail('verify_email', v_u.email::text,
-    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'verify', 'token', v_tok.o_token));
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'verify', 'token', v_tok.o_token,
+                       'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
   perform app_private.write_audit('verification_email_sent', 'app_public.users', v_user::text, null, null,
     jsonb_build_object('ip', p_ip::text));
   return null;
@@ -259,7 +261,8 @@ begin
   if found then
     select * into v_tok from app_private.new_email_token(v_u.id, 'reset_password', v_u.email::text, c.email_reset_ttl);
     perform app_private.enqueue_mail('reset_password', v_u.email::text,
-      jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'reset', 'token', v_tok.o_token));
+      jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'reset', 'token', v_tok.o_token,
+                         'minutes', extract(epoch from c.email_reset_ttl)::int / 60));
   end if;
   perform app_private.write_audit('password_reset_requested', case when found then 'app_public.users' end, v_u.id::text, null, null,
     jsonb_build_object('ip', p_ip::text, 'known', found));
@@ -471,7 +474,8 @@ begin
     select * into v_tok from app_private.new_email_token(v_user, 'change_email', p_new_email, c.email_change_ttl);
     perform app_private.enqueue_mail('change_email_confirm', p_new_email,
       jsonb_build_object('name', v_u.display_name, 'email', p_new_email, 'old_email', v_u.email::text,
-                         'action', 'change-email', 'token', v_tok.o_token));
+                         'action', 'change-email', 'token', v_tok.o_token,
+                         'hours', extract(epoch from c.email_change_ttl)::int / 3600));
   end if;
   perform app_private.enqueue_mail('change_email_notice', v_u.email::text,
     jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'new_email', p_new_email));

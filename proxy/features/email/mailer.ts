@@ -91,7 +91,7 @@ export class Mailer {
       to: job.to,
       subject: oneLine(fill(t.subject, oneLine)).slice(0, 200),
       text: fill(t.text, oneLine),
-      html: fill(t.html, escapeHtml),
+      html: fill(t.html, (x) => escapeHtml(oneLine(x))),
     };
   }
 
