@@ -11,9 +11,11 @@
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Config, loadConfig } from '../../proxy/core/config.ts';
+import { missingMigrations, waitForSchema } from '../../proxy/core/schema.ts';
 import { addKey, promoteKey, retireKey, rotateKey } from '../../proxy/core/keys.ts';
-import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER } from '../http/server.ts';
+import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER, startServer } from '../http/server.ts';
 import { Balancer, type Databases, freePort, Instance, sharedDir, startDatabases, until } from './topology.ts';
 
 const CSRF = 'cd'.repeat(32);
@@ -368,5 +370,63 @@ describe('two instances, PgBouncer (transaction mode), a replica', () => {
     // Writes work again too.
     const after = await nativeUser('after-restart');
     expect(after.userId).toBeTruthy();
+  });
+});
+
+describe('starting and operating instances', () => {
+  it('item 2: direct mode migrates nothing; it waits for the release step and sees a current schema', async () => {
+    const root = new pg.Client({ connectionString: dbs.primary.rootUrl });
+    await root.connect();
+    try {
+      await root.query('drop database if exists pgauth_unmigrated');
+      await root.query('create database pgauth_unmigrated owner pgauth_owner');
+    } finally {
+      await root.end();
+    }
+    const empty = dbs.db.ownerUrl.replace(/\/pgauth$/, '/pgauth_unmigrated');
+    expect(await missingMigrations(dbs.db.ownerUrl)).toEqual([]);
+    const missing = await missingMigrations(empty);
+    expect(missing.length).toBeGreaterThan(0);
+    const cfg = (url: string): Config =>
+      ({
+        ...loadConfig({ DATABASE_URL: url, AUTH_DATABASE_URL: url, CSRF_SECRET: CSRF }),
+        schemaWaitSeconds: 0,
+      }) as Config;
+    await expect(waitForSchema(cfg(empty))).rejects.toThrow(/schema not current.*npm run db:migrate/);
+    await expect(waitForSchema(cfg(dbs.db.ownerUrl))).resolves.toBeUndefined();
+  });
+
+  it('J3/item 5: an INTERNAL error (an instance pointed at a read-only replica) is logged with its request id and error id', async () => {
+    const replicaAuth = dbs.db.authUrl.replace(`:${dbs.primary.port}/`, `:${dbs.replica!.port}/`);
+    const srv = await startServer({
+      ROOT_DATABASE_URL: dbs.primary.rootUrl,
+      DATABASE_URL: dbs.db.ownerUrl,
+      SHADOW_DATABASE_URL: dbs.db.shadowUrl,
+      AUTH_DATABASE_URL: replicaAuth,
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const r = await fetch(`${srv.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'scale-internal-0001' },
+        body: JSON.stringify({ query: LOGIN, variables: { email: email('ro'), password: PASSWORD } }),
+      });
+      expect(r.headers.get('x-request-id')).toBe('scale-internal-0001');
+      const body = (await r.json()) as { errors: { extensions: { code: string; errorId: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('INTERNAL');
+      const errorId = body.errors[0]!.extensions.errorId;
+      const lines = logged.mock.calls.map((c) => String(c[0]));
+      const line = lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.errorId === errorId);
+      expect(line, lines.join('\n')).toMatchObject({ level: 'error', requestId: 'scale-internal-0001', errorId });
+      expect(String(line!.message)).toMatch(/read-only/);
+      // The client sees no detail (J3).
+      expect(JSON.stringify(body)).not.toMatch(/read-only|INSERT|UPDATE/);
+    } finally {
+      logged.mockRestore();
+      await srv.close();
+    }
   });
 });
