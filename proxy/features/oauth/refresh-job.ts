@@ -28,6 +28,9 @@ export interface RefreshSummary {
   failed: number;
 }
 
+/** Since the process started, across runs (operators graph these from the summary lines). */
+export const providerTokenTotals = { runs: 0, renewed: 0, failed: 0 };
+
 export async function refreshProviderTokens(
   pool: pg.Pool,
   clients: Map<string, ProviderClient>,
@@ -61,7 +64,24 @@ export async function refreshProviderTokens(
         msg,
       ]);
       summary.failed++;
+      providerTokenTotals.failed++;
+      // One line per failure: which identity, which attempt, what kind of failure (the
+      // provider's message is stored on the row; never a token, never the refresh token).
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          job: 'provider-tokens',
+          event: 'refresh-failed',
+          provider: t.provider,
+          identityId: t.identity_id,
+          attempt: t.refresh_attempts + 1,
+          error: e instanceof Error ? e.name : typeof e,
+          totalFailed: providerTokenTotals.failed,
+        }),
+      );
     }
   }
+  providerTokenTotals.runs++;
+  providerTokenTotals.renewed += summary.renewed;
   return summary;
 }
