@@ -33,12 +33,12 @@ export const passwordErrors = {
     status: 400,
     message: 'Invalid email address',
     raisedBy: ['sql'],
-    doc: 'Not an email address (`register`).',
+    doc: 'Not an email address we can mail: one @, a dot in the domain, no spaces, control characters or header syntax (`register`, `requestPasswordReset`, `requestSignInEmail`, `changeEmail`).',
   },
   EMTKN: {
     status: 409,
     message: 'An account with this email already exists',
     raisedBy: ['sql'],
-    doc: 'An account with this email exists (`register`).',
+    doc: 'The address was taken by another account between `changeEmail` and `confirmEmailChange`. (`register` never answers it: a taken address gets the same answer as a free one, M2.)',
   },
 } as const satisfies ErrorTable;
