@@ -75,8 +75,11 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   ]);
 
   const secrets = await makeSecrets();
-  // Client addresses come from X-Forwarded-For, as behind one reverse proxy.
+  // Client addresses come from X-Forwarded-For, as behind one reverse proxy. The edge's email
+  // feature needs the owner's URL (its queue schema); no mail worker polls during the runs.
   process.env.TRUST_PROXY_HOPS = '1';
+  process.env.DATABASE_URL = db.cfg.ownerUrl;
+  process.env.MAIL_WORKER = 'false';
   cleanup(async () => secrets.remove());
   const edge = await startServer('edge', db.cfg.authUrl, secrets);
   cleanup(() => edge.stop());
