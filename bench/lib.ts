@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster, type Cluster } from '../test/harness/cluster.ts';
-import { setup } from '../db/scripts/setup.ts';
-import { dbConfigFromEnv, rootUrlFor, type DbConfig } from '../db/scripts/config.ts';
+import { harden, setup } from '../db/scripts/setup.ts';
+import { dbConfigFromEnv, dbEnv, rootUrlFor, type DbConfig } from '../db/scripts/config.ts';
+import { MIGRATIONS_FOLDER } from '../db/scripts/migrate-settings.ts';
 import { loadKeys, type KeyRing } from '../proxy/core/keys.ts';
 import type { TokenSettings } from '../proxy/core/tokens.ts';
 import type { Identity } from '../proxy/core/request.ts';
@@ -54,6 +55,45 @@ export async function prepareDatabase(name: string): Promise<BenchDb> {
     await cluster.stop();
     throw err;
   }
+}
+
+/**
+ * A second database on `db`'s cluster, set up like it but without the named files of
+ * db/migrations/current/ (committed migrations, then the other current files in order as the
+ * owner, as graphile-migrate runs them): the schema before those files, so a benchmark can
+ * measure the code before a change in the same run. Null when none of the files is in
+ * current/ any more (committed since): there is then no "before" to build.
+ */
+export async function prepareDatabaseWithout(db: BenchDb, name: string, without: string[]): Promise<DbConfig | null> {
+  const dir = join(MIGRATIONS_FOLDER, 'current');
+  const all = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+  if (!without.some((w) => all.includes(w))) return null;
+  const t0 = Date.now();
+  const cfg = dbConfigFromEnv({ ROOT_DATABASE_URL: db.cfg.rootUrl, DATABASE_NAME: name });
+  await setup(cfg, { reset: true, current: false });
+  const files = all
+    .filter((f) => !without.includes(f))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
+  const sql = files
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n')
+    .replaceAll(':DATABASE_OWNER', cfg.ownerRole)
+    .replaceAll(':DATABASE_AUTHENTICATOR', cfg.authRole);
+  const owner = new pg.Client({ connectionString: cfg.ownerUrl });
+  await owner.connect();
+  try {
+    await owner.query('begin');
+    await owner.query(sql);
+    await owner.query('commit');
+  } catch (err) {
+    await owner.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    await owner.end();
+  }
+  await harden(cfg, name);
+  log(`database ${name} (without ${without.join(', ')}) set up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return cfg;
 }
 
 /** The product's own hash (current scheme, configured cost), computed once: every seeded user
@@ -121,26 +161,41 @@ export interface Server {
 
 export const ACCESS_TTL_SECONDS = 900;
 
-/** Forks bench/server.ts as `kind`; bare variants serve the fixed `identity`. */
+export interface ServerOptions {
+  /** `stock`: a bare variant on @dataplan/pg's own adaptor (bench/server.ts). */
+  adaptor?: 'stock';
+  /** application_name of its database connections (to find its backends: backendCpu()). */
+  appName?: string;
+}
+
+/**
+ * Forks bench/server.ts as `kind` on `db` (the login role's URL, or the whole configuration:
+ * the edge's mail queue needs the owner's); bare variants serve the fixed `identity`.
+ */
 export async function startServer(
   kind: ServerKind,
-  authUrl: string,
+  db: string | DbConfig,
   secrets: Secrets,
   identity?: Identity,
+  opts: ServerOptions = {},
 ): Promise<Server> {
   const child: ChildProcess = fork(new URL('./server.ts', import.meta.url).pathname, [], {
     env: {
       ...process.env,
       BENCH_SERVER_KIND: kind,
-      AUTH_DATABASE_URL: authUrl,
+      ...(typeof db === 'string' ? { AUTH_DATABASE_URL: db } : dbEnv(db)),
       JWT_KEYS_DIR: secrets.keysDir,
       CSRF_SECRET: secrets.csrfSecret.toString('hex'),
       ACCESS_TOKEN_TTL: String(ACCESS_TTL_SECONDS),
       // One JSON line per request to stdout would be measured along with the edge; a
       // deployment ships those lines elsewhere. Every variant runs without it.
       LOG_REQUESTS: 'false',
+      // Nor does a mail worker poll the outbox in the process being measured.
+      MAIL_WORKER: 'false',
       GRAPHILE_ENV: process.env.GRAPHILE_ENV ?? 'production',
       BENCH_BARE_IDENTITY: identity ? JSON.stringify(identity) : '',
+      BENCH_ADAPTOR: opts.adaptor ?? '',
+      ...(opts.appName ? { PGAPPNAME: opts.appName } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -194,6 +249,34 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU time (ns) of each backend of the login role serving `appName`, from /proc/<pid>/schedstat
+ * (nanoseconds: a 10 ms tick of /proc/<pid>/stat per backend would swamp a 2 s measurement);
+ * pids from pg_stat_activity (`root` is a superuser, so it sees every backend).
+ */
+export async function backendCpu(root: pg.Client, role: string, appName: string): Promise<Map<number, number>> {
+  const { rows } = await root.query<{ pid: number }>(
+    'select pid from pg_stat_activity where usename = $1 and application_name = $2',
+    [role, appName],
+  );
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      out.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Backend CPU (ms) between two backendCpu() snapshots; a backend that appeared meanwhile counts from 0. */
+export function backendCpuMs(before: Map<number, number>, after: Map<number, number>): number {
+  let ns = 0;
+  for (const [pid, t] of after) ns += t - (before.get(pid) ?? 0);
+  return ns / 1e6;
 }
 
 /**

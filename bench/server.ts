@@ -13,6 +13,8 @@
  *             JWT, CSRF or headers middleware.
  * - bareHono: the same fixed-identity PostGraphile on @hono/node-server with grafserv's Hono
  *             adapter and no middleware: separates the Hono stack from the edge's middleware.
+ * BENCH_ADAPTOR=stock gives a bare variant @dataplan/pg's own adaptor (begin, settings,
+ * statement, commit per operation) instead of proxy/core/db.ts's: the code as it was.
  *
  * Sends { url, origin } over IPC when listening; exits on 'stop' or disconnect.
  * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of the process (open it in Chrome
@@ -35,6 +37,7 @@ import { createPool } from '../proxy/core/db.ts';
 import { PasswordPlugin } from '../proxy/features/password/plugin.ts';
 import { SessionsPlugin } from '../proxy/features/sessions/plugin.ts';
 import { createPostGraphile } from '../proxy/graphql/preset.ts';
+import { makePgService } from 'postgraphile/adaptors/pg';
 import { AuthError } from '../proxy/core/errors.ts';
 import { type AuthRequest, type Identity, newOutcome } from '../proxy/core/request.ts';
 
@@ -94,6 +97,9 @@ async function main(): Promise<void> {
       plugins: [SessionsPlugin, PasswordPlugin],
       credentialMutations: new Set(),
       requestState: async () => ({ auth, outcome: newOutcome() }),
+      ...(process.env.BENCH_ADAPTOR === 'stock'
+        ? { pgService: (p: typeof pool, schemas: string[]) => makePgService({ pool: p, schemas }) }
+        : {}),
     });
     if (kind === 'bareNode') {
       const server = createServer();

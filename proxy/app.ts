@@ -6,7 +6,6 @@
  */
 import { upgradeWebSocket } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type pg from 'pg';
 import { grafserv } from 'postgraphile/grafserv/hono/v4';
@@ -27,13 +26,12 @@ import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/
 import { sessionRoutes } from './features/sessions/routes.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/preset.ts';
 import { installWatchFixtures } from './graphql/watch.ts';
-import { authContext } from './middleware/auth-context/index.ts';
 import { cors } from './middleware/cors/index.ts';
+import { graphqlEndpoint } from './middleware/graphql-endpoint/index.ts';
 import { readCredentials } from './middleware/credentials/index.ts';
-import { graphqlGuard } from './middleware/graphql-guard/index.ts';
 import { allowedOrigins } from './middleware/origin/index.ts';
-import { outcome } from './middleware/outcome/index.ts';
 import { requestLog } from './middleware/request-log/index.ts';
+import { securityHeaders } from './middleware/secure-headers/index.ts';
 
 export interface EdgeApp {
   app: Hono;
@@ -103,29 +101,28 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => c.json({ errors: [{ message: 'Not found', extensions: { code: 'NTFND' } }] }, 404));
 
-  app.use('*', requestLog(cfg.logRequests));
+  const security = await securityHeaders(cfg.production);
+  const corsOptions = { allowed, sameOrigin: cfg.publicOrigin };
+  const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
+  // POST /graphql: every concern of the request path in one layer, registered first so that
+  // the app-wide middleware below does not wrap it (it passes WebSocket upgrades on to them).
   app.use(
-    '*',
-    secureHeaders({
-      strictTransportSecurity: cfg.production ? 'max-age=63072000; includeSubDomains' : false,
-      xFrameOptions: 'DENY',
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Ruru (development only) is a single page with inline bootstrap code; its editor
-        // embeds its icon font and squiggle images as data: URLs (graphql/ide.ts).
-        ...(cfg.production
-          ? {}
-          : {
-              scriptSrc: ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
-              styleSrc: ["'self'", "'unsafe-inline'"],
-              fontSrc: ["'self'", 'data:'],
-              imgSrc: ["'self'", 'data:'],
-            }),
-      },
+    '/graphql',
+    graphqlEndpoint({
+      serv,
+      cors: corsOptions,
+      guard: { allowed, bodyLimitBytes: cfg.bodyLimitBytes },
+      auth: { keys, tokens, names, csrfSecret: cfg.csrfSecret, trustProxyHops: cfg.trustProxyHops, issuer },
+      outcome: { pool, production: cfg.production },
+      securityHeaders: security.headers,
+      log: cfg.logRequests,
+      errorResponse,
     }),
   );
-  const corsPolicy = cors({ allowed, sameOrigin: cfg.publicOrigin });
+
+  app.use('*', requestLog(cfg.logRequests));
+  app.use('*', security.middleware);
+  const corsPolicy = cors(corsOptions);
   app.use('/graphql', corsPolicy);
   app.use('/auth/*', corsPolicy);
 
@@ -141,13 +138,6 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
   app.route('/', email.routes);
 
-  app.use('/graphql', graphqlGuard({ allowed, bodyLimitBytes: cfg.bodyLimitBytes }));
-  app.use('/graphql', outcome(pool, cfg.production));
-  app.use(
-    '/graphql',
-    authContext({ keys, tokens, names, csrfSecret: cfg.csrfSecret, trustProxyHops: cfg.trustProxyHops, issuer }),
-  );
-  const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
   await serv.addTo(app as never);
 
   const oauth = oauthFeature({ cfg, keys, issuer, pool, allowed });

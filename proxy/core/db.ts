@@ -312,7 +312,10 @@ function withPgClientFor(pool: pg.Pool): WithPgClient<NodePostgresPgClient> {
 }
 
 /** The pg service for PostGraphile: @dataplan/pg's, with the adaptor above on `pool`. */
-export function pgService(pool: pg.Pool, schemas: string[]) {
+export function pgService(
+  pool: pg.Pool,
+  schemas: string[],
+): GraphileConfig.PgServiceConfiguration<'@dataplan/pg/adaptors/pg'> {
   const base = makePgService({ pool, schemas });
   return { ...base, adaptor: { ...base.adaptor, createWithPgClient: () => withPgClientFor(pool) } };
 }

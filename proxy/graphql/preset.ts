@@ -29,11 +29,14 @@ export interface GraphQLOptions {
   /** The request's auth state and outcome: from the Hono context, or for WebSocket operations
    * from the upgrade request. */
   requestState(rc: Partial<Grafast.RequestContext>): Promise<{ auth?: AuthRequest; outcome: Outcome }>;
+  /** The database service; core/db.ts pgService by default (bench:http measures against
+   * @dataplan/pg's own). */
+  pgService?: (pool: pg.Pool, schemas: string[]) => GraphileConfig.PgServiceConfiguration<'@dataplan/pg/adaptors/pg'>;
 }
 
 export function createPostGraphile(o: GraphQLOptions): GraphQLService {
   const { cfg } = o;
-  const pgService = makePgService(o.pool, ['app_public']);
+  const pgService = (o.pgService ?? makePgService)(o.pool, ['app_public']);
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
     plugins: [

@@ -27,7 +27,7 @@ async function leftOnConnection() {
 let idle: Awaited<ReturnType<typeof leftOnConnection>>;
 
 beforeAll(async () => {
-  withPgClient = await service.adaptor.createWithPgClient();
+  withPgClient = await service.adaptor.createWithPgClient(service.adaptorSettings);
   idle = await leftOnConnection();
   expect(idle.user_id).toBe('');
 });

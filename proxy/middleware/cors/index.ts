@@ -6,27 +6,47 @@
  */
 import type { MiddlewareHandler } from 'hono';
 
-export function cors(opts: { allowed: ReadonlySet<string>; sameOrigin: string }): MiddlewareHandler {
+export interface CorsOptions {
+  allowed: ReadonlySet<string>;
+  sameOrigin: string;
+}
+
+/** What CORS adds to one request's response. */
+export interface CorsDecision {
+  /** An OPTIONS preflight: answered at once, 204, with `headers` only. */
+  preflight: boolean;
+  /** Response headers; `Vary` is appended to any Vary already present. */
+  headers: readonly (readonly [string, string])[];
+}
+
+const PREFLIGHT_ALLOW = [
+  ['Access-Control-Allow-Methods', 'GET, POST'],
+  ['Access-Control-Allow-Headers', 'Content-Type, Authorization, X-CSRF-Token, X-Token-Delivery'],
+  ['Access-Control-Max-Age', '600'],
+] as const;
+
+/** The CORS decision for a request, or null when CORS does not apply (no Origin, or same-origin). */
+export function corsFor(opts: CorsOptions, origin: string | undefined, method: string): CorsDecision | null {
+  const preflight = method === 'OPTIONS';
+  if (origin === undefined || (origin === opts.sameOrigin && !preflight)) return null;
+  if (!opts.allowed.has(origin)) return { preflight, headers: [['Vary', 'Origin']] };
+  const credentials = [
+    ['Vary', 'Origin'],
+    ['Access-Control-Allow-Origin', origin],
+    ['Access-Control-Allow-Credentials', 'true'],
+  ] as const;
+  return { preflight, headers: preflight ? [...credentials, ...PREFLIGHT_ALLOW] : credentials };
+}
+
+export function cors(opts: CorsOptions): MiddlewareHandler {
   return async (c, next) => {
-    const origin = c.req.header('origin');
-    const preflight = c.req.method === 'OPTIONS';
-    if (origin === undefined || (origin === opts.sameOrigin && !preflight)) return next();
-    const ok = opts.allowed.has(origin);
-    if (preflight) {
-      c.header('Vary', 'Origin');
-      if (!ok) return c.body(null, 204);
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Allow-Credentials', 'true');
-      c.header('Access-Control-Allow-Methods', 'GET, POST');
-      c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-CSRF-Token, X-Token-Delivery');
-      c.header('Access-Control-Max-Age', '600');
+    const decision = corsFor(opts, c.req.header('origin'), c.req.method);
+    if (!decision) return next();
+    if (decision.preflight) {
+      for (const [k, v] of decision.headers) c.header(k, v);
       return c.body(null, 204);
     }
     await next();
-    c.header('Vary', 'Origin', { append: true });
-    if (ok) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Allow-Credentials', 'true');
-    }
+    for (const [k, v] of decision.headers) c.header(k, v, { append: k === 'Vary' });
   };
 }

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { parse as parseCookies } from 'hono/utils/cookie';
 import type { CookieNames } from '../../core/cookies.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import type { Identity } from '../../core/request.ts';
@@ -58,13 +59,33 @@ export function credentialsFromContext(c: Context, keys: KeyRing, tokens: TokenS
   return readCredentials({ authorization: c.req.header('authorization'), cookies: getCookie(c) }, keys, tokens, names);
 }
 
+/** The same from the two header values (the /graphql endpoint reads Node's headers directly). */
+export function credentialsFromHeaders(
+  authorization: string | undefined,
+  cookie: string | undefined,
+  keys: KeyRing,
+  tokens: TokenSettings,
+  names: CookieNames,
+) {
+  return readCredentials({ authorization, cookies: cookie ? parseCookies(cookie) : {} }, keys, tokens, names);
+}
+
 /** The client address: the socket peer, or the Nth X-Forwarded-For entry from the right
  * when TRUST_PROXY_HOPS says that many trusted proxies stand in front (C6). */
 export function clientIp(c: Context, trustProxyHops: number): string | null {
   const socketIp = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
     ?.remoteAddress;
+  return clientAddress(socketIp, c.req.header('x-forwarded-for'), trustProxyHops);
+}
+
+/** clientIp() from the socket peer and the X-Forwarded-For header. */
+export function clientAddress(
+  socketIp: string | undefined,
+  forwardedFor: string | undefined,
+  trustProxyHops: number,
+): string | null {
   if (trustProxyHops > 0) {
-    const chain = (c.req.header('x-forwarded-for') ?? '')
+    const chain = (forwardedFor ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);

@@ -6,9 +6,12 @@ import type { Context } from 'hono';
 import { AuthError } from '../../core/errors.ts';
 
 export function assertOrigin(c: Context, allowed: ReadonlySet<string>): void {
-  const origin = c.req.header('origin');
+  checkOrigin(c.req.header('origin'), c.req.header('sec-fetch-site'), allowed);
+}
+
+/** The check itself, on the two header values. */
+export function checkOrigin(origin: string | undefined, site: string | undefined, allowed: ReadonlySet<string>): void {
   if (origin !== undefined && !allowed.has(origin)) throw new AuthError('ORIGIN');
-  const site = c.req.header('sec-fetch-site');
   if (site === 'cross-site' && (origin === undefined || !allowed.has(origin))) throw new AuthError('ORIGIN');
 }
 

@@ -9,14 +9,20 @@ export function requestLog(enabled: boolean): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    console.log(
-      JSON.stringify({
-        t: new Date().toISOString(),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(performance.now() - started),
-      }),
-    );
+    logRequest(c.req.method, c.req.path, c.res.status, started);
   };
+}
+
+/** The line itself, for a request that started at `started` (performance.now()). */
+export function logRequest(method: string, path: string, status: number, started: number, id?: string): void {
+  console.log(
+    JSON.stringify({
+      t: new Date().toISOString(),
+      id,
+      method,
+      path,
+      status,
+      ms: Math.round(performance.now() - started),
+    }),
+  );
 }
