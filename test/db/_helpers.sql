@@ -243,6 +243,7 @@ end $$;
 create or replace function tests.advance_auth_clock(p_by interval)
 returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
   update app_private.user_secrets set first_failed_at = first_failed_at - p_by, locked_until = locked_until - p_by;
+  update app_private.unknown_login_failures set first_failed_at = first_failed_at - p_by, locked_until = locked_until - p_by;
   update app_private.ip_login_failures set window_start = window_start - p_by;
   update app_private.ip_registrations set window_start = window_start - p_by;
   update app_private.registration_totals set window_start = window_start - p_by;

@@ -1,7 +1,7 @@
 -- Password login: the account lock cannot be weaponised (C7), the limits and counters stay
 -- durable (C5, C6), as the edge calls it (auth_edge, request claims kept). Time passes by
 -- rewinding the stored timestamps (tests.advance_auth_clock), never by sleeping.
-select plan(24);
+select plan(28);
 
 select tests.clear_authentication();
 select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
@@ -87,6 +87,22 @@ select is((app_hidden.login('owner@example.com', 'the owner''s passphrase', '198
   'C6: an address at ip_max_failures is refused, even with the right password');
 select is((tests.secrets_of(tests.id('owner'))).failed_attempts, 0, 'C6: ...before the account is even looked at');
 select tests.set_auth_config('ip_max_failures', '50');
+
+-- C4: an unknown email answers exactly like an account under the same attempts, lock
+-- included, so RATEL does not reveal which addresses have accounts.
+select tests.remember('twin', (app_hidden.register('twin@example.com', 'the twin''s passphrase', null, '192.0.2.12', 'ua')).user_id);
+select set_config('tests.known', string_agg(coalesce((app_hidden.login('twin@example.com', 'guess ' || i, '198.51.100.50', 'ua')).error, 'OK'), ',' order by i), true)
+  from generate_series(1, 7) i;
+select set_config('tests.unknown', string_agg(coalesce((app_hidden.login('nobody-here@example.com', 'guess ' || i, '198.51.100.51', 'ua')).error, 'OK'), ',' order by i), true)
+  from generate_series(1, 7) i;
+select is(current_setting('tests.unknown'), current_setting('tests.known'),
+  'C4: seven wrong passwords answer the same for an unknown email as for an account (CREDS x5, then RATEL)');
+select is(current_setting('tests.known'), 'CREDS,CREDS,CREDS,CREDS,CREDS,RATEL,RATEL', 'C7: ...the account being locked after five');
+select tests.advance_auth_clock(interval '61 seconds');
+select is((app_hidden.login('NOBODY-here@example.com', 'guess 8', '198.51.100.51', 'ua')).error, 'CREDS',
+  'C4: the unknown email''s lock ends like an account''s (and its key ignores case)');
+select is((app_hidden.login('twin@example.com', 'the twin''s passphrase', '198.51.100.50', 'ua')).error, null,
+  'C7: the owner of the account gets in after it');
 
 -- C3: an account without a password is never locked open: it answers CREDS and counts.
 select tests.clear_password(tests.id('owner'));

@@ -16,7 +16,8 @@
 -- account. A lock is never renewed: attempts during it are refused with RATEL without checking
 -- the password and without counting (the owner's right password included), and when it ends
 -- the count starts again from zero. Consecutive locks of one attack double from 1 minute up
--- to account_lock_max. So an attacker cannot keep the owner out by failing slowly; one who
+-- to account_lock_max. An email that is no account is counted and locked the same way
+-- (unknown_login_failures), so a RATEL does not reveal that an account exists. So an attacker cannot keep the owner out by failing slowly; one who
 -- re-locks the account the moment each lock ends still gets account_max_failures guesses per
 -- lock, and the owner's way back is an OAuth sign-in, or the password reset that comes with
 -- the email feature (which clears the lock).
@@ -111,30 +112,70 @@ $$;
 comment on function app_private.assert_password_ok(text) is
   'At least auth_config.password_min_length characters (never fewer than 8), at most 1 KiB.';
 
+-- Failure counters of an email that is no (enabled) account, kept exactly like an account's,
+-- so that an unknown email is throttled and locked like a real one: the lock's RATEL must not
+-- tell which addresses have accounts (C4; registration no longer does either: M2). Keyed by
+-- SHA-256 of the lower-cased address (no address is stored); a row is forgotten once its
+-- window and lock have passed.
+create table if not exists app_private.unknown_login_failures (
+  email_key bytea primary key check (length(email_key) = 32),
+  failed_attempts int not null default 0,
+  first_failed_at timestamptz,
+  locked_until timestamptz,
+  lockouts int not null default 0
+);
+create index if not exists unknown_login_failures_stale_idx on app_private.unknown_login_failures (greatest(first_failed_at, locked_until));
+comment on table app_private.unknown_login_failures is
+  'Failed logins for emails that are not enabled accounts, counted and locked like user_secrets (C4, C7).';
+alter table app_private.unknown_login_failures enable row level security;
+alter table app_private.unknown_login_failures force row level security;
+drop policy if exists definer_all on app_private.unknown_login_failures;
+create policy definer_all on app_private.unknown_login_failures to :DATABASE_OWNER using (true) with check (true);
+
+create or replace function app_private.email_key(p_email text) returns bytea
+  language sql immutable
+  set search_path = pg_catalog, pg_temp
+as $$
+  select public.digest(convert_to(lower(coalesce(p_email, '')), 'UTF8'), 'sha256')
+$$;
+comment on function app_private.email_key(text) is 'Key of unknown_login_failures: SHA-256 of the lower-cased address.';
+
+do $$ begin
+  if not exists (select 1 from pg_type where typname = 'failure_state' and typnamespace = 'app_private'::regnamespace) then
+    create type app_private.failure_state as (failed_attempts int, first_failed_at timestamptz, locked_until timestamptz, lockouts int);
+  end if;
+end $$;
+comment on type app_private.failure_state is 'Failure counters of an account (user_secrets) or of an unknown email (unknown_login_failures).';
+
+drop function if exists app_private.after_failure(app_private.user_secrets, app_private.auth_config);
 -- The state after one more failed check of an unlocked account (see the header on C7).
-create or replace function app_private.after_failure(p app_private.user_secrets, c app_private.auth_config)
-returns app_private.user_secrets
+create or replace function app_private.after_failure(
+  p_failed_attempts int, p_first_failed_at timestamptz, p_locked_until timestamptz, p_lockouts int, c app_private.auth_config
+) returns app_private.failure_state
   language plpgsql stable
   set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_in_window boolean := coalesce(p.first_failed_at > now() - c.failure_window, false);
-  v_attempts int := case when v_in_window then p.failed_attempts + 1 else 1 end;
+  v_in_window boolean := coalesce(p_first_failed_at > now() - c.failure_window, false);
+  v_attempts int := case when v_in_window then p_failed_attempts + 1 else 1 end;
+  v app_private.failure_state;
 begin
   if v_attempts < c.account_max_failures then
-    p.failed_attempts := v_attempts;
-    p.first_failed_at := case when v_in_window then p.first_failed_at else now() end;
-    return p;
+    v.failed_attempts := v_attempts;
+    v.first_failed_at := case when v_in_window then p_first_failed_at else now() end;
+    v.locked_until := p_locked_until;
+    v.lockouts := p_lockouts;
+    return v;
   end if;
   -- A lock soon after the previous one ended belongs to the same attack: twice as long.
-  p.lockouts := case when p.locked_until > now() - c.failure_window then p.lockouts + 1 else 1 end;
-  p.locked_until := now() + least(c.account_lock_max, interval '1 minute' * power(2, least(p.lockouts - 1, 20)));
-  p.failed_attempts := 0;
-  p.first_failed_at := null;
-  return p;
+  v.lockouts := case when p_locked_until > now() - c.failure_window then p_lockouts + 1 else 1 end;
+  v.locked_until := now() + least(c.account_lock_max, interval '1 minute' * power(2, least(v.lockouts - 1, 20)));
+  v.failed_attempts := 0;
+  v.first_failed_at := null;
+  return v;
 end;
 $$;
-comment on function app_private.after_failure(app_private.user_secrets, app_private.auth_config) is
+comment on function app_private.after_failure(int, timestamptz, timestamptz, int, app_private.auth_config) is
   'Counts a failure; at account_max_failures locks for 1 minute, doubling per consecutive lock, at most account_lock_max.';
 
 -- Counts a failed password check of an account, atomically: the single UPDATE re-reads a row
@@ -150,7 +191,8 @@ declare
 begin
   update app_private.user_secrets s
     set (failed_attempts, first_failed_at, locked_until, lockouts) =
-      (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts from app_private.after_failure(s, c) n)
+      (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+       from app_private.after_failure(s.failed_attempts, s.first_failed_at, s.locked_until, s.lockouts, c) n)
     where s.user_id = p_user_id and coalesce(s.locked_until, '-infinity') <= now()
     returning s.locked_until into v_until;
   if v_until > now() then
@@ -161,6 +203,32 @@ end;
 $$;
 comment on function app_private.record_password_failure(uuid) is
   'Counts a failed password check of an unlocked account, locking it at account_max_failures (C6, C7).';
+
+-- The same for an email that is no enabled account (one atomic upsert), and forgets up to 100
+-- stale rows of other emails (skipping rows another transaction holds: nobody waits).
+create or replace function app_private.record_unknown_failure(p_email text) returns void
+  language plpgsql volatile
+  set search_path = pg_catalog, pg_temp
+as $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+begin
+  insert into app_private.unknown_login_failures as f (email_key, failed_attempts, first_failed_at, locked_until, lockouts)
+    select app_private.email_key(p_email), n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+    from app_private.after_failure(0, null, null, 0, c) n
+    on conflict (email_key) do update
+      set (failed_attempts, first_failed_at, locked_until, lockouts) =
+        (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+         from app_private.after_failure(f.failed_attempts, f.first_failed_at, f.locked_until, f.lockouts, c) n)
+      where coalesce(f.locked_until, '-infinity') <= now();
+  delete from app_private.unknown_login_failures
+    where email_key in (select u.email_key from app_private.unknown_login_failures u
+                        where greatest(u.first_failed_at, u.locked_until) < now() - c.failure_window
+                        limit 100 for update skip locked);
+end;
+$$;
+comment on function app_private.record_unknown_failure(text) is
+  'Counts a failed login for an email that is no enabled account, exactly like record_password_failure (C4).';
 
 drop function if exists app_hidden.register(text, text, text);
 

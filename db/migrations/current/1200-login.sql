@@ -3,7 +3,8 @@
 -- locks and audit rows commit even though the request fails (C5, K2).
 -- Threat model: unknown email, wrong password and no password all answer CREDS after the
 -- same bcrypt work (C3, C4); an address over ip_max_failures and a locked account answer
--- RATEL without checking anything (C6, C7: see 1100-passwords.sql for the lock).
+-- RATEL without checking anything (C6, C7: see 1100-passwords.sql for the lock). An unknown
+-- email is counted and locked like an account, so the lock is no oracle for existence.
 -- Concurrency (issue 16): nothing is locked while bcrypt runs. Limits are read first without
 -- locks, the password is checked, then the address counter is one atomic upsert and the
 -- account counter one atomic update; a success writes the account row only when it has
@@ -20,6 +21,7 @@ declare
   v_user app_public.users;
   v_secret app_private.user_secrets;
   v_new_hash text;
+  v_locked_until timestamptz;
   -- An unknown address shares one bucket instead of escaping the per-address limit.
   v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
 begin
@@ -33,8 +35,13 @@ begin
   select * into v_user from app_public.users where email operator(public.=) p_email::public.citext and disabled_at is null;
   if found then
     select * into v_secret from app_private.user_secrets where user_id = v_user.id;
+    v_locked_until := v_secret.locked_until;
+  else
+    -- An unknown email is locked like an account, so RATEL tells nothing about existence (C4).
+    select f.locked_until into v_locked_until from app_private.unknown_login_failures f
+      where f.email_key = app_private.email_key(p_email);
   end if;
-  if v_secret.locked_until > now() then
+  if v_locked_until > now() then
     -- Not checked and not counted, the right password included (C7).
     perform app_private.write_audit('login_rate_limited', 'app_public.users', v_user.id::text, null, null,
       jsonb_build_object('ip', p_ip::text, 'reason', 'account_locked'));
@@ -48,6 +55,8 @@ begin
         window_start = case when f.window_start > now() - c.failure_window then f.window_start else now() end;
     if v_secret.user_id is not null then
       perform app_private.record_password_failure(v_secret.user_id);
+    else
+      perform app_private.record_unknown_failure(p_email);
     end if;
     perform app_private.write_audit('login_failed', 'app_public.users', v_user.id::text, null, null,
       jsonb_build_object('ip', p_ip::text));
