@@ -213,7 +213,7 @@ const RELOAD_MIN_MS = 1000;
  */
 export async function loadKeys(
   dir: string,
-  opts: { create: boolean; alg?: SigningAlg; reloadMs?: number; log?: (line: string) => void },
+  opts: { create: boolean; alg?: SigningAlg; reloadMs?: number; reloadMinMs?: number; log?: (line: string) => void },
 ): Promise<KeyRing> {
   const alg = opts.alg ?? 'EdDSA';
   let first = await readRing(dir, alg);
@@ -232,7 +232,7 @@ export async function loadKeys(
   let running: Promise<void> | null = null;
   ring.reload = () => {
     if (running) return running;
-    if (Date.now() - last < RELOAD_MIN_MS) return Promise.resolve();
+    if (Date.now() - last < (opts.reloadMinMs ?? RELOAD_MIN_MS)) return Promise.resolve();
     last = Date.now();
     running = readRing(dir, alg)
       .then((next) => {
