@@ -347,3 +347,8 @@ returns void language sql volatile security definer set search_path = pg_catalog
   update app_private.user_secrets set password_updated_at = password_updated_at - p_by where user_id = p_user
 $$;
 grant execute on all functions in schema tests to public;
+create or replace function tests.purge_email_state()
+returns int language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.purge_email_state()
+$$;
+grant execute on all functions in schema tests to public;

@@ -1,7 +1,7 @@
 -- The email lifecycle in SQL (db/migrations/current/5000-5900-email-*.sql), called as the edge
 -- calls it: as auth_edge, with the request's claims. Each M item has its refused side here;
 -- test/http/email.test.ts runs the same flows through GraphQL, the worker and real SMTP.
-select plan(99);
+select plan(102);
 
 -- Edge only (A6): every request role is refused each email entry point.
 select throws_ok(
@@ -210,6 +210,16 @@ select tests.authenticate_as(tests.id('eve'));
 select is(app_hidden.current_user_id(), tests.id('eve'), 'M6: once verified it is itself');
 select throws_ok($$ update app_public.users set email_verified_at = now() where id = app_hidden.current_user_id() $$, '42501', null,
   'M6: a user cannot mark an email verified');
+select tests.clear_authentication();
+
+-- Housekeeping (the worker's hourly email_cleanup): tokens a week past expiry go.
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select tests.remember('old', (app_hidden.register('old@example.com', 'old''s long passphrase', 'Old', '192.0.2.60', 'ua')).user_id);
+select tests.purge_email_state();
+select is((select count(*)::int from tests.email_tokens_of(tests.id('old'))), 1, 'a fresh verification token is kept by the purge...');
+select tests.advance_email_clock('9 days');
+select cmp_ok(tests.purge_email_state(), '>', 0, '...which, 9 days on, deletes tokens a week past expiry and stale counters');
+select is((select count(*)::int from tests.email_tokens_of(tests.id('old'))), 0, '...that token included');
 select tests.clear_authentication();
 
 select * from finish();

@@ -266,3 +266,25 @@ end;
 $$;
 comment on function app_hidden.current_user_id() is
   'The calling user, only while the token''s session is live, the user enabled and (when email_verification_required) the email verified; otherwise NULL.';
+
+-- Housekeeping, run hourly by the mail worker (graphile-worker cron, task email_cleanup):
+-- tokens a week past their expiry or use, and limit counters whose window has long passed.
+create or replace function app_private.purge_email_state() returns int
+  language plpgsql volatile
+  set search_path = pg_catalog, pg_temp
+as $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_tokens int;
+  v_limits int;
+begin
+  delete from app_private.email_tokens t
+    where greatest(t.expires_at, coalesce(t.used_at, t.revoked_at, t.expires_at)) < now() - interval '7 days';
+  get diagnostics v_tokens = row_count;
+  delete from app_private.email_limits l where l.window_start < now() - c.email_request_window - interval '1 day';
+  get diagnostics v_limits = row_count;
+  return v_tokens + v_limits;
+end;
+$$;
+comment on function app_private.purge_email_state() is
+  'Deletes email tokens a week past expiry and stale limit counters; run hourly by the mail worker (owner).';

@@ -59,6 +59,14 @@ export function startMailWorker(
     pollInterval: opts.pollIntervalMs,
     noHandleSignals: true,
     logger: workerLogger,
-    taskList: { send_email: sendEmail },
+    taskList: {
+      send_email: sendEmail,
+      // Hourly housekeeping: expired tokens and stale limit counters (owner-only function).
+      email_cleanup: async (_payload, helpers) => {
+        await helpers.query('select app_private.purge_email_state()');
+      },
+    },
+    // Once per hour across all workers: graphile-worker's cron keeps one run per slot.
+    crontab: '0 * * * * email_cleanup ?max=1',
   });
 }
