@@ -51,10 +51,10 @@ beforeAll(async () => {
     LOG_REQUESTS: 'true',
   });
   instances = [new Instance(await freePort(), env(0)), new Instance(await freePort(), env(1))];
-  // Item 2: started together on an empty cluster; both run setup (roles, databases, migrations).
-  await Promise.all(instances.map((i) => i.start()));
   lb = new Balancer(lbPort, instances);
   await lb.listen();
+  // Item 2: started together on an empty cluster; both run setup (roles, databases, migrations).
+  await Promise.all(instances.map((i) => i.start()));
   owner = new pg.Pool({ connectionString: dbs.db.ownerUrl, max: 2 });
   owner.on('error', () => {}); // PostgreSQL is restarted under it
   await owner.query('update app_private.auth_config set bcrypt_cost = 10, register_max_per_ip = 100000');

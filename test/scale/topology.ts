@@ -320,7 +320,7 @@ export class Instance {
   output = '';
   exitCode: number | null = null;
   constructor(
-    readonly port: number,
+    public port: number,
     readonly env: Record<string, string>,
   ) {}
 
@@ -328,7 +328,20 @@ export class Instance {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  start(): Promise<void> {
+  /** Starts it; a port taken meanwhile (freePort's race) is replaced once by another. */
+  async start(): Promise<void> {
+    try {
+      await this.startOnce();
+    } catch (e) {
+      if (!this.output.includes('EADDRINUSE')) throw e;
+      this.port = await freePort();
+      this.output = '';
+      this.exitCode = null;
+      await this.startOnce();
+    }
+  }
+
+  private startOnce(): Promise<void> {
     const child = spawnTracked(process.execPath, ['--import', 'tsx', 'proxy/server.ts'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
