@@ -13,6 +13,7 @@
  *    configured cost) with the outbox and with app_private.enqueue_mail replaced by a no-op,
  *    the worker stopped (the enqueue in the transaction is measured, not the sending).
  *    Target: with <= 1.05 x without (medians).
+ * 3. (M2) Latency of register for a taken address against a free one, paired; reported.
  * Interleaved rounds, medians reported, each on a quiet machine. Exit 1 when a target is missed.
  * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_mail`), otherwise a throwaway cluster.
  */
@@ -123,17 +124,18 @@ run(async (cleanup) => {
   await auth.connect();
   cleanup(() => auth.end());
   let n = 0;
-  const registerOnce = async () => {
+  const registerAs = async (address: string) => {
     const t0 = performance.now();
     await auth.query('begin');
     await auth.query(`select set_config('role', 'auth_edge', true)`);
     await auth.query(
       `select (app_hidden.register($1, 'a long random passphrase', 'Rita', '192.0.2.1', 'bench')).user_id`,
-      [`r${n++}@bench.example`],
+      [address],
     );
     await auth.query('commit');
     return performance.now() - t0;
   };
+  const registerOnce = () => registerAs(`r${n++}@bench.example`);
   // Paired: registrations alternate between the two sides (the function swapped, untimed,
   // before each), so a change of load on the machine hits both sides alike.
   const paired = async () => {
@@ -155,6 +157,24 @@ run(async (cleanup) => {
     log(`round ${r + 1}: register p50 with outbox ${f(m.with)} ms, without ${f(m.without)} ms`);
   }
 
+  // --- 3. M2: a taken address costs what a free one does -----------------------------------
+  const taken = `taken@bench.example`;
+  await registerAs(taken);
+  const m2 = { free: [] as number[], taken: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const m = await quietly('m2', async () => {
+      const ms = { free: [] as number[], taken: [] as number[] };
+      for (let i = 0; i < 2 * REGISTRATIONS; i++) {
+        if (i % 2) ms.taken.push(await registerAs(taken));
+        else ms.free.push(await registerOnce());
+      }
+      return { free: median(ms.free), taken: median(ms.taken) };
+    });
+    m2.free.push(m.free);
+    m2.taken.push(m.taken);
+    log(`round ${r + 1}: register p50 free address ${f(m.free)} ms, taken address ${f(m.taken)} ms`);
+  }
+
   const q = median(rates.queue);
   const d = median(rates.direct);
   const w = median(lat.with);
@@ -171,6 +191,7 @@ run(async (cleanup) => {
         [`register p50 with outbox (bcrypt ${cost})`, `${f(w)} ms`, ''],
         ['register p50 without enqueue', `${f(wo)} ms`, ''],
         ['with / without', f(w / wo, 3), '<= 1.05'],
+        ['M2: register p50 taken / free address', f(median(m2.taken) / median(m2.free), 3), 'reported'],
       ],
     ),
   );
