@@ -9,6 +9,7 @@
 import { emailErrors } from '../features/email/errors.ts';
 import { oauthErrors } from '../features/oauth/errors.ts';
 import { passwordErrors } from '../features/password/errors.ts';
+import { permissionErrors } from '../features/permissions/errors.ts';
 import { sessionErrors } from '../features/sessions/errors.ts';
 import type { ErrorSpec, ErrorTable } from './error-spec.ts';
 
@@ -98,7 +99,14 @@ const coreErrors = {
 } as const satisfies ErrorTable;
 
 /** Every registered code: the core's and each feature's. */
-export const ERRORS = { ...coreErrors, ...passwordErrors, ...sessionErrors, ...oauthErrors, ...emailErrors } as const;
+export const ERRORS = {
+  ...coreErrors,
+  ...passwordErrors,
+  ...sessionErrors,
+  ...oauthErrors,
+  ...emailErrors,
+  ...permissionErrors,
+} as const;
 export type ErrorCode = keyof typeof ERRORS;
 /** The feature that declares each code (for docs/error_codes.md). */
 export const ERROR_OWNERS: Record<string, ErrorTable> = {
@@ -107,6 +115,7 @@ export const ERROR_OWNERS: Record<string, ErrorTable> = {
   sessions: sessionErrors,
   oauth: oauthErrors,
   email: emailErrors,
+  permissions: permissionErrors,
 };
 
 export function isErrorCode(x: unknown): x is ErrorCode {
