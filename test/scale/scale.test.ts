@@ -13,7 +13,10 @@ import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Config, loadConfig } from '../../proxy/core/config.ts';
+import { createPool } from '../../proxy/core/db.ts';
 import { missingMigrations, waitForSchema } from '../../proxy/core/schema.ts';
+import { providerTokenTotals, refreshProviderTokens } from '../../proxy/features/oauth/refresh-job.ts';
+import type { TokenKeys } from '../../proxy/features/oauth/token-crypto.ts';
 import { addKey, promoteKey, retireKey, rotateKey } from '../../proxy/core/keys.ts';
 import { Client, email, LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER, startServer } from '../http/server.ts';
 import { Balancer, type Databases, freePort, Instance, sharedDir, startDatabases, until } from './topology.ts';
@@ -427,6 +430,49 @@ describe('starting and operating instances', () => {
     } finally {
       logged.mockRestore();
       await srv.close();
+    }
+  });
+
+  it('item 5: the provider-token job logs each failed renewal (provider, identity, attempt) and counts it', async () => {
+    const u = await nativeUser('provider');
+    const [{ id }] = (
+      await owner.query<{ id: string }>(
+        `insert into app_public.user_identities (user_id, provider, issuer, subject)
+         values ($1, 'gone', 'https://idp.example', $2) returning id`,
+        [u.userId, `sub-${u.userId}`],
+      )
+    ).rows as [{ id: string }];
+    await owner.query(
+      `insert into app_private.user_identity_tokens (identity_id, key_id, refresh_token_enc, access_token_expires_at)
+       values ($1, 'k1', '\\x00', now())`,
+      [id],
+    );
+    const pool = createPool(dbs.bouncedAuthUrl, 2, 'transaction');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const before = providerTokenTotals.failed;
+    try {
+      // The provider is no longer configured: the renewal fails and is recorded.
+      const summary = await refreshProviderTokens(pool, new Map(), {} as TokenKeys);
+      expect(summary.failed).toBeGreaterThanOrEqual(1);
+      const lines = logged.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{'));
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.identityId === id);
+      expect(line).toMatchObject({
+        level: 'warn',
+        job: 'provider-tokens',
+        event: 'refresh-failed',
+        provider: 'gone',
+        attempt: 1,
+      });
+      expect(JSON.stringify(line)).not.toMatch(/\\x00|refresh_token_enc/);
+      expect(providerTokenTotals.failed - before).toBe(summary.failed);
+      const row = await owner.query(
+        'select refresh_attempts from app_private.user_identity_tokens where identity_id = $1',
+        [id],
+      );
+      expect(row.rows[0].refresh_attempts).toBe(1);
+    } finally {
+      logged.mockRestore();
+      await pool.end();
     }
   });
 });
