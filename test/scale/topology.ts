@@ -192,7 +192,9 @@ export class Bouncer {
 
   async start(): Promise<void> {
     const fd = openSync(this.logFile, 'a');
-    this.child = spawnTracked('pgbouncer', [this.ini], { stdio: ['ignore', fd, fd], ...(this.user ?? {}) });
+    // Debian installs it in /usr/sbin, which a non-login PATH may lack.
+    const bin = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
+    this.child = spawnTracked(bin, [this.ini], { stdio: ['ignore', fd, fd], ...(this.user ?? {}) });
     closeSync(fd);
     const child = this.child;
     await until(`pgbouncer on ${this.port}`, async () => {
