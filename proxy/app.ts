@@ -20,6 +20,7 @@ import type { TokenSettings } from './core/tokens.ts';
 import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
 import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
+import { apiKeyVerifier } from './features/permissions/api-keys.ts';
 import { PasswordPlugin, passwordCredentialMutations } from './features/password/plugin.ts';
 import { SessionIssuer } from './features/sessions/issuer.ts';
 import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/plugin.ts';
@@ -112,7 +113,15 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       serv,
       cors: corsOptions,
       guard: { allowed, bodyLimitBytes: cfg.bodyLimitBytes },
-      auth: { keys, tokens, names, csrfSecret: cfg.csrfSecret, trustProxyHops: cfg.trustProxyHops, issuer },
+      auth: {
+        keys,
+        tokens,
+        names,
+        csrfSecret: cfg.csrfSecret,
+        trustProxyHops: cfg.trustProxyHops,
+        issuer,
+        apiKeys: apiKeyVerifier(pool),
+      },
       outcome: { pool, production: cfg.production },
       securityHeaders: security.headers,
       log: cfg.logRequests,

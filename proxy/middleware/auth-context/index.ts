@@ -11,6 +11,7 @@ import { AuthError } from '../../core/errors.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import type { AuthRequest, IssuedSession } from '../../core/request.ts';
 import type { TokenSettings } from '../../core/tokens.ts';
+import type { ApiKeyVerifier } from '../../features/permissions/api-keys.ts';
 import type { SessionIssuer, SignedSession } from '../../features/sessions/issuer.ts';
 import { clientAddress, credentialsFromHeaders } from '../credentials/index.ts';
 import { checkCsrf } from '../csrf/index.ts';
@@ -22,6 +23,8 @@ export interface AuthContextDeps {
   csrfSecret: Buffer;
   trustProxyHops: number;
   issuer: SessionIssuer;
+  /** Verifies `Bearer pga_...` personal API keys; without it they are refused. */
+  apiKeys?: ApiKeyVerifier;
 }
 
 /** The request as this concern reads it: header values by lower-case name, the socket peer. */
@@ -44,6 +47,7 @@ export async function authenticate(d: AuthContextDeps, req: RequestView): Promis
     d.keys,
     d.tokens,
     d.names,
+    d.apiKeys,
   );
   if (creds.invalidBearer) throw new AuthError('TOKEN');
   const csrfSessionId = checkCsrf(d.csrfSecret, d.names, creds, req.header('x-csrf-token'));
@@ -57,7 +61,8 @@ export async function authenticate(d: AuthContextDeps, req: RequestView): Promis
     bodyDelivery,
     refreshCookie: bodyDelivery ? null : (parseRefreshCookie(creds.cookies[d.names.refresh])?.token ?? null),
     csrfSessionId,
-    canAuthenticate: true,
+    // A request with an API key cannot sign in, register, refresh or change credentials (O2).
+    canAuthenticate: !creds.apiKey,
     async issue(session: IssuedSession) {
       issued = await d.issuer.sign(session);
       return {

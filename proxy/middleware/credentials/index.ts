@@ -12,6 +12,7 @@ import type { CookieNames } from '../../core/cookies.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import type { Identity } from '../../core/request.ts';
 import { type TokenSettings, verifyAccessToken } from '../../core/tokens.ts';
+import type { ApiKeyVerifier } from '../../features/permissions/api-keys.ts';
 
 export interface Credentials {
   kind: 'bearer' | 'cookie' | 'none';
@@ -22,6 +23,8 @@ export interface Credentials {
   ridesOnCookies: boolean;
   /** The request's cookies, parsed once. */
   cookies: Record<string, string>;
+  /** The bearer was a personal API key (`pga_...`): no credential mutations (O2). */
+  apiKey?: boolean;
 }
 
 export async function readCredentials(
@@ -29,11 +32,18 @@ export async function readCredentials(
   keys: KeyRing,
   tokens: TokenSettings,
   names: CookieNames,
+  apiKeys?: ApiKeyVerifier,
 ): Promise<Credentials> {
   const authz = headers.authorization;
   const cookies = headers.cookies;
   if (authz !== undefined) {
     const m = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authz);
+    const token = m?.[1];
+    if (token?.startsWith('pga_')) {
+      // A personal API key: verified by SQL on every request (never cached), or a 401.
+      const identity = apiKeys ? await apiKeys(token) : null;
+      return { kind: 'bearer', identity, invalidBearer: !identity, ridesOnCookies: false, cookies, apiKey: true };
+    }
     const claims = m ? await verifyAccessToken(keys, tokens, m[1]!) : null;
     return {
       kind: 'bearer',
@@ -66,8 +76,9 @@ export function credentialsFromHeaders(
   keys: KeyRing,
   tokens: TokenSettings,
   names: CookieNames,
+  apiKeys?: ApiKeyVerifier,
 ) {
-  return readCredentials({ authorization, cookies: cookie ? parseCookies(cookie) : {} }, keys, tokens, names);
+  return readCredentials({ authorization, cookies: cookie ? parseCookies(cookie) : {} }, keys, tokens, names, apiKeys);
 }
 
 /** The client address: the socket peer, or the Nth X-Forwarded-For entry from the right
