@@ -42,9 +42,21 @@ export function verifyCsrf(secret: Buffer, cookie: string | undefined, header: s
   const parts = header.split('.');
   if (parts.length !== 3) return null;
   const [sid, nonce, sig] = parts as [string, string, string];
-  if (!safeEqual(sig, mac(secret, sid, nonce))) return null;
+  if (!(rings.get(secret) ?? [secret]).some((k) => safeEqual(sig, mac(k, sid, nonce)))) return null;
   cache.set(header, sid);
   return sid;
+}
+
+// Rotation (CSRF_SECRET lists several keys): the signing key, as passed around, stands for
+// every key that verifies. Fixed once by the configuration; nothing else is module-level.
+const rings = new WeakMap<Buffer, readonly Buffer[]>();
+
+/** Returns `keys[0]` (the key that signs), which then also verifies tokens of the others. */
+export function csrfKeyRing(keys: readonly Buffer[]): Buffer {
+  const signing = keys[0];
+  if (!signing) throw new Error('no CSRF key');
+  rings.set(signing, [...keys]);
+  return signing;
 }
 
 // Tokens whose MAC was already checked under this secret: a token is immutable, so the

@@ -11,9 +11,16 @@ import pg from 'pg';
 import type { PgClientQuery, PgClientResult, WithPgClient } from 'postgraphile/@dataplan/pg';
 import { makePgService, type NodePostgresPgClient } from 'postgraphile/adaptors/pg';
 import { EDGE_ROLE } from '../../db/scripts/config.ts';
+import type { DbPoolMode } from './config.ts';
 import type { Identity } from './request.ts';
 
-export function createPool(url: string, max: number): pg.Pool {
+// Clients of a pool behind a transaction pooler (DATABASE_POOL_MODE=transaction, PgBouncer):
+// consecutive transactions of one client may reach different server connections, so nothing
+// may outlive a transaction: no named prepared statements (every statement is parsed unnamed
+// in its own flight), no session-level SET.
+const transactionPooled = new WeakSet<object>();
+
+export function createPool(url: string, max: number, mode: DbPoolMode = 'session'): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   // A client losing its server (pg_terminate_backend, a primary restart, a cut link) must never
   // end the process (L1). pg emits 'error' on the client, and pg-pool listens only while the
@@ -24,6 +31,7 @@ export function createPool(url: string, max: number): pg.Pool {
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    if (mode === 'transaction') transactionPooled.add(client);
   });
   return pool;
 }
@@ -65,6 +73,7 @@ function settingsStatement(keys: readonly string[]): SettingsStatement {
 /** The parts of pg's Connection and Query that a pipelined query drives (pg 8, lib/query.js). */
 interface Wire {
   parsedStatements: Record<string, string>;
+  parse(config: { text: string; name: string; types: unknown[] }): void;
   bind(config: { statement: string; values: unknown[] }): void;
   execute(config: { portal: string }): void;
 }
@@ -82,16 +91,21 @@ type QueryClass = new (
  * result (one row, one CommandComplete) is swallowed; the rest is pg's own Query.
  */
 class WithSettings extends (pg.Query as unknown as QueryClass) {
-  #settings: { name: string; values: string[] };
+  #settings: { name: string; values: string[]; text?: string };
   #settingsDone = false;
 
-  constructor(config: pg.QueryConfig & { rowMode?: 'array' }, settings: { name: string; values: string[] }) {
+  /** With `settings.text`, the settings statement is parsed unnamed in the same flight. */
+  constructor(
+    config: pg.QueryConfig & { rowMode?: 'array' },
+    settings: { name: string; values: string[]; text?: string },
+  ) {
     // Always the extended protocol, even without parameters: the simple one cannot pipeline.
     super({ ...config, queryMode: 'extended' });
     this.#settings = settings;
   }
 
   override prepare(connection: Wire): void {
+    if (this.#settings.text !== undefined) connection.parse({ text: this.#settings.text, name: '', types: [] });
     connection.bind({ statement: this.#settings.name, values: this.#settings.values });
     connection.execute({ portal: '' });
     super.prepare(connection);
@@ -122,9 +136,10 @@ async function oneShot<T extends pg.QueryResultRow>(
   const stmt = settingsStatement(settings.map(([k]) => k));
   const values = settings.map(([, v]) => v);
   const wire = (client as unknown as { connection: Wire }).connection;
-  if (wire.parsedStatements[stmt.name] === undefined) await client.query({ ...stmt, values });
+  const unnamed = transactionPooled.has(client);
+  if (!unnamed && wire.parsedStatements[stmt.name] === undefined) await client.query({ ...stmt, values });
   return new Promise((resolve, reject) => {
-    const q = new WithSettings(query, { name: stmt.name, values });
+    const q = new WithSettings(query, unnamed ? { name: '', values, text: stmt.text } : { name: stmt.name, values });
     q.callback = (err, res) => (err ? reject(err) : resolve(res as pg.QueryResult<T>));
     void client.query(q as unknown as pg.Submittable);
   });
@@ -205,6 +220,7 @@ const $prepared = Symbol('pgauth prepared statements');
 type Prepared = pg.PoolClient & { [$prepared]?: LRUCache<string, true> };
 
 function queryConfig(client: Prepared, q: PgClientQuery): pg.QueryConfig & { rowMode?: 'array' } {
+  if (q.name && transactionPooled.has(client)) q = { ...q, name: undefined };
   if (q.name) {
     let lru = client[$prepared];
     if (!lru) {
@@ -261,7 +277,9 @@ async function transaction<T>(
   await client.query('begin');
   try {
     if (settings.length) {
-      await client.query({ ...settingsStatement(settings.map(([k]) => k)), values: settings.map(([, v]) => v) });
+      const { name, text } = settingsStatement(settings.map(([k]) => k));
+      const values = settings.map(([, v]) => v);
+      await client.query(transactionPooled.has(client) ? { text, values } : { name, text, values });
     }
     const r = await callback(transactionClient(client, 1));
     await client.query('commit');
@@ -274,13 +292,14 @@ async function transaction<T>(
 
 const jitOff = new WeakSet<pg.PoolClient>();
 
-function withPgClientFor(pool: pg.Pool): WithPgClient<NodePostgresPgClient> {
+export function withPgClientFor(pool: pg.Pool): WithPgClient<NodePostgresPgClient> {
   return async (pgSettings, callback) => {
     const settings: Settings = Object.entries(pgSettings ?? {}).flatMap(([k, v]) =>
       v == null ? [] : [[k, String(v)] as const],
     );
     const client: Prepared = await pool.connect();
-    if (!jitOff.has(client)) {
+    // Session-level: not behind a transaction pooler (docs/deployment.md sets it per role there).
+    if (!jitOff.has(client) && !transactionPooled.has(client)) {
       jitOff.add(client);
       // As @dataplan/pg does: JIT optimisation costs more than it saves on these queries.
       client.query('set jit_optimize_above_cost = -1').catch(() => {});

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { KeyRing } from './keys.ts';
+import { type KeyRing, SIGNING_ALGS } from './keys.ts';
 import { REQUEST_ROLES, type RequestRole } from '../../db/scripts/config.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -54,14 +54,16 @@ export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: A
 // the exact token string already verified against this key ring and settings, and its
 // expiry is checked again on every hit. Revocation never relied on this: the database
 // checks the session on every statement (D6).
-const verified = new WeakMap<KeyRing, LRUCache<string, { claims: AccessClaims; exp: number; key: string }>>();
+// Keyed by the ring's verify map, which a reload replaces (core/keys.ts): once a key is
+// retired, no token it signed is answered from a cache.
+const verified = new WeakMap<KeyRing['verify'], LRUCache<string, { claims: AccessClaims; exp: number; key: string }>>();
 
 /** Returns the verified claims, or null for any invalid token (the caller is anonymous). */
 export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: string): Promise<AccessClaims | null> {
-  let cache = verified.get(keys);
+  let cache = verified.get(keys.verify);
   if (!cache) {
     cache = new LRUCache({ max: 10_000 });
-    verified.set(keys, cache);
+    verified.set(keys.verify, cache);
   }
   const settingsKey = `${s.issuer}|${s.audience}`;
   const hit = cache.get(token);
@@ -73,17 +75,6 @@ export async function verifyAccessToken(keys: KeyRing, s: TokenSettings, token: 
   const claims = await verifyUncached(keys, s, token);
   if (claims) cache.set(token, { claims, exp: claims.exp, key: settingsKey });
   return claims && { sub: claims.sub, sid: claims.sid, role: claims.role };
-}
-
-const ringAlgs = new WeakMap<KeyRing, string[]>();
-/** The algorithms present in the ring (EdDSA, ES256 or both while switching). */
-function algorithmsOf(keys: KeyRing): string[] {
-  let algs = ringAlgs.get(keys);
-  if (!algs) {
-    algs = [...new Set([...keys.verify.values()].map((k) => k.alg))];
-    ringAlgs.set(keys, algs);
-  }
-  return algs;
 }
 
 async function verifyUncached(
@@ -98,14 +89,22 @@ async function verifyUncached(
         // Only our own keys by kid: no embedded jwk, no jku, no fallback key.
         if (header.jwk || header.jku || header.x5u || header.x5c)
           throw new joseErrors.JWSInvalid('key hints not allowed');
-        const entry = header.kid ? keys.verify.get(header.kid) : undefined;
+        let entry = header.kid ? keys.verify.get(header.kid) : undefined;
+        // A kid published since the last read (another instance promoted it first): read the
+        // directory again (core/keys.ts limits that to once a second), then decide.
+        if (!entry && header.kid && keys.reload) {
+          await keys.reload();
+          entry = keys.verify.get(header.kid);
+        }
         if (!entry) throw new joseErrors.JWKSNoMatchingKey();
         // A key verifies with its own algorithm only: no alg confusion across the ring.
         if (header.alg !== entry.alg) throw new joseErrors.JOSEAlgNotAllowed('alg does not match the key');
         return entry.key;
       },
       {
-        algorithms: algorithmsOf(keys),
+        // Both supported algorithms: the resolver above binds each kid to its own (a reload
+        // may add a key of the other one while switching JWT_ALG).
+        algorithms: [...SIGNING_ALGS],
         issuer: s.issuer,
         audience: s.audience,
         typ: ACCESS_TOKEN_TYPE,

@@ -15,6 +15,7 @@ import { SafeError } from 'postgraphile/grafast';
 import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode } from 'postgraphile/graphql';
 import { AuthError, ERRORS, type ErrorCode, type ErrorContext, isErrorCode, toAuthError } from '../core/errors.ts';
 import type { Outcome } from '../core/request.ts';
+import { currentRequestId } from '../core/request-id.ts';
 
 /** Refusals that are audited (K2); LOGIN only when a mutation was refused. */
 const DENIALS = new Set<ErrorCode>(['NTFND', 'DNIED', 'LASTO', 'LASTM']);
@@ -69,7 +70,14 @@ export function classify(error: GraphQLError, opts: ClassifyOptions): GraphQLErr
   if (e.code !== 'INTERNAL') return coded(error, e.code, e.message);
   const errorId = randomUUID();
   console.error(
-    JSON.stringify({ level: 'error', errorId, path: error.path, message: orig.message, stack: orig.stack }),
+    JSON.stringify({
+      level: 'error',
+      requestId: currentRequestId(),
+      errorId,
+      path: error.path,
+      message: orig.message,
+      stack: orig.stack,
+    }),
   );
   return coded(error, 'INTERNAL', e.message, errorId);
 }

@@ -3,13 +3,14 @@
  * bodies or query strings (D8).
  */
 import type { MiddlewareHandler } from 'hono';
+import { currentRequestId } from '../../core/request-id.ts';
 
 export function requestLog(enabled: boolean): MiddlewareHandler {
   if (!enabled) return (_c, next) => next();
   return async (c, next) => {
     const started = performance.now();
     await next();
-    logRequest(c.req.method, c.req.path, c.res.status, started);
+    logRequest(c.req.method, c.req.path, c.res.status, started, currentRequestId());
   };
 }
 
