@@ -4,6 +4,7 @@
  * verified identity to PostGraphile; every authorization decision is made by Postgres.
  * See docs/architecture.md for the request path.
  */
+import { randomUUID } from 'node:crypto';
 import { upgradeWebSocket } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { parse as parseCookies } from 'hono/utils/cookie';
@@ -12,9 +13,11 @@ import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import { rootUrlFor } from '../db/scripts/config.ts';
 import type { Config } from './core/config.ts';
 import { cookieNames } from './core/cookies.ts';
-import { createPool } from './core/db.ts';
+import { createPool, withPgClientFor } from './core/db.ts';
 import { AuthError, toAuthError } from './core/errors.ts';
 import type { KeyRing } from './core/keys.ts';
+import { createReadRouter, type ReadRouter } from './core/replica.ts';
+import { currentRequestId } from './core/request-id.ts';
 import { type AuthRequest, newOutcome } from './core/request.ts';
 import type { TokenSettings } from './core/tokens.ts';
 import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
@@ -31,6 +34,7 @@ import { cors } from './middleware/cors/index.ts';
 import { graphqlEndpoint } from './middleware/graphql-endpoint/index.ts';
 import { readCredentials } from './middleware/credentials/index.ts';
 import { allowedOrigins } from './middleware/origin/index.ts';
+import { requestId } from './middleware/request-id/index.ts';
 import { requestLog } from './middleware/request-log/index.ts';
 import { securityHeaders } from './middleware/secure-headers/index.ts';
 
@@ -40,13 +44,32 @@ export interface EdgeApp {
   pool: pg.Pool;
   oauthClients: Map<string, ProviderClient>;
   email: EmailFeature;
+  /** Read replica routing (AUTH_DATABASE_REPLICA_URL), when configured. */
+  replica: ReadRouter | null;
+  /** From now on /readyz answers 503, so balancers stop sending before the server closes. */
+  drain(): void;
   close(): Promise<void>;
 }
 
 function errorResponse(c: Context, err: unknown) {
   const e = toAuthError(err);
+  if (e.code === 'INTERNAL') {
+    e.errorId ??= randomUUID();
+    const cause = e.cause instanceof Error ? e.cause : err instanceof Error ? err : undefined;
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        requestId: currentRequestId(),
+        errorId: e.errorId,
+        path: c.req.path,
+        message: cause?.message ?? String(err),
+        stack: cause?.stack,
+      }),
+    );
+  }
   c.header('Cache-Control', 'no-store');
-  return c.json({ errors: [{ message: e.message, extensions: { code: e.code } }] }, e.status as 400);
+  const extensions = e.errorId ? { code: e.code, errorId: e.errorId } : { code: e.code };
+  return c.json({ errors: [{ message: e.message, extensions }] }, e.status as 400);
 }
 
 export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
@@ -59,7 +82,17 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   };
   const allowed = allowedOrigins(cfg.publicOrigin, cfg.corsOrigins, cfg.production);
   const issuer = new SessionIssuer(cfg, keys, tokens, names);
-  const pool = createPool(cfg.db.authUrl, cfg.dbPoolMax);
+  const pool = createPool(cfg.db.authUrl, cfg.dbPoolMax, cfg.dbPoolMode);
+  const replicaPool = cfg.replicaUrl ? createPool(cfg.replicaUrl, cfg.dbPoolMax, cfg.dbPoolMode) : null;
+  const replica = replicaPool
+    ? createReadRouter({
+        primaryPool: pool,
+        replicaPool,
+        primary: withPgClientFor(pool),
+        replica: withPgClientFor(replicaPool),
+      })
+    : null;
+  let draining = false;
   // Development schema watch: the event triggers need the superuser, known unless the server
   // was given only the owner and login URLs (then they must be installed already).
   if (cfg.graphqlWatch && cfg.databaseMode !== 'direct') await installWatchFixtures(rootUrlFor(cfg.db, cfg.db.dbName));
@@ -70,6 +103,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     cfg,
     pool,
     plugins: [SessionsPlugin, PasswordPlugin, EmailPlugin],
+    readOnly: replica?.withPgClient,
     credentialMutations: new Set([
       ...sessionCredentialMutations,
       ...passwordCredentialMutations,
@@ -129,6 +163,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     }),
   );
 
+  app.use('*', requestId());
   app.use('*', requestLog(cfg.logRequests));
   app.use('*', security.middleware);
   const corsPolicy = cors(corsOptions);
@@ -142,6 +177,20 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       return c.json({ status: 'ok', database: 'up' });
     } catch {
       return c.json({ status: 'degraded', database: 'down' }, 503);
+    }
+  });
+  // For balancers: 503 while stopping or while the database is unreachable (the schema was
+  // checked at start: server.ts). Replica counts are informative; a failed replica never makes
+  // an instance unready (reads fall back to the primary).
+  app.get('/readyz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const replicaStats = replica ? { replica: replica.stats } : {};
+    if (draining) return c.json({ status: 'stopping', ...replicaStats }, 503);
+    try {
+      await pool.query('select 1');
+      return c.json({ status: 'ready', database: 'up', ...replicaStats });
+    } catch {
+      return c.json({ status: 'unavailable', database: 'down', ...replicaStats }, 503);
     }
   });
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
@@ -158,11 +207,16 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     pool,
     oauthClients: oauth.clients,
     email,
+    replica,
+    drain() {
+      draining = true;
+    },
     async close() {
       oauth.stop();
       await email.stop();
       await graphql.release();
       await pool.end();
+      await replicaPool?.end();
     },
   };
 }

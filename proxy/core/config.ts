@@ -10,6 +10,7 @@ import { type DbConfig, dbConfigFromEnv } from '../../db/scripts/config.ts';
 import { loadProviders, type ProviderConfig } from '../features/oauth/providers.ts';
 import type { ShapeLimits } from '../graphql/limits.ts';
 import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts';
+import { csrfKeyRing } from './csrf-token.ts';
 import { SIGNING_ALGS, type SigningAlg } from './keys.ts';
 import { DEFAULT_CLIENT_ID } from './tokens.ts';
 
@@ -22,8 +23,10 @@ export interface Config {
   corsOrigins: string[];
   /** Directory with the signing keys (created in development). */
   keysDir: string;
-  /** HMAC key for CSRF tokens (32+ bytes). */
+  /** HMAC key for CSRF tokens (32+ bytes): the first of CSRF_SECRET's list, the one that signs. */
   csrfSecret: Buffer;
+  /** Every CSRF key that verifies, the signing one first (rotation: docs/deployment.md). */
+  csrfSecrets: Buffer[];
   accessTokenTtlSeconds: number;
   /** Trust X-Forwarded-For from this many proxies in front (0: use the socket address). */
   trustProxyHops: number;
@@ -32,6 +35,9 @@ export interface Config {
   bodyLimitBytes: number;
   /** GraphQL request-shape limits (J2), measured with fragments expanded. */
   graphqlLimits: ShapeLimits;
+  /** What PostGraphile keeps per distinct GraphQL document (J2): bounded so that unique
+   * documents cannot pile up in memory (figures: docs/benchmarks.md, bench:memory). */
+  graphqlCache: GraphQLCacheLimits;
   statementTimeoutMs: number;
   audience: string;
   /** Algorithm of new signing keys and of the key that signs (every key in the dir verifies). */
@@ -52,6 +58,15 @@ export interface Config {
   embeddedPgPort: number;
   /** Connections per instance to PostgreSQL. */
   dbPoolMax: number;
+  /** How AUTH_DATABASE_URL (and the replica URL) is pooled: `transaction` (PgBouncer's
+   * transaction mode) sends no named prepared statements and keeps no session state. */
+  dbPoolMode: DbPoolMode;
+  /** A streaming replica for read-only GraphQL queries (null: everything on the primary). */
+  replicaUrl: string | null;
+  /** How often the signing-key directory is re-read (0: only at start and on an unknown kid). */
+  keysReloadMs: number;
+  /** Direct mode: how long to wait for `npm run db:migrate` to bring the schema up to date. */
+  schemaWaitSeconds: number;
   /** Mail (features/email): SMTP, templates, the outbox worker, the development mailbox. */
   email: EmailConfig;
   oauth: {
@@ -62,6 +77,15 @@ export interface Config {
     refreshIntervalMs: number;
     postLoginRedirect: string;
   };
+}
+
+export interface GraphQLCacheLimits {
+  /** Parsed and validated documents, by their text (grafserv; failures are kept too). */
+  documents: number;
+  /** Operations whose plans are kept (grafast, keyed by the cached document's operation). */
+  operations: number;
+  /** Plans per operation: one per combination of variable values its plan depends on (@include). */
+  plansPerOperation: number;
 }
 
 export interface EmailConfig {
@@ -83,6 +107,9 @@ export interface EmailConfig {
   /** Its port (0: any free port, printed at start). */
   devSmtpPort: number;
 }
+
+export const DB_POOL_MODES = ['session', 'transaction'] as const;
+export type DbPoolMode = (typeof DB_POOL_MODES)[number];
 
 type Env = NodeJS.ProcessEnv;
 
@@ -161,8 +188,10 @@ export function loadConfig(env: Env = process.env): Config {
   const url = new URL(publicOrigin);
   if (production && url.protocol !== 'https:') throw new Error('PUBLIC_ORIGIN must be https in production');
   const csrfSecretHex = env.CSRF_SECRET;
-  if (csrfSecretHex !== undefined && !/^([0-9a-fA-F]{2}){32,}$/.test(csrfSecretHex)) {
-    throw new Error('CSRF_SECRET must be 64 or more hex characters (32+ bytes)');
+  // Several keys while rotating: comma-separated, the first signs, every one verifies.
+  const csrfList = csrfSecretHex?.split(',').map((s) => s.trim());
+  if (csrfList?.some((h) => !/^([0-9a-fA-F]{2}){32,}$/.test(h))) {
+    throw new Error('CSRF_SECRET must be 64 or more hex characters (32+ bytes), or several separated by commas');
   }
   if (production && !csrfSecretHex) throw new Error('CSRF_SECRET (64+ hex characters) is required in production');
   if (production && !env.JWT_KEYS_DIR) throw new Error('JWT_KEYS_DIR is required in production');
@@ -181,6 +210,31 @@ export function loadConfig(env: Env = process.env): Config {
   // default when one is known (embedded or ROOT_DATABASE_URL).
   const graphqlWatch = bool(env, 'GRAPHQL_WATCH', !production && databaseMode !== 'direct');
   if (production && graphqlWatch) throw new Error('GRAPHQL_WATCH=true is for development only');
+  const dbPoolMode = (env.DATABASE_POOL_MODE || 'session') as DbPoolMode;
+  if (!DB_POOL_MODES.includes(dbPoolMode)) {
+    throw new Error(`DATABASE_POOL_MODE must be session or transaction (got "${env.DATABASE_POOL_MODE}")`);
+  }
+  // Watch mode LISTENs on a pooled connection: a transaction pooler hands it to others.
+  if (dbPoolMode === 'transaction' && graphqlWatch && env.GRAPHQL_WATCH === 'true') {
+    throw new Error('GRAPHQL_WATCH=true needs a session connection: not with DATABASE_POOL_MODE=transaction');
+  }
+  const replicaUrl = env.AUTH_DATABASE_REPLICA_URL || null;
+  if (replicaUrl && !/^postgres(ql)?:\/\/\S+$/.test(replicaUrl)) {
+    throw new Error('AUTH_DATABASE_REPLICA_URL must be a postgres:// URL of the login role on a replica');
+  }
+
+  // Both caches are LRUs of at least 2 entries. A plan is found through its cached document's
+  // operation node, so plans for more operations than there are documents are never reused.
+  const graphqlCache: GraphQLCacheLimits = {
+    documents: int(env, 'GRAPHQL_DOCUMENT_CACHE_SIZE', 100, 2),
+    operations: int(env, 'GRAPHQL_PLAN_CACHE_SIZE', 100, 2),
+    plansPerOperation: int(env, 'GRAPHQL_PLANS_PER_OPERATION', 8, 2),
+  };
+  if (graphqlCache.operations > graphqlCache.documents) {
+    throw new Error(
+      `GRAPHQL_PLAN_CACHE_SIZE (${graphqlCache.operations}) must not exceed GRAPHQL_DOCUMENT_CACHE_SIZE (${graphqlCache.documents})`,
+    );
+  }
 
   const jwtAlg = (env.JWT_ALG || 'EdDSA') as SigningAlg;
   if (!SIGNING_ALGS.includes(jwtAlg)) throw new Error(`JWT_ALG must be EdDSA or ES256 (got "${env.JWT_ALG}")`);
@@ -200,9 +254,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicOrigin,
     corsOrigins,
     keysDir: env.JWT_KEYS_DIR ?? `${dataDir}/keys`,
-    csrfSecret: csrfSecretHex
-      ? Buffer.from(csrfSecretHex, 'hex')
-      : devSecret(env.DEV_SECRET_FILE ?? `${dataDir}/csrf-secret`),
+    ...csrfSecrets(csrfList ?? null, () => devSecret(env.DEV_SECRET_FILE ?? `${dataDir}/csrf-secret`)),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 15 * 60, 30),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     secureCookies,
@@ -214,17 +266,22 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1),
       defaultPageSize: int(env, 'GRAPHQL_DEFAULT_PAGE_SIZE', 20, 1),
     },
+    graphqlCache,
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5000, 1),
     audience: env.JWT_AUDIENCE || 'pgauth',
     jwtAlg,
     jwtClientId,
     logRequests: bool(env, 'LOG_REQUESTS', true),
-    graphqlWatch,
+    graphqlWatch: graphqlWatch && dbPoolMode === 'session',
     databaseMode,
     db: dbConfigFromEnv(env),
     dataDir,
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1),
     dbPoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1),
+    dbPoolMode,
+    replicaUrl,
+    keysReloadMs: int(env, 'JWT_KEYS_RELOAD_MS', 10_000),
+    schemaWaitSeconds: int(env, 'SCHEMA_WAIT_SECONDS', 300),
     email,
     oauth: {
       providers,
@@ -233,6 +290,12 @@ export function loadConfig(env: Env = process.env): Config {
       postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
     },
   };
+}
+
+/** The CSRF keys: CSRF_SECRET's list (the first signs), else the development key on disk. */
+function csrfSecrets(hex: string[] | null, dev: () => Buffer): { csrfSecret: Buffer; csrfSecrets: Buffer[] } {
+  const all = hex ? hex.map((h) => Buffer.from(h, 'hex')) : [dev()];
+  return { csrfSecret: csrfKeyRing(all), csrfSecrets: all };
 }
 
 /** The configuration once the embedded cluster (if any) runs at `rootUrl`. */

@@ -6,9 +6,12 @@
  */
 import type pg from 'pg';
 import { type PostGraphileInstance, postgraphile } from 'postgraphile';
+import type { WithPgClient } from 'postgraphile/@dataplan/pg';
+import type { NodePostgresPgClient } from 'postgraphile/adaptors/pg';
+import { getOperationAST } from 'postgraphile/graphql';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { cookieNames } from '../core/cookies.ts';
-import type { Config } from '../core/config.ts';
+import type { Config, GraphQLCacheLimits } from '../core/config.ts';
 import { pgService as makePgService } from '../core/db.ts';
 import type { AuthRequest, Outcome } from '../core/request.ts';
 import { classify, errorsPlugin } from './errors.ts';
@@ -29,6 +32,8 @@ export interface GraphQLOptions {
   /** The request's auth state and outcome: from the Hono context, or for WebSocket operations
    * from the upgrade request. */
   requestState(rc: Partial<Grafast.RequestContext>): Promise<{ auth?: AuthRequest; outcome: Outcome }>;
+  /** Read replicas (core/replica.ts): the database access of read-only operations (queries). */
+  readOnly?: WithPgClient<NodePostgresPgClient>;
   /** The database service; core/db.ts pgService by default (bench:http measures against
    * @dataplan/pg's own). */
   pgService?: (pool: pg.Pool, schemas: string[]) => GraphileConfig.PgServiceConfiguration<'@dataplan/pg/adaptors/pg'>;
@@ -49,6 +54,7 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
         credentialMutations: o.credentialMutations,
       }),
       errorsPlugin(cfg.production),
+      planCachePlugin(cfg.graphqlCache),
     ],
     pgServices: [pgService],
     ...(cfg.production
@@ -66,15 +72,23 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
       graphiqlOnGraphQLGET: false,
       watch: cfg.graphqlWatch,
       maxRequestLength: cfg.bodyLimitBytes,
+      // Parsed and validated documents (failures too), by text: bounded against unique documents (J2).
+      parseAndValidateCacheSize: cfg.graphqlCache.documents,
       maskError: (error) => classify(error, { production: cfg.production }),
     },
     grafast: {
       // Plan explanations embed input constants (passwords included): never sent (D8).
       explain: false,
-      async context(requestContext) {
+      async context(requestContext, args) {
         const { auth, outcome } = await o.requestState(requestContext);
         const id = auth?.identity;
+        // Queries may read from a replica; mutations and subscriptions never do.
+        const readOnly =
+          o.readOnly && args.document && getOperationAST(args.document, args.operationName)?.operation === 'query'
+            ? { withPgClient: o.readOnly }
+            : {};
         return {
+          ...readOnly,
           auth,
           outcome,
           pgSettings: {
@@ -99,6 +113,34 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
         // released by PostGraphile itself
       }
       await pgService.release?.();
+    },
+  };
+}
+
+/**
+ * Grafast keeps operation plans on the schema (read from its extensions when it first plans):
+ * bounded here by operations and by plans per operation (J2; bench:memory). Its own document
+ * cache serves only grafast() calls (the edge parses in grafserv) and gets the same bound.
+ */
+function planCachePlugin(limits: GraphQLCacheLimits): GraphileConfig.Plugin {
+  return {
+    name: 'PgAuthPlanCachePlugin',
+    version: '1.0.0',
+    schema: {
+      hooks: {
+        GraphQLSchema(config) {
+          config.extensions = {
+            ...config.extensions,
+            grafast: {
+              ...config.extensions?.grafast,
+              operationsCacheMaxLength: limits.operations,
+              operationOperationPlansCacheMaxLength: limits.plansPerOperation,
+              queryCacheMaxLength: limits.documents,
+            },
+          };
+          return config;
+        },
+      },
     },
   };
 }
