@@ -352,3 +352,15 @@ returns int language sql volatile security definer set search_path = pg_catalog,
   select app_private.purge_email_state()
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Service accounts (test/db/service_accounts.sql): the owner-only calls the CLI makes.
+create or replace function tests.create_service_account(p_name text)
+returns table (client_id text, client_secret text, user_id uuid) language sql volatile security definer
+set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.create_service_account(p_name, null)
+$$;
+create or replace function tests.add_service_secret(p_client_id text)
+returns text language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.add_service_secret(p_client_id, null)
+$$;
+grant execute on all functions in schema tests to public;
