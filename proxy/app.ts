@@ -24,6 +24,7 @@ import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature 
 import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { apiKeyVerifier } from './features/permissions/api-keys.ts';
+import { tokenRoutes } from './features/permissions/token-route.ts';
 import { PasswordPlugin, passwordCredentialMutations } from './features/password/plugin.ts';
 import { SessionIssuer } from './features/sessions/issuer.ts';
 import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/plugin.ts';
@@ -195,6 +196,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   });
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
   app.route('/', email.routes);
+  app.route('/', tokenRoutes({ pool, keys, tokens, trustProxyHops: cfg.trustProxyHops }));
 
   await serv.addTo(app as never);
 

@@ -1,0 +1,80 @@
+/**
+ * `POST /auth/token` with `grant_type=client_credentials` (RFC 6749 section 4.4) for service
+ * accounts (issue #11 part 3). Client authentication by HTTP Basic or by `client_id` /
+ * `client_secret` in the form body (not both). SQL (app_hidden.client_credentials_token, edge
+ * role only) checks the secret, counts failures per client and per address and opens a
+ * short session for the bot; the edge signs an access token with role `bot` and that `sid`,
+ * and no refresh token. Errors are RFC 6749 bodies without detail (O6).
+ */
+import { Hono } from 'hono';
+import type pg from 'pg';
+import { asEdge } from '../../core/db.ts';
+import type { KeyRing } from '../../core/keys.ts';
+import { signAccessToken, type TokenSettings } from '../../core/tokens.ts';
+import { clientIp } from '../../middleware/credentials/index.ts';
+
+export interface TokenRouteDeps {
+  pool: pg.Pool;
+  keys: KeyRing;
+  tokens: TokenSettings;
+  trustProxyHops: number;
+}
+
+type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
+
+/** The client id and secret from `Authorization: Basic` (RFC 6749 2.3.1: form-encoded parts). */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | null | 'bad' {
+  if (header === undefined) return null;
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!m) return 'bad';
+  const raw = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = raw.indexOf(':');
+  if (i < 0) return 'bad';
+  try {
+    return { id: decodeURIComponent(raw.slice(0, i)), secret: decodeURIComponent(raw.slice(i + 1)) };
+  } catch {
+    return 'bad';
+  }
+}
+
+export function tokenRoutes(d: TokenRouteDeps): Hono {
+  const routes = new Hono();
+  routes.post('/auth/token', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Pragma', 'no-cache');
+    const fail = (error: OAuthError, status: 400 | 401 | 429 = 400) => {
+      if (error === 'invalid_client' && status === 401) c.header('WWW-Authenticate', 'Basic realm="token"');
+      return c.json({ error }, status);
+    };
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      return fail('invalid_request');
+    }
+    const form = new URLSearchParams(await c.req.text());
+    const grant = form.get('grant_type');
+    if (!grant) return fail('invalid_request');
+    if (grant !== 'client_credentials') return fail('unsupported_grant_type');
+    const basic = basicCredentials(c.req.header('authorization'));
+    if (basic === 'bad') return fail('invalid_client', 401);
+    const bodyId = form.get('client_id');
+    const bodySecret = form.get('client_secret');
+    if (basic && (bodyId !== null || bodySecret !== null)) return fail('invalid_request');
+    const id = basic?.id ?? bodyId;
+    const secret = basic?.secret ?? bodySecret;
+    if (!id || !secret || id.length > 100 || secret.length > 200) return fail('invalid_client', 401);
+    const rows = await asEdge<{ user_id: string | null; session_id: string | null; error: string | null }>(
+      d.pool,
+      null,
+      'select user_id, session_id, error from app_hidden.client_credentials_token($1, $2, $3, $4)',
+      [id, secret, clientIp(c, d.trustProxyHops), d.tokens.ttlSeconds],
+    );
+    const r = rows[0];
+    if (!r || r.error === 'limited') {
+      c.header('Retry-After', '900');
+      return fail('invalid_client', 429);
+    }
+    if (r.error || !r.user_id || !r.session_id) return fail('invalid_client', 401);
+    const accessToken = await signAccessToken(d.keys, d.tokens, { sub: r.user_id, sid: r.session_id, role: 'bot' });
+    return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: d.tokens.ttlSeconds });
+  });
+  return routes;
+}
