@@ -20,7 +20,8 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 const ME = '{ currentUser { rowId } }';
 
 beforeAll(async () => {
-  [account] = await owner<typeof account>("select * from app_private.create_service_account('ci bot', null)");
+  const rows = await owner<typeof account>("select * from app_private.create_service_account('ci bot', null)");
+  account = rows[0]!;
 });
 afterAll(async () => {
   await closeOwner();
