@@ -24,6 +24,7 @@ import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature 
 import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { apiKeyVerifier } from './features/permissions/api-keys.ts';
+import { claimsHook } from './features/permissions/claims-hook.ts';
 import { tokenRoutes } from './features/permissions/token-route.ts';
 import { PasswordPlugin, passwordCredentialMutations } from './features/password/plugin.ts';
 import { SessionIssuer } from './features/sessions/issuer.ts';
@@ -84,6 +85,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   const allowed = allowedOrigins(cfg.publicOrigin, cfg.corsOrigins, cfg.production);
   const issuer = new SessionIssuer(cfg, keys, tokens, names);
   const pool = createPool(cfg.db.authUrl, cfg.dbPoolMax, cfg.dbPoolMode);
+  issuer.claimsHook = claimsHook(pool);
   const replicaPool = cfg.replicaUrl ? createPool(cfg.replicaUrl, cfg.dbPoolMax, cfg.dbPoolMode) : null;
   const replica = replicaPool
     ? createReadRouter({
@@ -196,7 +198,10 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   });
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
   app.route('/', email.routes);
-  app.route('/', tokenRoutes({ pool, keys, tokens, trustProxyHops: cfg.trustProxyHops }));
+  app.route(
+    '/',
+    tokenRoutes({ pool, keys, tokens, trustProxyHops: cfg.trustProxyHops, claims: issuer.claimsHook ?? undefined }),
+  );
 
   await serv.addTo(app as never);
 

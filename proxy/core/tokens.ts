@@ -18,7 +18,26 @@ export interface AccessClaims {
   sub: string;
   sid: string;
   role: RequestRole;
+  /** Claims added by the claims hook (O3); a reserved name among them refuses the token. */
+  extra?: Record<string, unknown>;
 }
+
+/** Claims only the edge sets: a claims hook may not set or override them (O3). */
+export const RESERVED_CLAIMS = new Set([
+  'sub',
+  'sid',
+  'role',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'aal',
+  'amr',
+  'client_id',
+  'act',
+]);
 
 export interface TokenSettings {
   issuer: string;
@@ -33,9 +52,23 @@ export const DEFAULT_CLIENT_ID = 'pgauth-web';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The hook's claims, refused whole (an Error: no token) if one is reserved (O3). */
+function extraClaims(extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!extra) return {};
+  for (const k of Object.keys(extra)) {
+    if (RESERVED_CLAIMS.has(k)) throw new Error(`claims hook set the reserved claim ${k}`);
+  }
+  return extra;
+}
+
 export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: AccessClaims): Promise<string> {
   return (
-    new SignJWT({ client_id: s.clientId ?? DEFAULT_CLIENT_ID, sid: claims.sid, role: claims.role })
+    new SignJWT({
+      ...extraClaims(claims.extra),
+      client_id: s.clientId ?? DEFAULT_CLIENT_ID,
+      sid: claims.sid,
+      role: claims.role,
+    })
       .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
       .setSubject(claims.sub)
       // Unique per token: EdDSA is deterministic, so two tokens minted in the same second

@@ -364,3 +364,20 @@ returns text language sql volatile security definer set search_path = pg_catalog
   select app_private.add_service_secret(p_client_id, null)
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Claims hooks (test/db/claims_hook.sql): sample hooks and a setter, as the owner.
+create or replace function tests.hook_good(p_user uuid, p_session uuid, p_claims jsonb)
+returns jsonb language sql stable as $$ select jsonb_build_object('tenant', 'acme', 'seen_role', p_claims ->> 'role') $$;
+create or replace function tests.hook_reserved(p_user uuid, p_session uuid, p_claims jsonb)
+returns jsonb language sql stable as $$ select jsonb_build_object('role', 'admin', 'x', 1) $$;
+create or replace function tests.hook_raises(p_user uuid, p_session uuid, p_claims jsonb)
+returns jsonb language plpgsql stable as $$ begin raise exception 'boom' using errcode = 'BADRQ'; end $$;
+create or replace function tests.hook_scalar(p_user uuid, p_session uuid, p_claims jsonb)
+returns jsonb language sql stable as $$ select '"just a string"'::jsonb $$;
+create or replace function tests.hook_text(p_user uuid, p_session uuid, p_claims jsonb)
+returns text language sql stable as $$ select '{}' $$;
+create or replace function tests.set_claims_hook(p_hook text)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.auth_config set claims_hook = p_hook::regprocedure
+$$;
+grant execute on all functions in schema tests to public;

@@ -8,4 +8,10 @@ export const permissionErrors = {
     raisedBy: ['sql'],
     doc: '`createApiKey` was asked for a permission its creator does not hold now (O2): a key never carries more than its creator. Ask only for permissions listed in `currentUser.permissions`.',
   },
+  CLAIM: {
+    status: 500,
+    message: 'The access token could not be issued',
+    raisedBy: ['edge'],
+    doc: 'The configured claims hook (`auth_config.claims_hook`) failed, answered no JSON object or tried to set a reserved claim (O3): no token is signed, and the failure is audited (`claims_hook_failed`). An operator must fix the hook.',
+  },
 } as const satisfies ErrorTable;

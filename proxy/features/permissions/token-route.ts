@@ -18,6 +18,8 @@ export interface TokenRouteDeps {
   keys: KeyRing;
   tokens: TokenSettings;
   trustProxyHops: number;
+  /** The claims hook (O3): its failure means no token. */
+  claims?: (claims: { sub: string; sid: string; role: string }) => Promise<Record<string, unknown>>;
 }
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
@@ -73,7 +75,14 @@ export function tokenRoutes(d: TokenRouteDeps): Hono {
       return fail('invalid_client', 429);
     }
     if (r.error || !r.user_id || !r.session_id) return fail('invalid_client', 401);
-    const accessToken = await signAccessToken(d.keys, d.tokens, { sub: r.user_id, sid: r.session_id, role: 'bot' });
+    const base = { sub: r.user_id, sid: r.session_id, role: 'bot' as const };
+    let extra: Record<string, unknown> | undefined;
+    try {
+      extra = d.claims ? await d.claims(base) : undefined;
+    } catch {
+      return c.json({ error: 'server_error' }, 500);
+    }
+    const accessToken = await signAccessToken(d.keys, d.tokens, { ...base, extra });
     return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: d.tokens.ttlSeconds });
   });
   return routes;

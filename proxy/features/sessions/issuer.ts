@@ -26,12 +26,13 @@ export class SessionIssuer {
     readonly names: CookieNames,
   ) {}
 
+  /** Extra claims for each new access token (the permissions feature's claims hook), if set. */
+  claimsHook: ((claims: { sub: string; sid: string; role: string }) => Promise<Record<string, unknown>>) | null = null;
+
   async sign(session: IssuedSession): Promise<SignedSession> {
-    const accessToken = await signAccessToken(this.keys, this.tokens, {
-      sub: session.user_id,
-      sid: session.session_id,
-      role: session.role,
-    });
+    const base = { sub: session.user_id, sid: session.session_id, role: session.role };
+    const extra = this.claimsHook ? await this.claimsHook(base) : undefined;
+    const accessToken = await signAccessToken(this.keys, this.tokens, { ...base, extra });
     return {
       session,
       accessToken,
