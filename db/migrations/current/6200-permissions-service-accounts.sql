@@ -24,7 +24,8 @@ create table if not exists app_private.service_secrets (
   revoked_at timestamptz
 );
 comment on table app_private.service_secrets is 'SHA-256 of each client secret; at most two live per client (rotation).';
-create index if not exists service_secrets_client_idx on app_private.service_secrets (client_id) where revoked_at is null;
+drop index if exists app_private.service_secrets_client_idx;
+create index if not exists service_secrets_client_id_idx on app_private.service_secrets (client_id);
 
 create table if not exists app_private.service_sessions (
   session_id uuid primary key references app_private.sessions on delete cascade,

@@ -14,10 +14,28 @@ end $$;
 comment on column app_private.auth_config.claims_hook is
   'A function (uuid, uuid, jsonb) returning jsonb, called when an access token is issued to add claims (reserved ones refused: O3); NULL for none. For Hasura: app_private.hasura_claims(uuid, uuid, jsonb).';
 
--- Security definer, edge only (auth_edge): reads auth_config and runs the configured hook.
--- Dynamic SQL on purpose and only here: the statement is built from a regprocedure (an
--- existing function, its name printed schema-qualified and quoted by regproc), never from client text. The error
--- is returned, not raised, so its audit row commits.
+-- Owner only (not exposed, so A7/B3's "no dynamic SQL in exposed functions" holds): runs the
+-- hook. Dynamic SQL on purpose and only here: the statement is built from a regprocedure (an
+-- existing function, its name printed schema-qualified and quoted by regproc), never from
+-- client text.
+create or replace function app_private.run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb)
+  returns jsonb
+  language plpgsql volatile
+  set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_out jsonb;
+begin
+  execute pg_catalog.format('select %s($1::uuid, $2::uuid, $3::jsonb)', p_hook::oid::regproc)
+    into v_out using p_user_id, p_session_id, p_claims;
+  return v_out;
+end;
+$$;
+comment on function app_private.run_claims_hook(regprocedure, uuid, uuid, jsonb) is 'Owner only: calls the configured claims hook.';
+revoke all on function app_private.run_claims_hook(regprocedure, uuid, uuid, jsonb) from public;
+
+-- Security definer, edge only (auth_edge): reads auth_config and runs the configured hook
+-- through run_claims_hook. The error is returned, not raised, so its audit row commits.
 create or replace function app_hidden.token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb)
   returns table (claims jsonb, error text)
   language plpgsql volatile security definer
@@ -37,7 +55,7 @@ begin
     if (select p.prorettype from pg_catalog.pg_proc p where p.oid = v_hook) <> 'jsonb'::regtype then
       v_reason := 'wrong_return_type';
     else
-      execute pg_catalog.format('select %s($1::uuid, $2::uuid, $3::jsonb)', v_hook::oid::regproc) into v_out using p_user_id, p_session_id, p_claims;
+      v_out := app_private.run_claims_hook(v_hook, p_user_id, p_session_id, p_claims);
       if v_out is null or pg_catalog.jsonb_typeof(v_out) <> 'object' then
         v_reason := 'not_an_object';
       elsif exists (select 1 from pg_catalog.jsonb_object_keys(v_out) k where k = any (v_reserved)) then
