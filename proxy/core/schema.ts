@@ -27,8 +27,10 @@ export async function missingMigrations(ownerUrl: string): Promise<string[]> {
         if (e.code === '42P01' || e.code === '3F000') return { rows: [] };
         throw e;
       });
-    const applied = new Set(rows.map((r) => r.filename));
-    return committed.filter((f) => !applied.has(f));
+    // graphile-migrate records `000003.sql` for `000003-<slug>.sql`: compare by number.
+    const number = (f: string) => f.replace(/^(\d+).*$/, '$1');
+    const applied = new Set(rows.map((r) => number(r.filename)));
+    return committed.filter((f) => !applied.has(number(f)));
   } finally {
     await client.end().catch(() => {});
   }
