@@ -159,7 +159,12 @@ async function child(): Promise<void> {
       // Plans first: they hold the documents' operation nodes, which the document caches hold too.
       drained = [];
       let before = heap();
-      for (const label of ['grafast operation plans', 'grafserv documents', 'grafast documents']) {
+      for (const label of [
+        'grafast operation plans',
+        'grafserv documents',
+        'grafast documents',
+        'pg-sql2 raw SQL fragments',
+      ]) {
         for (const c of caches()) if (c.label === label) c.lru.reset();
         const after = heap();
         drained.push({ label, bytes: before - after });
@@ -193,6 +198,8 @@ interface Edge {
   url: string;
   origin: string;
   pid: number;
+  /** Why the edge is gone, waiting up to `ms` for it to go; null if it still runs. */
+  death(ms: number): Promise<string | null>;
   probe(opts?: { gc?: boolean; drain?: boolean }): Promise<Probe>;
   stop(): Promise<void>;
 }
@@ -218,21 +225,24 @@ async function startEdge(db: DbConfig, secrets: Secrets): Promise<Edge> {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   // The edge logs unexpected execution errors to stderr; hostile traffic makes a lot of them.
+  // The edge logs unexpected execution errors to stderr (hostile traffic makes many): counted,
+  // the last lines kept for when it dies.
   let stderrLines = 0;
+  let tail: string[] = [];
   proc.stderr?.on('data', (b: Buffer) => {
-    const text = b.toString();
-    if (stderrLines < 5)
-      process.stderr.write(
-        text
-          .split('\n')
-          .slice(0, 5 - stderrLines)
-          .join('\n'),
-      );
-    stderrLines += text.split('\n').length - 1;
+    const lines = b.toString().split('\n');
+    stderrLines += lines.length - 1;
+    tail = [...tail, ...lines].slice(-20);
+  });
+  let died: string | null = null;
+  proc.once('exit', (code, signal) => {
+    died = `edge exited (code ${code}, signal ${signal}); its last stderr lines:\n${tail.join('\n')}`;
+    for (const w of waiting.values()) w.reject(new Error(died));
+    waiting.clear();
   });
   const kill = () => proc.kill('SIGKILL');
   process.once('exit', kill);
-  const waiting = new Map<number, (p: Probe) => void>();
+  const waiting = new Map<number, { resolve: (p: Probe) => void; reject: (e: Error) => void }>();
   let nextProbe = 0;
   const ready = new Promise<{ url: string; origin: string }>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('edge did not start within 60s')), 60_000);
@@ -241,7 +251,7 @@ async function startEdge(db: DbConfig, secrets: Secrets): Promise<Edge> {
         clearTimeout(t);
         resolve({ url: m.url, origin: m.origin });
       } else if (m.probe !== undefined && m.result) {
-        waiting.get(m.probe)?.(m.result);
+        waiting.get(m.probe)?.resolve(m.result);
         waiting.delete(m.probe);
       }
     });
@@ -255,16 +265,26 @@ async function startEdge(db: DbConfig, secrets: Secrets): Promise<Edge> {
     url,
     origin,
     pid: proc.pid!,
+    async death(ms) {
+      if (!died && proc.exitCode === null && proc.signalCode === null) {
+        await new Promise((r) => {
+          const t = setTimeout(r, ms);
+          proc.once('exit', () => setTimeout(() => r(clearTimeout(t)), 0));
+        });
+      }
+      return died;
+    },
     probe(opts = {}) {
       const id = nextProbe++;
-      return new Promise((r) => {
-        waiting.set(id, r);
+      return new Promise((resolve, reject) => {
+        if (died) return reject(new Error(died));
+        waiting.set(id, { resolve, reject });
         proc.send({ probe: id, ...opts });
       });
     },
     async stop() {
       if (stderrLines) log(`(the edge wrote ${stderrLines} lines to stderr)`);
-      if (proc.exitCode === null && proc.signalCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null && proc.connected) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.send('stop');
         const t = setTimeout(kill, 10_000);
@@ -278,7 +298,12 @@ async function startEdge(db: DbConfig, secrets: Secrets): Promise<Edge> {
 
 /** RSS and its high-water mark of a process, from /proc (bytes). */
 function procMemory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // exited: NaN
+  }
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
@@ -739,7 +764,10 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
       while (sent < bodies.length) {
         const b = bodies[sent++]!;
         bytes += b.body.length;
-        const res = await client.post('/graphql', b.signedIn ? signedIn : anonymous, b.body);
+        const res = await client.post('/graphql', b.signedIn ? signedIn : anonymous, b.body).catch(async (e) => {
+          // A reset connection: did the edge die (the exit event may follow the reset)?
+          throw new Error((await edge.death(2000)) ?? String(e));
+        });
         const outcome = `${b.kind} ${res.status}${res.body.includes('"errors"') ? ' errors' : ''}`;
         statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);
         if (process.env.BENCH_MEMORY_DEBUG) log(`${outcome}: ${res.body.slice(0, 120)}`);
@@ -777,6 +805,8 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   const loadSeconds = (performance.now() - tLoad) / 1000;
   clearInterval(sampler);
   const end = procMemory(edge.pid);
+  // Before the pool's idle timeout closes them.
+  const endPg = await backendsMemory(root);
   peak = Math.max(peak, end.rss, hwmReset ? end.hwm : 0);
 
   log(`\n${OPS} unique operations (${mib(bytes)} MiB of bodies) in ${f(loadSeconds, 1)}s, ${CONCURRENCY} at a time:`);
@@ -864,8 +894,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   );
   log(`heap after emptying them: ${mib(drained.heapUsed)} MiB (idle: ${mib(idleProbe.heapUsed)} MiB)`);
 
-  const endPg = history.at(-1) && (await backendsMemory(root));
-  if (endPg)
+  if (endPg.count)
     log(
       `Postgres: ${endPg.count} connections of the edge, ${mib(endPg.bytes)} MiB private (idle: ${mib(idlePg.bytes)} MiB)`,
     );
