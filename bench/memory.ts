@@ -6,13 +6,17 @@
  * GraphQL stack creates), measures its idle RSS, then sends BENCH_OPS (default 20,000) unique
  * operations generated from the schema: field selections at depth 1-12, aliases, named and
  * inline fragments, variables, valid, boundary and wrong-typed argument literals, a few
- * update/delete mutations on rows that do not exist, and malformed documents; half anonymous,
- * half signed in. Every 1,000 operations it records RSS, V8 heap and the length of each cache.
- * Reports peak RSS over the idle baseline (target: under 150 MiB), RSS a while after the
- * load, and at the end how much heap each cache held (emptied one by one, heap measured after
- * a forced GC in between).
- * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_memory`), otherwise a throwaway
- * cluster. Cache sizes come from the edge's configuration (GRAPHQL_*_CACHE_* variables).
+ * update/delete mutations on rows that do not exist, malformed documents, documents switched by
+ * Boolean variables (@include) sent again with other values, and 40-90 KiB documents over the
+ * limits; half anonymous, half signed in. Every 1,000 operations it records RSS, V8 heap, the
+ * length of each cache and the private memory of the edge's Postgres connections. Reports
+ * peak RSS over the idle baseline (target: under 150 MiB), RSS a while after the load, and at
+ * the end how much heap each cache held (emptied one by one, forced GC in between).
+ * Cache sizes come from the edge's configuration (GRAPHQL_DOCUMENT_CACHE_SIZE,
+ * GRAPHQL_PLAN_CACHE_SIZE, GRAPHQL_PLANS_PER_OPERATION). BENCH_NODE_FLAGS sets the edge's node
+ * flags (default --max-old-space-size=512; empty for none), BENCH_KINDS=large,... restricts
+ * the kinds, BENCH_OPS/BENCH_AFTER_SECONDS/BENCH_SEED the run. Exit 1 when the target is missed.
+ * Uses ROOT_DATABASE_URL when set (database `pgauth_bench_memory`), otherwise a throwaway cluster.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
