@@ -265,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxFields: int(env, 'GRAPHQL_MAX_FIELDS', 500, 1),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1),
       defaultPageSize: int(env, 'GRAPHQL_DEFAULT_PAGE_SIZE', 20, 1),
+      maxDocumentBytes: int(env, 'GRAPHQL_MAX_DOCUMENT_BYTES', 16 * 1024, 256),
     },
     graphqlCache,
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5000, 1),

@@ -23,6 +23,7 @@ import {
   type ValidationRule,
 } from 'postgraphile/graphql';
 import { ConstantStep, lambda, SafeError } from 'postgraphile/grafast';
+import { AuthError } from '../core/errors.ts';
 
 const limitError = (message: string, node: import('postgraphile/graphql').ASTNode) =>
   new GraphQLError(message, { nodes: [node], extensions: { code: 'LIMIT' } });
@@ -36,6 +37,9 @@ export interface ShapeLimits {
   maxCost: number;
   /** The page size assumed for a list or connection without a literal first/last. */
   defaultPageSize: number;
+  /** Bytes of GraphQL document text, checked before parsing: with the bounded document cache
+   * (GRAPHQL_DOCUMENT_CACHE_SIZE) it bounds the memory unique documents can hold. */
+  maxDocumentBytes: number;
 }
 
 interface Shape {
@@ -181,6 +185,13 @@ export function limitsPlugin(opts: {
             oneCredentialMutationRule(opts.credentialMutations),
           );
           if (!opts.introspection) event.validationRules.push(NoSchemaIntrospectionCustomRule);
+          return next();
+        },
+        processGraphQLRequestBody(next, event) {
+          const query = (event.body as { query?: unknown }).query;
+          if (typeof query === 'string' && Buffer.byteLength(query) > opts.shape.maxDocumentBytes) {
+            throw new SafeError(new AuthError('TOOBIG').message, { code: 'TOOBIG', statusCode: 413 });
+          }
           return next();
         },
       },

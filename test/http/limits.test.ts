@@ -11,6 +11,7 @@ const srv = useServer({
   GRAPHQL_MAX_FIELDS: '200',
   GRAPHQL_MAX_COST: '5000',
   GRAPHQL_DEFAULT_PAGE_SIZE: '3',
+  GRAPHQL_MAX_DOCUMENT_BYTES: '4096',
 });
 
 async function expectLimit(query: string, pattern: RegExp) {
@@ -89,8 +90,14 @@ describe('J2 (!): limits measured with fragments expanded', () => {
     expect(four.data?.visibleDocuments.nodes.length).toBe(4);
   });
 
+  it('J2: a document over GRAPHQL_MAX_DOCUMENT_BYTES is refused before parsing: 413 TOOBIG', async () => {
+    const r = await rawPost(srv, { query: `{ __typename ${' '.repeat(5000)}}` });
+    expect(r.status, r.raw).toBe(413);
+    expect(r.json?.errors?.[0]?.extensions?.code).toBe('TOOBIG');
+  });
+
   it('J2: a list literal nested beyond the parser stack answers LIMIT, not a crash', async () => {
-    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const deep = `${'['.repeat(1900)}1${']'.repeat(1900)}`;
     const r = await rawPost(srv, { query: `{ visibleDocuments(first: ${deep}) { totalCount } }` });
     expect(r.status, r.raw.slice(0, 300)).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
