@@ -20,4 +20,5 @@ RUN mkdir /keys && chown node /keys
 USER node
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "proxy/server.ts"]
+# A 512 MB heap keeps memory bounded under hostile traffic (docs/benchmarks.md, bench:memory).
+CMD ["node", "--max-old-space-size=512", "--import", "tsx", "proxy/server.ts"]
