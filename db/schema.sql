@@ -3,6 +3,114 @@
 --
 
 --
+-- Name: COLUMN api_keys.created_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(created_at) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.expires_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(expires_at) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(id) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.last_used_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(last_used_at) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(name) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.permissions; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(permissions) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.permissions; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.api_keys.permissions IS 'What a request with this key may do: a subset of your permissions when it was created, intersected with your permissions now.';
+
+--
+-- Name: COLUMN api_keys.prefix; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(prefix) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.prefix; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.api_keys.prefix IS 'Public part of the key (`pga_<prefix>_...`), to recognise it.';
+
+--
+-- Name: COLUMN api_keys.revoked_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(revoked_at) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN api_keys.session_id; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.api_keys.session_id IS '@behavior -*';
+
+--
+-- Name: COLUMN api_keys.user_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT(user_id) ON TABLE app_public.api_keys TO app_user;
+
+--
+-- Name: COLUMN app_roles.db_role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(db_role),UPDATE(db_role) ON TABLE app_public.app_roles TO admin;
+
+--
+-- Name: COLUMN app_roles.db_role; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.app_roles.db_role IS 'The database request role this application role implies.';
+
+--
+-- Name: COLUMN app_roles.description; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.app_roles TO admin;
+
+--
+-- Name: COLUMN app_roles.is_default; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(is_default),UPDATE(is_default) ON TABLE app_public.app_roles TO admin;
+
+--
+-- Name: COLUMN app_roles.is_default; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.app_roles.is_default IS 'Held implicitly by every enabled, non-bot user.';
+
+--
+-- Name: COLUMN app_roles.name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(name) ON TABLE app_public.app_roles TO admin;
+
+--
 -- Name: COLUMN audit_log.actor_role; Type: COMMENT; Schema: app_public; Owner: -
 --
 
@@ -24,13 +132,211 @@ COMMENT ON COLUMN app_public.audit_log.target_id IS 'The affected row''s key (ke
 -- Name: COLUMN auth_config.account_lock_max; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of an account lockout (C7): the real user is delayed, never locked out for good.';
+COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of one account lock (C7). Locks start at 1 minute and double while an attack goes on; they are never renewed by attempts made during the lock.';
+
+--
+-- Name: COLUMN auth_config.account_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.account_max_failures IS 'Failed password checks of one account within failure_window that lock it (C6).';
+
+--
+-- Name: COLUMN auth_config.bcrypt_cost; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.bcrypt_cost IS 'bcrypt cost of new hashes, and of the dummy check for unknown accounts; lower hashes are upgraded on the next login (C1).';
+
+--
+-- Name: COLUMN auth_config.claims_hook; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.claims_hook IS 'A function (uuid, uuid, jsonb) returning jsonb, called when an access token is issued to add claims (reserved ones refused: O3); NULL for none. For Hasura: app_private.hasura_claims(uuid, uuid, jsonb).';
+
+--
+-- Name: COLUMN auth_config.email_change_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_change_ttl IS 'Lifetime of an email-change confirmation token (M1).';
+
+--
+-- Name: COLUMN auth_config.email_code_max_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_max_attempts IS 'Tries of one 6-digit sign-in code; the code dies at the last wrong one (M5).';
+
+--
+-- Name: COLUMN auth_config.email_code_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_max_failures IS 'Wrong sign-in codes per account within email_request_window before RATEL (M5).';
+
+--
+-- Name: COLUMN auth_config.email_code_secret; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_secret IS 'HMAC key of stored sign-in codes (a 6-digit code hashed alone would be read back from its hash).';
+
+--
+-- Name: COLUMN auth_config.email_mail_max_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_mail_max_attempts IS 'Delivery attempts of one mail job (graphile-worker backs off exponentially).';
+
+--
+-- Name: COLUMN auth_config.email_request_max_per_address; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_max_per_address IS 'Reset, sign-in and email-change requests per target address (known or not) within email_request_window; RATEL beyond (M5).';
+
+--
+-- Name: COLUMN auth_config.email_request_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_max_per_ip IS 'Email requests and wrong codes per client address within email_request_window (M5).';
+
+--
+-- Name: COLUMN auth_config.email_request_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_window IS 'Window of every email limit (requests, resends, code failures).';
+
+--
+-- Name: COLUMN auth_config.email_resend_interval; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_resend_interval IS 'Least time between two resent verification mails (M5).';
+
+--
+-- Name: COLUMN auth_config.email_resend_max; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_resend_max IS 'Verification mails one account may ask for again within email_request_window (M5).';
+
+--
+-- Name: COLUMN auth_config.email_reset_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_reset_ttl IS 'Lifetime of a password-reset token (M1).';
+
+--
+-- Name: COLUMN auth_config.email_sign_in_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_sign_in_ttl IS 'Lifetime of a sign-in link and its 6-digit code (M1).';
+
+--
+-- Name: COLUMN auth_config.email_verification_required; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_verification_required IS 'When true, an account whose email is unverified can sign in only to verify it: current_user_id() is NULL for it (it sees what anonymous sees), and only resendVerificationEmail, verifyEmail, changeEmail, refresh and logout work.';
+
+--
+-- Name: COLUMN auth_config.email_verify_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_verify_ttl IS 'Lifetime of an email-verification token (M1).';
+
+--
+-- Name: COLUMN auth_config.failure_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.failure_window IS 'Window in which failures are counted, per account and per address; also how soon a new lock counts as the same attack (and so lasts longer).';
+
+--
+-- Name: COLUMN auth_config.ip_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.ip_max_failures IS 'Failed logins per client address within failure_window before the address gets RATEL (C6).';
+
+--
+-- Name: COLUMN auth_config.max_sessions_per_user; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.max_sessions_per_user IS 'Live sessions per user; signing in again evicts the oldest beyond this.';
+
+--
+-- Name: COLUMN auth_config.password_check_common; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_check_common IS 'Refuse passwords in app_private.common_passwords.';
+
+--
+-- Name: COLUMN auth_config.password_check_personal; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_check_personal IS 'Refuse passwords containing the email or the name, or equal to the local part of the address.';
+
+--
+-- Name: COLUMN auth_config.password_history; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_history IS 'A new password may not equal any of the last N (the current one included); 0: off. Each costs one bcrypt check when a password is set.';
+
+--
+-- Name: COLUMN auth_config.password_max_age; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_max_age IS 'Opt-in expiry: a password older than this stops signing in (reset by email); NULL (NIST default): never.';
+
+--
+-- Name: COLUMN auth_config.password_max_length; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_max_length IS 'Longest accepted password in characters (64..1024; NIST: at least 64).';
+
+--
+-- Name: COLUMN auth_config.password_min_classes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_min_classes IS 'Opt-in composition rule: character classes (lower, upper, digit, other) required; 0 (NIST default): none.';
+
+--
+-- Name: COLUMN auth_config.password_min_length; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_min_length IS 'Shortest accepted password, in characters (never under 8); checked by register and change_password.';
 
 --
 -- Name: COLUMN auth_config.refresh_grace; Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON COLUMN app_private.auth_config.refresh_grace IS 'How long the immediate predecessor of a refresh token still answers (with the same successor).';
+
+--
+-- Name: COLUMN auth_config.refresh_secret; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.refresh_secret IS 'HMAC key deriving each rotated refresh token from its parent (F3). Changing it breaks only retries inside refresh_grace.';
+
+--
+-- Name: COLUMN auth_config.register_max_global; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_max_global IS 'Accounts everyone together may register within register_window: a ceiling on bcrypt work and sign-up floods.';
+
+--
+-- Name: COLUMN auth_config.register_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_max_per_ip IS 'Accounts one client address may register within register_window (RATEL beyond).';
+
+--
+-- Name: COLUMN auth_config.register_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_window IS 'Window of the registration limits.';
+
+--
+-- Name: COLUMN auth_config.session_absolute; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.session_absolute IS 'Absolute lifetime of a session, however often it is refreshed (D7).';
+
+--
+-- Name: COLUMN auth_config.session_idle; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.session_idle IS 'Lifetime of each refresh token: a session unused for this long ends (D7).';
 
 --
 -- Name: COLUMN document_acl.document_created_at; Type: COMMENT; Schema: app_public; Owner: -
@@ -63,10 +369,34 @@ COMMENT ON COLUMN app_public.documents.owner_id IS 'The creator; set from the se
 COMMENT ON COLUMN app_public.documents.short_url IS 'Generated, unique, URL-safe.';
 
 --
+-- Name: COLUMN email_tokens.code_hash; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.email_tokens.code_hash IS 'sign_in only: HMAC-SHA256(email_code_secret, id || code) of the 6-digit code.';
+
+--
+-- Name: COLUMN email_tokens.email; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.email_tokens.email IS 'The address it was mailed to: verification proves this address (and only while it is still the user''s); email change switches to it.';
+
+--
 -- Name: COLUMN groups.name; Type: ACL; Schema: app_public; Owner: -
 --
 
 GRANT INSERT(name),UPDATE(name) ON TABLE app_public.groups TO app_user;
+
+--
+-- Name: COLUMN permissions.description; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE app_public.permissions TO admin;
+
+--
+-- Name: COLUMN permissions.name; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(name) ON TABLE app_public.permissions TO admin;
 
 --
 -- Name: COLUMN relation_edge.object_id; Type: ACL; Schema: app_public; Owner: -
@@ -123,6 +453,18 @@ GRANT INSERT(role) ON TABLE app_public.role_grants TO admin;
 GRANT INSERT(user_id) ON TABLE app_public.role_grants TO admin;
 
 --
+-- Name: COLUMN role_permissions.permission; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(permission) ON TABLE app_public.role_permissions TO admin;
+
+--
+-- Name: COLUMN role_permissions.role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(role) ON TABLE app_public.role_permissions TO admin;
+
+--
 -- Name: COLUMN user_acl.role; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -144,13 +486,55 @@ GRANT INSERT(user_id) ON TABLE app_public.user_acl TO admin;
 -- Name: COLUMN user_identities.email; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported; informational, never used to link accounts.';
+COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported as verified (the edge passes no other); never used to link accounts. Equal to the user''s email, it verifies that email.';
 
 --
 -- Name: COLUMN user_identity_tokens.refresh_lease_until; Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON COLUMN app_private.user_identity_tokens.refresh_lease_until IS 'While in the future, one server instance is refreshing this token; others skip it.';
+
+--
+-- Name: COLUMN user_roles.expires_at; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(expires_at),UPDATE(expires_at) ON TABLE app_public.user_roles TO admin;
+
+--
+-- Name: COLUMN user_roles.role; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(role) ON TABLE app_public.user_roles TO admin;
+
+--
+-- Name: COLUMN user_roles.user_id; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT INSERT(user_id) ON TABLE app_public.user_roles TO admin;
+
+--
+-- Name: COLUMN user_secrets.failed_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.failed_attempts IS 'Failed checks since first_failed_at (reset by a lock or a success).';
+
+--
+-- Name: COLUMN user_secrets.locked_until; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.locked_until IS 'While in the future, every password check of this account answers RATEL (C7).';
+
+--
+-- Name: COLUMN user_secrets.lockouts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.lockouts IS 'Consecutive locks of the current attack: each lasts twice the previous, at most account_lock_max.';
+
+--
+-- Name: COLUMN user_secrets.password_scheme; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.password_scheme IS 'How the password was fed to bcrypt: 1 = as typed, SHA-256 over 72 bytes (legacy); 2 = HMAC-SHA256 pre-hash (C2).';
 
 --
 -- Name: COLUMN users.disabled_at; Type: ACL; Schema: app_public; Owner: -
@@ -181,6 +565,12 @@ COMMENT ON COLUMN app_public.users.display_name IS 'Name shown to other users.';
 --
 
 COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address.';
+
+--
+-- Name: COLUMN users.email_verified_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.email_verified_at IS 'When the current email was verified (a provider''s verified claim or an email token); NULL for unverified. Cleared when the email changes. Only verified emails match role_domain_rules.';
 
 --
 -- Name: COLUMN users.is_bot; Type: COMMENT; Schema: app_public; Owner: -
@@ -216,6 +606,30 @@ GRANT ALL ON FUNCTION app_public."current_user"() TO bot;
 COMMENT ON FUNCTION app_public."current_user"() IS 'You, or null when not signed in.';
 
 --
+-- Name: FUNCTION add_service_secret(p_client_id text, p_expires_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.add_service_secret(p_client_id text, p_expires_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION add_service_secret(p_client_id text, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.add_service_secret(p_client_id text, p_expires_at timestamp with time zone) IS 'Owner only: a new client secret (returned once); the oldest beyond two live ones is revoked with its sessions.';
+
+--
+-- Name: FUNCTION after_failure(p_failed_attempts integer, p_first_failed_at timestamp with time zone, p_locked_until timestamp with time zone, p_lockouts integer, c app_private.auth_config); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.after_failure(p_failed_attempts integer, p_first_failed_at timestamp with time zone, p_locked_until timestamp with time zone, p_lockouts integer, c app_private.auth_config) FROM PUBLIC;
+
+--
+-- Name: FUNCTION after_failure(p_failed_attempts integer, p_first_failed_at timestamp with time zone, p_locked_until timestamp with time zone, p_lockouts integer, c app_private.auth_config); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.after_failure(p_failed_attempts integer, p_first_failed_at timestamp with time zone, p_locked_until timestamp with time zone, p_lockouts integer, c app_private.auth_config) IS 'Counts a failure; at account_max_failures locks for 1 minute, doubling per consecutive lock, at most account_lock_max.';
+
+--
 -- Name: FUNCTION armor(bytea); Type: ACL; Schema: public; Owner: -
 --
 
@@ -230,6 +644,18 @@ REVOKE ALL ON FUNCTION public.armor(bytea, text[], text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.armor(bytea, text[], text[]) TO pgauth_owner;
 
 --
+-- Name: FUNCTION assert_owner_change_allowed(p_document_id uuid, p_subject_id uuid, p_existing app_public.access_level, p_new app_public.access_level, p_me uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.assert_owner_change_allowed(p_document_id uuid, p_subject_id uuid, p_existing app_public.access_level, p_new app_public.access_level, p_me uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION assert_owner_change_allowed(p_document_id uuid, p_subject_id uuid, p_existing app_public.access_level, p_new app_public.access_level, p_me uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.assert_owner_change_allowed(p_document_id uuid, p_subject_id uuid, p_existing app_public.access_level, p_new app_public.access_level, p_me uuid) IS 'The owner rule of share/unshare: the creator stays owner (LASTO); only the creator or the owner themself ends another ownership (DNIED); never the last owner (LASTO).';
+
+--
 -- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -239,7 +665,55 @@ REVOKE ALL ON FUNCTION app_private.assert_password_ok(p_password text) FROM PUBL
 -- Name: FUNCTION assert_password_ok(p_password text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'Minimum 10 characters, at most 1 KiB.';
+COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'The account-free password rules (length, common list, composition); raises WEAKP with the rule as DETAIL.';
+
+--
+-- Name: FUNCTION assert_password_policy(p_password text, p_user uuid, p_email text, p_name text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.assert_password_policy(p_password text, p_user uuid, p_email text, p_name text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION assert_password_policy(p_password text, p_user uuid, p_email text, p_name text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.assert_password_policy(p_password text, p_user uuid, p_email text, p_name text) IS 'Raises WEAKP (DETAIL: the rule) unless the password passes every rule of the policy for this account.';
+
+--
+-- Name: FUNCTION auth_decoy(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.auth_decoy() FROM PUBLIC;
+
+--
+-- Name: FUNCTION auth_decoy(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.auth_decoy() IS 'What register answers for a taken address: the shape of a new session (new user, role app_user) whose ids and refresh token exist nowhere (M2).';
+
+--
+-- Name: FUNCTION auth_error(p_code text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.auth_error(p_code text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION auth_error(p_code text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.auth_error(p_code text) IS 'A failed auth_result carrying only a registered error code (CREDS, RATEL, TOKEN, REUSE).';
+
+--
+-- Name: FUNCTION auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone) IS 'A successful auth_result: the session, its refresh token and the role the user is entitled to now.';
 
 --
 -- Name: FUNCTION bcrypt_cost_of(p_hash text); Type: ACL; Schema: app_private; Owner: -
@@ -254,6 +728,19 @@ REVOKE ALL ON FUNCTION app_private.bcrypt_cost_of(p_hash text) FROM PUBLIC;
 COMMENT ON FUNCTION app_private.bcrypt_cost_of(p_hash text) IS 'The cost factor recorded in a bcrypt hash.';
 
 --
+-- Name: FUNCTION change_email(p_new_email text, p_password text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION change_email(p_new_email text, p_password text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) IS 'Asks to change your email: the new address gets a confirmation link, the old one a notice (M6). Returns NULL, CREDS (wrong password, counted like a failed login) or RATEL; raises LOGIN, EMAIL.';
+
+--
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -265,7 +752,7 @@ GRANT ALL ON FUNCTION app_hidden.change_password(p_old text, p_new text) TO bot;
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP.';
+COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP, RATEL (account locked).';
 
 --
 -- Name: FUNCTION check_relation(relation text, object_type text, object_id uuid); Type: ACL; Schema: app_public; Owner: -
@@ -462,11 +949,77 @@ GRANT ALL ON FUNCTION app_hidden.claimed_user_id() TO bot;
 COMMENT ON FUNCTION app_hidden.claimed_user_id() IS 'The user id claimed by the verified access token, or NULL. Not proof of a live session: use current_user_id().';
 
 --
+-- Name: FUNCTION client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer) TO auth_edge;
+
+--
+-- Name: FUNCTION client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer) IS 'Edge only: the bot user and a new short session for a valid client id and secret, or error invalid_client / limited (counted per client and per address).';
+
+--
+-- Name: FUNCTION confirm_email_change(p_token text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.confirm_email_change(p_token text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.confirm_email_change(p_token text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION confirm_email_change(p_token text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.confirm_email_change(p_token text, p_ip inet) IS 'Switches your email to the address a change token was mailed to, verified; the old address gets a notice and its tokens die (M6). Returns NULL or EMTOK; raises EMTKN when the address was taken meanwhile.';
+
+--
+-- Name: FUNCTION create_api_key(name text, permissions text[], expires_at timestamp with time zone); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.create_api_key(name text, permissions text[], expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.create_api_key(name text, permissions text[], expires_at timestamp with time zone) TO app_user;
+
+--
+-- Name: FUNCTION create_api_key(name text, permissions text[], expires_at timestamp with time zone); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.create_api_key(name text, permissions text[], expires_at timestamp with time zone) IS 'Creates a personal API key limited to `permissions` (each one you hold now), optionally expiring. The key (`pga_<prefix>_<secret>`) is returned this once. Not callable with an API key.';
+
+--
+-- Name: FUNCTION create_service_account(p_name text, p_expires_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.create_service_account(p_name text, p_expires_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION create_service_account(p_name text, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.create_service_account(p_name text, p_expires_at timestamp with time zone) IS 'Owner only: a bot user with a client id and a first secret (returned once).';
+
+--
 -- Name: FUNCTION crypt(text, text); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.crypt(text, text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.crypt(text, text) TO pgauth_owner;
+
+--
+-- Name: FUNCTION current_api_key_id(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.current_api_key_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.current_api_key_id() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.current_api_key_id() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.current_api_key_id() TO bot;
+
+--
+-- Name: FUNCTION current_api_key_id(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.current_api_key_id() IS 'The API key the current request came with (from its session, not from a claim), or NULL.';
 
 --
 -- Name: FUNCTION current_app_role(); Type: ACL; Schema: app_hidden; Owner: -
@@ -482,6 +1035,18 @@ GRANT ALL ON FUNCTION app_hidden.current_app_role() TO bot;
 --
 
 COMMENT ON FUNCTION app_hidden.current_app_role() IS 'The caller''s entitled role from the tables (not the token), anonymous without a live session.';
+
+--
+-- Name: FUNCTION current_password_scheme(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.current_password_scheme() FROM PUBLIC;
+
+--
+-- Name: FUNCTION current_password_scheme(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.current_password_scheme() IS 'The scheme hash_password() produces.';
 
 --
 -- Name: FUNCTION current_principals(); Type: ACL; Schema: app_hidden; Owner: -
@@ -526,7 +1091,7 @@ GRANT ALL ON FUNCTION app_hidden.current_user_id() TO bot;
 -- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and the user enabled; otherwise NULL.';
+COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live, the user enabled and (when email_verification_required) the email verified; otherwise NULL.';
 
 --
 -- Name: FUNCTION dearmor(text); Type: ACL; Schema: public; Owner: -
@@ -578,6 +1143,78 @@ GRANT ALL ON FUNCTION app_hidden.doc_access(p_document_id uuid) TO bot;
 COMMENT ON FUNCTION app_hidden.doc_access(p_document_id uuid) IS 'The caller''s highest access level on the document, or NULL.';
 
 --
+-- Name: FUNCTION email_code_hash(p_token_id uuid, p_code text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_code_hash(p_token_id uuid, p_code text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_code_hash(p_token_id uuid, p_code text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_code_hash(p_token_id uuid, p_code text) IS 'HMAC-SHA256 of a sign-in code bound to its token row (M1).';
+
+--
+-- Name: FUNCTION email_key(p_email text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_key(p_email text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_key(p_email text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_key(p_email text) IS 'Key of unknown_login_failures: SHA-256 of the lower-cased address.';
+
+--
+-- Name: FUNCTION email_limited(p_key text, p_max integer, p_window interval, p_min_gap interval); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_limited(p_key text, p_max integer, p_window interval, p_min_gap interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_limited(p_key text, p_max integer, p_window interval, p_min_gap interval); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_limited(p_key text, p_max integer, p_window interval, p_min_gap interval) IS 'Counts an event under a key; true (not counted) when it would pass p_max per p_window or come within p_min_gap of the last (M5).';
+
+--
+-- Name: FUNCTION email_refused(p_what text, p_code text, p_ip inet, p_user uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_refused(p_what text, p_code text, p_ip inet, p_user uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_refused(p_what text, p_code text, p_ip inet, p_user uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_refused(p_what text, p_code text, p_ip inet, p_user uuid) IS 'Audits a refused email token, code or request and returns its error code.';
+
+--
+-- Name: FUNCTION email_request_limited(p_what text, p_email text, p_ip inet); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_request_limited(p_what text, p_email text, p_ip inet) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_request_limited(p_what text, p_email text, p_ip inet); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_request_limited(p_what text, p_email text, p_ip inet) IS 'True when a request for this address or from this client address is over its limit (M5).';
+
+--
+-- Name: FUNCTION email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text) IS 'Spends a sign-in token, verifies the address it reached and starts a session.';
+
+--
 -- Name: FUNCTION encrypt(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -592,11 +1229,23 @@ REVOKE ALL ON FUNCTION public.encrypt_iv(bytea, bytea, bytea, text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.encrypt_iv(bytea, bytea, bytea, text) TO pgauth_owner;
 
 --
+-- Name: FUNCTION enqueue_mail(p_template text, p_to text, p_data jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.enqueue_mail(p_template text, p_to text, p_data jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION enqueue_mail(p_template text, p_to text, p_data jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.enqueue_mail(p_template text, p_to text, p_data jsonb) IS 'Queues one mail (graphile-worker task send_email) in the current transaction: sent at least once after commit, never after rollback (M7).';
+
+--
 -- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO bot;
+GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO auth_edge;
 
 --
 -- Name: FUNCTION finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -651,6 +1300,21 @@ GRANT ALL ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_pub
 COMMENT ON FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.access_level) IS 'Whether the caller holds at least p_role on the document, directly or through a group.';
 
 --
+-- Name: FUNCTION has_permission(p_permission text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.has_permission(p_permission text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.has_permission(p_permission text) TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.has_permission(p_permission text) TO app_user;
+GRANT ALL ON FUNCTION app_hidden.has_permission(p_permission text) TO bot;
+
+--
+-- Name: FUNCTION has_permission(p_permission text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.has_permission(p_permission text) IS 'True when the calling user (live session) holds the permission (`resource:action`, or `resource:*`) through a live application role, and, for a request with an API key, the key''s scope includes it. Re-read from the tables on every statement.';
+
+--
 -- Name: FUNCTION has_relation(p_relation text, p_object_type text, p_object_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -689,7 +1353,19 @@ REVOKE ALL ON FUNCTION app_private.hash_password(p_password text) FROM PUBLIC;
 -- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
+COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost of the current scheme''s input; store password_scheme = current_password_scheme() with it.';
+
+--
+-- Name: FUNCTION hasura_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.hasura_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION hasura_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.hasura_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) IS 'Claims hook for Hasura: https://hasura.io/jwt/claims with x-hasura-allowed-roles (DB role and application roles), x-hasura-default-role (the DB role) and x-hasura-user-id. Switch on: update app_private.auth_config set claims_hook = ''app_private.hasura_claims(uuid, uuid, jsonb)''.';
 
 --
 -- Name: FUNCTION hmac(bytea, bytea, text); Type: ACL; Schema: public; Owner: -
@@ -710,7 +1386,7 @@ GRANT ALL ON FUNCTION public.hmac(text, text, text) TO pgauth_owner;
 --
 
 REVOKE ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO bot;
+GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO auth_edge;
 
 --
 -- Name: FUNCTION lease_provider_tokens(p_limit integer, p_ahead interval); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -719,28 +1395,36 @@ GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead 
 COMMENT ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) IS 'For the refresh job: lease up to p_limit tokens expiring within p_ahead.';
 
 --
+-- Name: FUNCTION live_email_token(p_token text, p_purpose text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.live_email_token(p_token text, p_purpose text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION live_email_token(p_token text, p_purpose text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.live_email_token(p_token text, p_purpose text) IS 'The live token row (unused, unrevoked, unexpired, user enabled) of a purpose, locked; NULL otherwise (M1).';
+
+--
 -- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO bot;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO auth_edge;
 
 --
 -- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential) or RATEL (address throttled), else a new session and refresh token.';
+COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential), RATEL (address throttled or account locked) or PWEXP (right password, older than auth_config.password_max_age), else a new session and refresh token.';
 
 --
 -- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO bot;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO auth_edge;
 
 --
 -- Name: FUNCTION logout(p_refresh_token text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -761,6 +1445,19 @@ GRANT ALL ON FUNCTION public.max(public.citext) TO pgauth_owner;
 
 REVOKE ALL ON FUNCTION public.min(public.citext) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.min(public.citext) TO pgauth_owner;
+
+--
+-- Name: FUNCTION my_api_keys(); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.my_api_keys() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.my_api_keys() TO app_user;
+
+--
+-- Name: FUNCTION my_api_keys(); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.my_api_keys() IS 'Your API keys (never their secrets), newest first.';
 
 --
 -- Name: FUNCTION my_identities(); Type: ACL; Schema: app_public; Owner: -
@@ -787,16 +1484,26 @@ GRANT ALL ON FUNCTION app_public.my_sessions() TO bot;
 -- Name: FUNCTION my_sessions(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first.';
+COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first (API keys are listed by myApiKeys).';
+
+--
+-- Name: FUNCTION new_email_token(p_user uuid, p_purpose text, p_email text, p_ttl interval, p_code boolean, OUT o_token text, OUT o_code text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.new_email_token(p_user uuid, p_purpose text, p_email text, p_ttl interval, p_code boolean, OUT o_token text, OUT o_code text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION new_email_token(p_user uuid, p_purpose text, p_email text, p_ttl interval, p_code boolean, OUT o_token text, OUT o_code text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.new_email_token(p_user uuid, p_purpose text, p_email text, p_ttl interval, p_code boolean, OUT o_token text, OUT o_code text) IS 'Creates a mailed token (256 random bits, stored as SHA-256) and optionally a 6-digit code (stored as HMAC); returns them in clear once.';
 
 --
 -- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO bot;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO auth_edge;
 
 --
 -- Name: FUNCTION oauth_rejected(p_provider text, p_reason text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -809,9 +1516,7 @@ COMMENT ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_
 --
 
 REVOKE ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO bot;
+GRANT ALL ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) TO auth_edge;
 
 --
 -- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -830,6 +1535,42 @@ REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
 --
 
 COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
+
+--
+-- Name: FUNCTION password_input(p_password text, p_scheme integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_input(p_password text, p_scheme integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_input(p_password text, p_scheme integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_input(p_password text, p_scheme integer) IS 'What is fed to bcrypt under a scheme: 2 = base64(HMAC-SHA256(''pgauth/password/v2'', password)); 1 = legacy.';
+
+--
+-- Name: FUNCTION password_matches(p_password text, p_hash text, p_scheme integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_matches(p_password text, p_hash text, p_scheme integer) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_matches(p_password text, p_hash text, p_scheme integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_matches(p_password text, p_hash text, p_scheme integer) IS 'Checks a password against a hash of the given scheme; a NULL hash pays the same work and never matches.';
+
+--
+-- Name: FUNCTION password_policy_violation(p_password text, p_email text, p_name text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_policy_violation(p_password text, p_email text, p_name text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_policy_violation(p_password text, p_email text, p_name text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_policy_violation(p_password text, p_email text, p_name text) IS 'The first password rule broken (too_short, too_long, common, personal, composition), or NULL.';
 
 --
 -- Name: FUNCTION pgp_armor_headers(text, OUT key text, OUT value text); Type: ACL; Schema: public; Owner: -
@@ -984,6 +1725,18 @@ REVOKE ALL ON FUNCTION app_private.principals_of(p_user_id uuid) FROM PUBLIC;
 COMMENT ON FUNCTION app_private.principals_of(p_user_id uuid) IS 'The user and every group they belong to (any relation on a group implies membership), bounded.';
 
 --
+-- Name: FUNCTION purge_email_state(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.purge_email_state() FROM PUBLIC;
+
+--
+-- Name: FUNCTION purge_email_state(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.purge_email_state() IS 'Deletes email tokens a week past expiry and stale limit counters; run hourly by the mail worker (owner).';
+
+--
 -- Name: FUNCTION random_short_url(); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -1001,15 +1754,13 @@ COMMENT ON FUNCTION app_hidden.random_short_url() IS '72 random bits, URL-safe: 
 --
 
 REVOKE ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO bot;
+GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO auth_edge;
 
 --
 -- Name: FUNCTION record_denied(p_operation text, p_code text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back).';
+COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back): p_operation is the GraphQL field name (not an alias), p_code one of NTFND, DNIED, LASTO, LASTM, LOGIN; anything else is refused with BADRQ.';
 
 --
 -- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
@@ -1018,13 +1769,29 @@ COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS '
 REVOKE ALL ON FUNCTION app_private.record_password_failure(p_user_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION record_password_failure(p_user_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.record_password_failure(p_user_id uuid) IS 'Counts a failed password check of an unlocked account, locking it at account_max_failures (C6, C7).';
+
+--
+-- Name: FUNCTION record_unknown_failure(p_email text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.record_unknown_failure(p_email text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_unknown_failure(p_email text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.record_unknown_failure(p_email text) IS 'Counts a failed login for an email that is no enabled account, exactly like record_password_failure (C4).';
+
+--
 -- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO bot;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO auth_edge;
 
 --
 -- Name: FUNCTION refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
@@ -1103,17 +1870,17 @@ REVOKE ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext
 GRANT ALL ON FUNCTION public.regexp_split_to_table(public.citext, public.citext, text) TO pgauth_owner;
 
 --
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
+-- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) TO anonymous;
+REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) TO auth_edge;
 
 --
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) IS 'Creates a password account. Errors: EMAIL, WEAKP, EMTKN.';
+COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) IS 'Creates a password account, mails its verification link and signs it in. A taken address gets the same answer (a decoy session that opens nothing) and its owner a notice (M2). Returns error RATEL over a registration limit; raises EMAIL, WEAKP.';
 
 --
 -- Name: FUNCTION relation_rank(p_relation text); Type: ACL; Schema: app_hidden; Owner: -
@@ -1138,6 +1905,122 @@ REVOKE ALL ON FUNCTION public.replace(public.citext, public.citext, public.citex
 GRANT ALL ON FUNCTION public.replace(public.citext, public.citext, public.citext) TO pgauth_owner;
 
 --
+-- Name: FUNCTION request_password_reset(p_email text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.request_password_reset(p_email text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.request_password_reset(p_email text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION request_password_reset(p_email text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.request_password_reset(p_email text, p_ip inet) IS 'Mails a password-reset link if the address has an account; answers the same either way (M2). Returns NULL or RATEL; raises EMAIL.';
+
+--
+-- Name: FUNCTION request_sign_in_email(p_email text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.request_sign_in_email(p_email text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.request_sign_in_email(p_email text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION request_sign_in_email(p_email text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.request_sign_in_email(p_email text, p_ip inet) IS 'Mails a sign-in link and a 6-digit code if the address has an account; answers the same either way (M2). Returns NULL or RATEL; raises EMAIL.';
+
+--
+-- Name: FUNCTION require_user(); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.require_user() FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.require_user() TO anonymous;
+GRANT ALL ON FUNCTION app_hidden.require_user() TO app_user;
+GRANT ALL ON FUNCTION app_hidden.require_user() TO bot;
+
+--
+-- Name: FUNCTION require_user(); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.require_user() IS 'The calling user (live session, enabled user); raises LOGIN when there is none.';
+
+--
+-- Name: FUNCTION resend_verification_email(p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.resend_verification_email(p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.resend_verification_email(p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION resend_verification_email(p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.resend_verification_email(p_ip inet) IS 'Mails a new verification link to your (unverified) address: at most email_resend_max per email_request_window, email_resend_interval apart (RATEL). Raises LOGIN without a session.';
+
+--
+-- Name: FUNCTION reset_password(p_token text, p_new text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION reset_password(p_token text, p_new text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) IS 'Sets a new password from a reset token: ends every session and refresh token, clears failures and the lock, verifies the address, mails a notice (M3). Returns NULL or EMTOK; raises WEAKP.';
+
+--
+-- Name: FUNCTION revoke_api_key(id uuid); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.revoke_api_key(id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.revoke_api_key(id uuid) TO app_user;
+
+--
+-- Name: FUNCTION revoke_api_key(id uuid); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.revoke_api_key(id uuid) IS 'Revokes one of your API keys; requests with it fail from the next one. False when no such live key of yours.';
+
+--
+-- Name: FUNCTION revoke_email_tokens(p_user uuid, p_purposes text[]); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.revoke_email_tokens(p_user uuid, p_purposes text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION revoke_email_tokens(p_user uuid, p_purposes text[]); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.revoke_email_tokens(p_user uuid, p_purposes text[]) IS 'Voids a user''s outstanding tokens of these purposes.';
+
+--
+-- Name: FUNCTION revoke_service_account(p_client_id text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.revoke_service_account(p_client_id text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION revoke_service_account(p_client_id text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.revoke_service_account(p_client_id text) IS 'Owner only: revokes every secret and session and disables the bot.';
+
+--
+-- Name: FUNCTION revoke_service_secret(p_secret_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.revoke_service_secret(p_secret_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION revoke_service_secret(p_secret_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.revoke_service_secret(p_secret_id uuid) IS 'Owner only: revokes a client secret and every session it opened.';
+
+--
 -- Name: FUNCTION revoke_sessions(p_session_id uuid, p_all_others boolean); Type: ACL; Schema: app_hidden; Owner: -
 --
 
@@ -1152,6 +2035,30 @@ GRANT ALL ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others
 COMMENT ON FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boolean) IS 'Revokes one of your sessions by id, or all but the current one. Returns how many.';
 
 --
+-- Name: FUNCTION run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb) IS 'Owner only: calls the configured claims hook.';
+
+--
+-- Name: FUNCTION session_user_id(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.session_user_id() FROM PUBLIC;
+
+--
+-- Name: FUNCTION session_user_id(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.session_user_id() IS 'The caller''s user while its session is live and the user enabled, verified or not (for the verify-only calls).';
+
+--
 -- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -1162,7 +2069,33 @@ GRANT ALL ON FUNCTION app_public.share_document(document_id uuid, subject_id uui
 -- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
+COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level. The creator always stays owner; only the creator can demote another owner.';
+
+--
+-- Name: FUNCTION sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text) TO auth_edge;
+
+--
+-- Name: FUNCTION sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text) IS 'Signs in with the 6-digit code of a sign-in mail, like login. Returns error EMTOK (wrong, used or expired; a code dies after email_code_max_attempts wrong tries) or RATEL (too many wrong codes for the account or from the address).';
+
+--
+-- Name: FUNCTION sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text) TO auth_edge;
+
+--
+-- Name: FUNCTION sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text) IS 'Signs in with a mailed sign-in link''s token, like login. Returns error EMTOK (invalid, used or expired).';
 
 --
 -- Name: FUNCTION split_part(public.citext, public.citext, integer); Type: ACL; Schema: public; Owner: -
@@ -1176,6 +2109,12 @@ GRANT ALL ON FUNCTION public.split_part(public.citext, public.citext, integer) T
 --
 
 REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) IS 'Starts a session with its first refresh token (session_absolute, session_idle); evicts the oldest beyond max_sessions_per_user.';
 
 --
 -- Name: FUNCTION strip_secrets(v jsonb); Type: ACL; Schema: app_private; Owner: -
@@ -1314,6 +2253,36 @@ REVOKE ALL ON FUNCTION app_private.tg_groups__creator_owns() FROM PUBLIC;
 COMMENT ON FUNCTION app_private.tg_groups__creator_owns() IS 'The creator of a group becomes its owner.';
 
 --
+-- Name: FUNCTION tg_role_grants__write_through(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_role_grants__write_through() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_user_identities__verify_email(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_user_identities__verify_email() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_user_identities__verify_email(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_user_identities__verify_email() IS 'AFTER INSERT/UPDATE OF email on user_identities: a provider-verified email equal to the user''s email marks it verified.';
+
+--
+-- Name: FUNCTION tg_user_secrets__password_set(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_user_secrets__password_set() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_user_secrets__password_set(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_user_secrets__password_set() IS 'AFTER UPDATE OF password_updated_at: keeps the password history and voids outstanding reset, sign-in and email-change tokens (M1).';
+
+--
 -- Name: FUNCTION tg_users__create_secrets(); Type: ACL; Schema: app_private; Owner: -
 --
 
@@ -1324,6 +2293,31 @@ REVOKE ALL ON FUNCTION app_private.tg_users__create_secrets() FROM PUBLIC;
 --
 
 COMMENT ON FUNCTION app_private.tg_users__create_secrets() IS 'Every user gets a secrets row. Definer: request roles have no access to app_private.';
+
+--
+-- Name: FUNCTION tg_users__unverify_changed_email(); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.tg_users__unverify_changed_email() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_users__unverify_changed_email(); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.tg_users__unverify_changed_email() IS 'BEFORE UPDATE OF email: a new address is unverified until proven, so domain rules of the old one stop applying.';
+
+--
+-- Name: FUNCTION token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) TO auth_edge;
+
+--
+-- Name: FUNCTION token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) IS 'Edge only: the extra claims of the configured claims hook for a new access token, or error CLAIM (audited) when the hook fails, answers no object or sets a reserved claim.';
 
 --
 -- Name: FUNCTION token_hash(p_token text); Type: ACL; Schema: app_private; Owner: -
@@ -1362,22 +2356,110 @@ GRANT ALL ON FUNCTION app_public.unshare_document(document_id uuid, subject_id u
 -- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access).';
+COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access). The creator always stays owner; only the creator can remove another owner.';
+
+--
+-- Name: FUNCTION use_email_token(p_token app_private.email_tokens); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.use_email_token(p_token app_private.email_tokens) FROM PUBLIC;
+
+--
+-- Name: FUNCTION use_email_token(p_token app_private.email_tokens); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.use_email_token(p_token app_private.email_tokens) IS 'Single use: marks the token used and revokes the user''s other outstanding tokens of its purpose (M1).';
+
+--
+-- Name: FUNCTION user_app_roles(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.user_app_roles(p_user_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION user_app_roles(p_user_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.user_app_roles(p_user_id uuid) IS 'The live application roles of a user (user_roles not expired, domain rules for a verified email, default roles for humans). Owner only.';
 
 --
 -- Name: FUNCTION user_role(p_user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO bot;
 
 --
 -- Name: FUNCTION user_role(p_user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now, or NULL if disabled/missing.';
+COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now: the highest DB role implied by their live application roles (user_roles, or a domain rule for a verified email), bot for bots, app_user otherwise; NULL if disabled/missing. Owner only.';
+
+--
+-- Name: FUNCTION users_email_verified(u app_public.users); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.users_email_verified(u app_public.users) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.users_email_verified(u app_public.users) TO anonymous;
+GRANT ALL ON FUNCTION app_public.users_email_verified(u app_public.users) TO app_user;
+GRANT ALL ON FUNCTION app_public.users_email_verified(u app_public.users) TO bot;
+
+--
+-- Name: FUNCTION users_email_verified(u app_public.users); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.users_email_verified(u app_public.users) IS 'Whether the current email was verified (by a mailed link or code, or a provider''s verified claim).';
+
+--
+-- Name: FUNCTION users_permissions(u app_public.users); Type: ACL; Schema: app_public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_public.users_permissions(u app_public.users) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_public.users_permissions(u app_public.users) TO app_user;
+GRANT ALL ON FUNCTION app_public.users_permissions(u app_public.users) TO bot;
+
+--
+-- Name: FUNCTION users_permissions(u app_public.users); Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON FUNCTION app_public.users_permissions(u app_public.users) IS 'Your permissions (`resource:action`, `resource:*` as catalogued) from your live application roles, within the API key''s scope for a key''s request; null on anyone else''s user.';
+
+--
+-- Name: FUNCTION valid_email(p_email text); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.valid_email(p_email text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION valid_email(p_email text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.valid_email(p_email text) IS 'An address we mail: one @, a dot in the domain, no spaces, control characters or header/HTML syntax, at most 320 characters (M7).';
+
+--
+-- Name: FUNCTION verify_api_key(p_key text); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.verify_api_key(p_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.verify_api_key(p_key text) TO auth_edge;
+
+--
+-- Name: FUNCTION verify_api_key(p_key text); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.verify_api_key(p_key text) IS 'Edge only: the user, request role, session and key id of a live API key, recording its use; no row for an unknown, revoked or expired key or a disabled user.';
+
+--
+-- Name: FUNCTION verify_email(p_token text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_hidden.verify_email(p_token text, p_ip inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.verify_email(p_token text, p_ip inet) TO auth_edge;
+
+--
+-- Name: FUNCTION verify_email(p_token text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
+--
+
+COMMENT ON FUNCTION app_hidden.verify_email(p_token text, p_ip inet) IS 'Marks the address a verification token was mailed to as verified, if it is still the user''s. Returns NULL, or EMTOK (invalid, used, expired or for an older address).';
 
 --
 -- Name: FUNCTION visible_documents(min_role app_public.access_level, before_created_at timestamp with time zone, before_id uuid, max_rows integer); Type: ACL; Schema: app_public; Owner: -
@@ -1406,12 +2488,25 @@ REVOKE ALL ON FUNCTION app_private.write_audit(p_event text, p_table text, p_tar
 COMMENT ON FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id text, p_old jsonb, p_new jsonb, p_detail jsonb) IS 'Appends one audit row attributed to the current claims. Definer: request roles cannot insert directly.';
 
 --
+-- Name: PROCEDURE enable_rls(IN p_table regclass); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON PROCEDURE app_private.enable_rls(IN p_table regclass) FROM PUBLIC;
+
+--
+-- Name: PROCEDURE enable_rls(IN p_table regclass); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON PROCEDURE app_private.enable_rls(IN p_table regclass) IS 'Enables and forces row-level security on a table and gives its owner (the definer of security definer functions) a definer_all policy. Call it as the owner in the migration that creates the table; request-role policies and grants come after.';
+
+--
 -- Name: SCHEMA app_hidden; Type: ACL; Schema: -; Owner: -
 --
 
 GRANT USAGE ON SCHEMA app_hidden TO anonymous;
 GRANT USAGE ON SCHEMA app_hidden TO app_user;
 GRANT USAGE ON SCHEMA app_hidden TO bot;
+GRANT USAGE ON SCHEMA app_hidden TO auth_edge;
 
 --
 -- Name: SCHEMA app_hidden; Type: COMMENT; Schema: -; Owner: -
@@ -1456,6 +2551,32 @@ GRANT USAGE ON SCHEMA public TO bot;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: TABLE api_key_secrets; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.api_key_secrets IS 'SHA-256 of each API key (the whole `pga_..._...` string).';
+
+--
+-- Name: TABLE api_keys; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.api_keys IS 'Your personal API keys (the secret is never stored: only its SHA-256 hash, in app_private). Create with createApiKey, revoke with revokeApiKey.';
+
+--
+-- Name: TABLE app_roles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.app_roles TO app_user;
+GRANT SELECT ON TABLE app_public.app_roles TO bot;
+GRANT DELETE ON TABLE app_public.app_roles TO admin;
+
+--
+-- Name: TABLE app_roles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.app_roles IS 'Application roles. db_role is the database role holding the application role implies (app_user, manager or admin); a default role is held by every enabled human user without a row in user_roles.';
+
+--
 -- Name: TABLE audit_log; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -1473,6 +2594,18 @@ Who did what, when. Append-only; readable by admins only.';
 --
 
 COMMENT ON TABLE app_private.auth_config IS 'Single-row authentication settings (bcrypt cost, limits, lifetimes).';
+
+--
+-- Name: TABLE client_credential_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.client_credential_failures IS 'Failed client-credentials attempts per client id and per address, per 15-minute window (O6).';
+
+--
+-- Name: TABLE common_passwords; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.common_passwords IS 'Lowercase passwords refused by the policy when auth_config.password_check_common (generated list).';
 
 --
 -- Name: TABLE document_acl; Type: ACL; Schema: app_public; Owner: -
@@ -1503,6 +2636,18 @@ COMMENT ON TABLE app_public.documents IS '@behavior -query:resource:connection
 A shortened link with a comment, shared through document_acl.';
 
 --
+-- Name: TABLE email_limits; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.email_limits IS 'Counters of email requests, resends and wrong codes, keyed ''<what>:<addr|ip|user>:<value>'', shared by every instance (M5).';
+
+--
+-- Name: TABLE email_tokens; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.email_tokens IS 'Mailed tokens, as SHA-256 hashes only (M1): one purpose, one user, the address mailed, single use, expiring.';
+
+--
 -- Name: TABLE groups; Type: ACL; Schema: app_public; Owner: -
 --
 
@@ -1521,10 +2666,42 @@ COMMENT ON TABLE app_public.groups IS 'A set of users (and of other groups) that
 COMMENT ON TABLE app_private.ip_login_failures IS 'Failed logins per client address in the current window (C6); shared by every server instance.';
 
 --
+-- Name: TABLE ip_registrations; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.ip_registrations IS 'Accounts registered per client address in the current register_window.';
+
+--
+-- Name: TABLE password_history; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.password_history IS 'Previous password hashes (bcrypt, as stored), newest kept up to auth_config.password_history.';
+
+--
+-- Name: TABLE permissions; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.permissions TO app_user;
+GRANT SELECT ON TABLE app_public.permissions TO bot;
+GRANT DELETE ON TABLE app_public.permissions TO admin;
+
+--
+-- Name: TABLE permissions; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.permissions IS 'Permissions as `resource:action` (posts:delete); `resource:*` granted to a role covers every action on the resource.';
+
+--
 -- Name: TABLE refresh_tokens; Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON TABLE app_private.refresh_tokens IS 'Opaque refresh tokens, hashed with SHA-256; rotated_at marks a used (rotated) token.';
+
+--
+-- Name: TABLE registration_totals; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.registration_totals IS 'Accounts registered by everyone in the current register_window (one row).';
 
 --
 -- Name: TABLE relation_edge; Type: ACL; Schema: app_public; Owner: -
@@ -1562,13 +2739,51 @@ GRANT DELETE ON TABLE app_public.role_grants TO admin;
 -- Name: TABLE role_grants; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.role_grants IS 'Allow-list: users explicitly given the manager or admin role.';
+COMMENT ON TABLE app_public.role_grants IS 'Deprecated alias: inserting or deleting a manager/admin grant here writes app_public.user_roles, which is what counts.';
+
+--
+-- Name: TABLE role_permissions; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.role_permissions TO app_user;
+GRANT SELECT ON TABLE app_public.role_permissions TO bot;
+GRANT DELETE ON TABLE app_public.role_permissions TO admin;
+
+--
+-- Name: TABLE role_permissions; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.role_permissions IS 'Which permissions an application role grants.';
+
+--
+-- Name: TABLE service_clients; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.service_clients IS 'Service accounts: the client id of a bot user.';
+
+--
+-- Name: TABLE service_secrets; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.service_secrets IS 'SHA-256 of each client secret; at most two live per client (rotation).';
+
+--
+-- Name: TABLE service_sessions; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.service_sessions IS 'Which secret opened each service session, so revoking the secret ends them.';
 
 --
 -- Name: TABLE sessions; Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON TABLE app_private.sessions IS 'One row per sign-in; also the refresh-token family. expires_at is the absolute lifetime.';
+
+--
+-- Name: TABLE unknown_login_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TABLE app_private.unknown_login_failures IS 'Failed logins for emails that are not enabled accounts, counted and locked like user_secrets (C4, C7).';
 
 --
 -- Name: TABLE user_acl; Type: ACL; Schema: app_public; Owner: -
@@ -1603,6 +2818,19 @@ COMMENT ON TABLE app_public.user_identities IS 'A provider account linked to a u
 COMMENT ON TABLE app_private.user_identity_tokens IS 'Provider tokens, encrypted by the edge (AES-GCM, AAD = identity id + column); key_id names the key.';
 
 --
+-- Name: TABLE user_roles; Type: ACL; Schema: app_public; Owner: -
+--
+
+GRANT SELECT ON TABLE app_public.user_roles TO app_user;
+GRANT DELETE ON TABLE app_public.user_roles TO admin;
+
+--
+-- Name: TABLE user_roles; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TABLE app_public.user_roles IS 'Application roles held by users; a row past expires_at grants nothing. Admins write it; users read their own.';
+
+--
 -- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -
 --
 
@@ -1632,7 +2860,19 @@ COMMENT ON TYPE app_public.access_level IS 'Ordered: owner > manager > viewer.';
 -- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
+COMMENT ON TYPE app_hidden.auth_result IS 'What login, register and refresh return: error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE). Built only by app_private.auth_ok() and auth_error(), so a new field is set in one place.';
+
+--
+-- Name: TYPE created_api_key; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON TYPE app_public.created_api_key IS 'A new API key: `key` is shown this once and never again.';
+
+--
+-- Name: TYPE failure_state; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON TYPE app_private.failure_state IS 'Failure counters of an account (user_secrets) or of an unknown email (unknown_login_failures).';
 
 --
 -- Name: TYPE identity_info; Type: COMMENT; Schema: app_public; Owner: -
@@ -1663,6 +2903,195 @@ CREATE TYPE app_public.access_level AS ENUM (
 );
 
 --
+-- Name: add_service_secret(text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.add_service_secret(p_client_id text, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_secret text := 'svs_' || pg_catalog.encode(public.gen_random_bytes(32), 'hex');
+  v_old uuid;
+begin
+  if not exists (select 1 from app_private.service_clients c where c.client_id = p_client_id) then
+    raise exception 'No such service account' using errcode = 'NTFND';
+  end if;
+  -- clock_timestamp: secrets added in one transaction still order by age.
+  insert into app_private.service_secrets (client_id, secret_hash, expires_at, created_at)
+    values (p_client_id, public.digest(v_secret, 'sha256'), p_expires_at, pg_catalog.clock_timestamp());
+  for v_old in
+    select s.id from app_private.service_secrets s
+    where s.client_id = p_client_id and s.revoked_at is null
+    order by s.created_at desc offset 2
+  loop
+    perform app_private.revoke_service_secret(v_old);
+  end loop;
+  return v_secret;
+end;
+$$;
+
+--
+-- Name: after_failure(integer, timestamp with time zone, timestamp with time zone, integer, app_private.auth_config); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.after_failure(p_failed_attempts integer, p_first_failed_at timestamp with time zone, p_locked_until timestamp with time zone, p_lockouts integer, c app_private.auth_config) RETURNS app_private.failure_state
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_in_window boolean := coalesce(p_first_failed_at > now() - c.failure_window, false);
+  v_attempts int := case when v_in_window then p_failed_attempts + 1 else 1 end;
+  v app_private.failure_state;
+begin
+  if v_attempts < c.account_max_failures then
+    v.failed_attempts := v_attempts;
+    v.first_failed_at := case when v_in_window then p_first_failed_at else now() end;
+    v.locked_until := p_locked_until;
+    v.lockouts := p_lockouts;
+    return v;
+  end if;
+  -- A lock soon after the previous one ended belongs to the same attack: twice as long.
+  v.lockouts := case when p_locked_until > now() - c.failure_window then p_lockouts + 1 else 1 end;
+  v.locked_until := now() + least(c.account_lock_max, interval '1 minute' * power(2, least(v.lockouts - 1, 20)));
+  v.failed_attempts := 0;
+  v.first_failed_at := null;
+  return v;
+end;
+$$;
+
+--
+-- Name: api_key_secrets api_key_secrets_api_key_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.api_key_secrets
+    ADD CONSTRAINT api_key_secrets_api_key_id_fkey FOREIGN KEY (api_key_id) REFERENCES app_public.api_keys(id) ON DELETE CASCADE;
+
+--
+-- Name: api_key_secrets api_key_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.api_key_secrets
+    ADD CONSTRAINT api_key_secrets_pkey PRIMARY KEY (api_key_id);
+
+--
+-- Name: api_key_secrets api_key_secrets_secret_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.api_key_secrets
+    ADD CONSTRAINT api_key_secrets_secret_hash_key UNIQUE (secret_hash);
+
+--
+-- Name: api_key_secrets definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.api_key_secrets TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: api_key_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.api_key_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_key_secrets; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.api_key_secrets (
+    api_key_id uuid NOT NULL,
+    secret_hash bytea NOT NULL,
+    CONSTRAINT api_key_secrets_secret_hash_check CHECK ((length(secret_hash) = 32))
+);
+
+ALTER TABLE ONLY app_private.api_key_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('id');
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_prefix_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.api_keys
+    ADD CONSTRAINT api_keys_prefix_key UNIQUE (prefix);
+
+--
+-- Name: api_keys api_keys_session_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.api_keys
+    ADD CONSTRAINT api_keys_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_private.sessions(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys api_keys_session_id_key; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.api_keys
+    ADD CONSTRAINT api_keys_session_id_key UNIQUE (session_id);
+
+--
+-- Name: api_keys api_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.api_keys
+    ADD CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: api_keys definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.api_keys TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: api_keys select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.api_keys FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: api_keys; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.api_keys ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.api_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    prefix text NOT NULL,
+    permissions text[] DEFAULT '{}'::text[] NOT NULL,
+    expires_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    session_id uuid NOT NULL,
+    CONSTRAINT api_keys_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100))),
+    CONSTRAINT api_keys_prefix_check CHECK ((prefix ~ '^[0-9a-f]{16}$'::text))
+);
+
+ALTER TABLE ONLY app_public.api_keys FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: api_keys_user_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX api_keys_user_idx ON app_public.api_keys USING btree (user_id);
+
+--
 -- Name: app_hidden; Type: SCHEMA; Schema: -; Owner: -
 --
 
@@ -1681,19 +3110,128 @@ CREATE SCHEMA app_private;
 CREATE SCHEMA app_public;
 
 --
+-- Name: app_roles _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.app_roles FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('name');
+
+--
+-- Name: app_roles all_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY all_admin ON app_public.app_roles TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: app_roles app_roles_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.app_roles
+    ADD CONSTRAINT app_roles_pkey PRIMARY KEY (name);
+
+--
+-- Name: app_roles definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.app_roles TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: app_roles select_signed_in; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_signed_in ON app_public.app_roles FOR SELECT TO app_user, bot USING ((( SELECT app_hidden.current_user_id() AS current_user_id) IS NOT NULL));
+
+--
+-- Name: app_roles; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.app_roles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: app_roles; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.app_roles (
+    name text NOT NULL,
+    description text,
+    db_role text DEFAULT 'app_user'::text NOT NULL,
+    is_default boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT app_roles_db_role_check CHECK ((db_role = ANY (ARRAY['app_user'::text, 'manager'::text, 'admin'::text]))),
+    CONSTRAINT app_roles_name_check CHECK ((name ~ '^[a-z][a-z0-9_]{0,62}$'::text))
+);
+
+ALTER TABLE ONLY app_public.app_roles FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: assert_owner_change_allowed(uuid, uuid, app_public.access_level, app_public.access_level, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.assert_owner_change_allowed(p_document_id uuid, p_subject_id uuid, p_existing app_public.access_level, p_new app_public.access_level, p_me uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_creator uuid;
+begin
+  if p_existing is distinct from 'owner' or p_new = 'owner' then
+    return; -- nobody loses ownership
+  end if;
+  select d.owner_id into v_creator from app_public.documents d where d.id = p_document_id;
+  if p_subject_id = v_creator then
+    raise exception 'The creator of a document keeps ownership' using errcode = 'LASTO';
+  end if;
+  if p_me is distinct from v_creator and p_me is distinct from p_subject_id then
+    raise exception 'Only the creator can take ownership away from another owner' using errcode = 'DNIED';
+  end if;
+  if not exists (select 1 from app_public.document_acl a
+                 where a.document_id = p_document_id and a.role = 'owner' and a.subject_id <> p_subject_id) then
+    raise exception 'A document must keep an owner' using errcode = 'LASTO';
+  end if;
+end;
+$$;
+
+--
 -- Name: assert_password_ok(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
 CREATE FUNCTION app_private.assert_password_ok(p_password text) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_rule text := app_private.password_policy_violation(p_password, null, null);
 begin
-  if p_password is null or char_length(p_password) < 10 then
-    raise exception 'Password is too short' using errcode = 'WEAKP';
+  if v_rule is not null then
+    raise exception 'Password does not meet the requirements' using errcode = 'WEAKP', detail = v_rule;
   end if;
-  if octet_length(p_password) > 1024 then
-    raise exception 'Password is too long' using errcode = 'WEAKP';
+end;
+$$;
+
+--
+-- Name: assert_password_policy(text, uuid, text, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.assert_password_policy(p_password text, p_user uuid, p_email text, p_name text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_rule text := app_private.password_policy_violation(p_password, p_email, p_name);
+  v_n int := (select c.password_history from app_private.auth_config c);
+begin
+  if v_rule is null and p_user is not null and v_n > 0 and exists (
+       select 1 from (
+         select s.password_hash h, s.password_scheme sc, 0 o from app_private.user_secrets s
+           where s.user_id = p_user and s.password_hash is not null
+         union all
+         (select h.password_hash, h.password_scheme, 1 from app_private.password_history h
+           where h.user_id = p_user order by h.id desc limit v_n - 1)
+       ) x
+       where public.crypt(app_private.password_input(p_password, x.sc), x.h) = x.h) then
+    v_rule := 'reused';
+  end if;
+  if v_rule is not null then
+    raise exception 'Password does not meet the requirements' using errcode = 'WEAKP', detail = v_rule;
   end if;
 end;
 $$;
@@ -1727,7 +3265,7 @@ CREATE POLICY definer_select ON app_public.audit_log FOR SELECT TO pgauth_owner 
 -- Name: audit_log select_admin; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING (true);
+CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
 
 --
 -- Name: audit_log; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -1816,13 +3354,96 @@ CREATE TABLE app_private.auth_config (
     refresh_grace interval DEFAULT '00:00:30'::interval NOT NULL,
     max_sessions_per_user integer DEFAULT 10 NOT NULL,
     refresh_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    register_window interval DEFAULT '01:00:00'::interval NOT NULL,
+    register_max_per_ip integer DEFAULT 20 NOT NULL,
+    register_max_global integer DEFAULT 1000 NOT NULL,
+    email_verification_required boolean DEFAULT false NOT NULL,
+    email_verify_ttl interval DEFAULT '24:00:00'::interval NOT NULL,
+    email_reset_ttl interval DEFAULT '01:00:00'::interval NOT NULL,
+    email_sign_in_ttl interval DEFAULT '00:15:00'::interval NOT NULL,
+    email_change_ttl interval DEFAULT '24:00:00'::interval NOT NULL,
+    email_resend_max integer DEFAULT 3 NOT NULL,
+    email_resend_interval interval DEFAULT '00:01:00'::interval NOT NULL,
+    email_request_window interval DEFAULT '01:00:00'::interval NOT NULL,
+    email_request_max_per_address integer DEFAULT 5 NOT NULL,
+    email_request_max_per_ip integer DEFAULT 50 NOT NULL,
+    email_code_max_attempts integer DEFAULT 5 NOT NULL,
+    email_code_max_failures integer DEFAULT 10 NOT NULL,
+    email_mail_max_attempts integer DEFAULT 10 NOT NULL,
+    email_code_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    password_max_length integer DEFAULT 256 NOT NULL,
+    password_check_common boolean DEFAULT true NOT NULL,
+    password_check_personal boolean DEFAULT true NOT NULL,
+    password_history integer DEFAULT 5 NOT NULL,
+    password_min_classes integer DEFAULT 0 NOT NULL,
+    password_max_age interval,
+    claims_hook regprocedure,
     CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
+    CONSTRAINT auth_config_email_check CHECK (((email_verify_ttl > '00:00:00'::interval) AND (email_reset_ttl > '00:00:00'::interval) AND (email_sign_in_ttl > '00:00:00'::interval) AND (email_change_ttl > '00:00:00'::interval) AND (email_resend_max >= 1) AND (email_request_max_per_address >= 1) AND (email_request_max_per_ip >= 1) AND ((email_code_max_attempts >= 1) AND (email_code_max_attempts <= 10)) AND (email_code_max_failures >= 1) AND ((email_mail_max_attempts >= 1) AND (email_mail_max_attempts <= 25)) AND (length(email_code_secret) >= 32))),
     CONSTRAINT auth_config_id_check CHECK (id),
     CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
-    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8))
+    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8)),
+    CONSTRAINT auth_config_password_policy_check CHECK ((((password_max_length >= 64) AND (password_max_length <= 1024)) AND ((password_history >= 0) AND (password_history <= 24)) AND ((password_min_classes >= 0) AND (password_min_classes <= 4)) AND ((password_max_age IS NULL) OR (password_max_age > '00:00:00'::interval)))),
+    CONSTRAINT auth_config_register_limits_check CHECK (((register_max_per_ip >= 1) AND (register_max_global >= 1) AND (register_window > '00:00:00'::interval)))
 );
 
 ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: auth_decoy(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.auth_decoy() RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_hidden.auth_result;
+begin
+  v.user_id := public.gen_random_uuid();
+  v.session_id := public.gen_random_uuid();
+  v.role := 'app_user';
+  v.refresh_token := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
+  v.session_expires_at := now() + (select c.session_absolute from app_private.auth_config c);
+  return v;
+end;
+$$;
+
+--
+-- Name: auth_error(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.auth_error(p_code text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_hidden.auth_result;
+begin
+  v.error := p_code;
+  return v;
+end;
+$$;
+
+--
+-- Name: auth_ok(uuid, uuid, text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_hidden.auth_result;
+begin
+  v.user_id := p_user_id;
+  v.session_id := p_session_id;
+  v.role := app_hidden.user_role(p_user_id);
+  v.refresh_token := p_refresh_token;
+  v.session_expires_at := p_session_expires_at;
+  return v;
+end;
+$$;
 
 --
 -- Name: auth_result; Type: TYPE; Schema: app_hidden; Owner: -
@@ -1849,6 +3470,60 @@ CREATE FUNCTION app_private.bcrypt_cost_of(p_hash text) RETURNS integer
 $_$;
 
 --
+-- Name: change_email(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_user uuid := app_private.session_user_id();
+  v_u app_public.users;
+  v_secret app_private.user_secrets;
+  v_tok record;
+begin
+  if v_user is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  if not app_private.valid_email(p_new_email) then
+    raise exception 'Invalid email address' using errcode = 'EMAIL';
+  end if;
+  select * into v_u from app_public.users u where u.id = v_user;
+  select * into v_secret from app_private.user_secrets s where s.user_id = v_user;
+  if v_secret.locked_until > now() then
+    return app_private.email_refused('change_email', 'RATEL', p_ip, v_user);
+  end if;
+  if not app_private.password_matches(p_password, v_secret.password_hash, v_secret.password_scheme) then
+    perform app_private.record_password_failure(v_user);
+    return app_private.email_refused('change_email', 'CREDS', p_ip, v_user);
+  end if;
+  if app_private.email_limited('change_email:user:' || v_user, c.email_request_max_per_address, c.email_request_window)
+     or app_private.email_request_limited('change_email', p_new_email, p_ip) then
+    return app_private.email_refused('change_email', 'RATEL', p_ip, v_user);
+  end if;
+  if v_u.email operator(public.=) p_new_email::public.citext then
+    return null;
+  end if;
+  -- A taken address gets no token and no mail, and the answer is the same: whether an
+  -- address has an account is not told to whoever types it here either.
+  if not exists (select 1 from app_public.users u where u.email operator(public.=) p_new_email::public.citext) then
+    select * into v_tok from app_private.new_email_token(v_user, 'change_email', p_new_email, c.email_change_ttl);
+    perform app_private.enqueue_mail('change_email_confirm', p_new_email,
+      jsonb_build_object('name', v_u.display_name, 'email', p_new_email, 'old_email', v_u.email::text,
+                         'action', 'change-email', 'token', v_tok.o_token,
+                         'hours', extract(epoch from c.email_change_ttl)::int / 3600));
+  end if;
+  perform app_private.enqueue_mail('change_email_notice', v_u.email::text,
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'new_email', p_new_email));
+  perform app_private.write_audit('email_change_requested', 'app_public.users', v_user::text, null, null,
+    jsonb_build_object('ip', p_ip::text));
+  return null;
+end;
+$$;
+
+--
 -- Name: change_password(text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -1857,26 +3532,33 @@ CREATE FUNCTION app_hidden.change_password(p_old text, p_new text) RETURNS boole
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_user uuid := app_hidden.current_user_id();
+  v_user uuid := app_hidden.require_user();
+  v_secret app_private.user_secrets;
+  v_u app_public.users;
   v_hash text;
 begin
-  if v_user is null then
-    raise exception 'You must sign in' using errcode = 'LOGIN';
+  select * into v_secret from app_private.user_secrets s where s.user_id = v_user;
+  if v_secret.locked_until > now() then
+    raise exception 'Too many attempts, try again later' using errcode = 'RATEL';
   end if;
-  select s.password_hash into v_hash from app_private.user_secrets s
-    where s.user_id = v_user and coalesce(s.locked_until, '-infinity') <= now() for update;
-  -- A locked account is refused without checking, like login: a stolen session cannot
-  -- brute-force the current password (C6).
-  if v_hash is null or v_hash <> public.crypt(app_private.password_input(coalesce(p_old, '')), v_hash) then
+  if not app_private.password_matches(p_old, v_secret.password_hash, v_secret.password_scheme) then
     perform app_private.record_password_failure(v_user);
     perform app_private.write_audit('password_change_failed', 'app_public.users', v_user::text, null, null);
     return false;
   end if;
-  perform app_private.assert_password_ok(p_new);
-  update app_private.user_secrets set password_hash = app_private.hash_password(p_new), password_updated_at = now(),
-    failed_attempts = 0, first_failed_at = null, locked_until = null where user_id = v_user;
+  select * into v_u from app_public.users u where u.id = v_user;
+  perform app_private.assert_password_policy(p_new, v_user, v_u.email::text, v_u.display_name);
+  v_hash := app_private.hash_password(p_new);
+  update app_private.user_secrets s set password_hash = v_hash, password_scheme = app_private.current_password_scheme(),
+    password_updated_at = clock_timestamp(), failed_attempts = 0, first_failed_at = null, locked_until = null, lockouts = 0
+    where s.user_id = v_user and s.password_hash = v_secret.password_hash;
+  if not found then
+    return false;
+  end if;
   update app_private.sessions set revoked_at = now(), revoked_reason = 'password_changed'
     where user_id = v_user and revoked_at is null and id is distinct from app_hidden.current_session_id();
+  perform app_private.enqueue_mail('password_changed', v_u.email::text,
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text));
   perform app_private.write_audit('password_changed', 'app_public.users', v_user::text, null, null);
   return true;
 end;
@@ -1909,15 +3591,260 @@ CREATE FUNCTION app_hidden.claimed_user_id() RETURNS uuid
 $$;
 
 --
+-- Name: client_credential_failures client_credential_failures_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.client_credential_failures
+    ADD CONSTRAINT client_credential_failures_pkey PRIMARY KEY (bucket, window_start);
+
+--
+-- Name: client_credential_failures definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.client_credential_failures TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: client_credential_failures; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.client_credential_failures ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: client_credential_failures; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.client_credential_failures (
+    bucket text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    failures integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.client_credential_failures FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: client_credentials_token(text, text, inet, integer); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.client_credentials_token(p_client_id text, p_secret text, p_ip inet, p_ttl_seconds integer) RETURNS TABLE(user_id uuid, session_id uuid, error text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_window timestamptz := pg_catalog.to_timestamp(pg_catalog.floor(extract(epoch from pg_catalog.now()) / 900) * 900);
+  v_limit constant int := 10;
+  v_user uuid;
+  v_secret uuid;
+  v_session uuid;
+  v_buckets text[] := array['client:' || coalesce(pg_catalog.left(p_client_id, 40), ''), 'ip:' || coalesce(pg_catalog.host(p_ip), '')];
+begin
+  if exists (select 1 from app_private.client_credential_failures f
+             where f.bucket = any (v_buckets) and f.window_start = v_window and f.failures >= v_limit) then
+    return query select null::uuid, null::uuid, 'limited'::text;
+    return;
+  end if;
+  select c.user_id, s.id into v_user, v_secret
+    from app_private.service_clients c
+    join app_private.service_secrets s on s.client_id = c.client_id
+    join app_public.users u on u.id = c.user_id
+    where c.client_id = p_client_id
+      and s.secret_hash = public.digest(coalesce(p_secret, ''), 'sha256')
+      and s.revoked_at is null and (s.expires_at is null or s.expires_at > pg_catalog.now())
+      and u.disabled_at is null and u.is_bot;
+  if v_user is null then
+    insert into app_private.client_credential_failures (bucket, window_start, failures)
+      select b, v_window, 1 from pg_catalog.unnest(v_buckets) b
+      on conflict (bucket, window_start) do update set failures = client_credential_failures.failures + 1;
+    perform app_private.write_audit('client_credentials_failed', 'app_private.service_clients', null, null, null,
+      pg_catalog.jsonb_build_object('client_id', pg_catalog.left(p_client_id, 40)));
+    return query select null::uuid, null::uuid, 'invalid_client'::text;
+    return;
+  end if;
+  insert into app_private.sessions (user_id, expires_at, user_agent, ip)
+    values (v_user, pg_catalog.now() + pg_catalog.make_interval(secs => p_ttl_seconds), 'client credentials', p_ip)
+    returning id into v_session;
+  insert into app_private.service_sessions (session_id, secret_id) values (v_session, v_secret);
+  return query select v_user, v_session, null::text;
+end;
+$$;
+
+--
+-- Name: common_passwords common_passwords_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.common_passwords
+    ADD CONSTRAINT common_passwords_pkey PRIMARY KEY (password);
+
+--
+-- Name: common_passwords definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.common_passwords TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: common_passwords; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.common_passwords ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: common_passwords; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.common_passwords (
+    password text NOT NULL
+);
+
+ALTER TABLE ONLY app_private.common_passwords FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: confirm_email_change(text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.confirm_email_change(p_token text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_private.email_tokens := app_private.live_email_token(p_token, 'change_email');
+  v_old app_public.users;
+begin
+  if v.id is null then
+    return app_private.email_refused('change_email', 'EMTOK', p_ip);
+  end if;
+  select * into v_old from app_public.users u where u.id = v.user_id for update;
+  perform app_private.use_email_token(v);
+  begin
+    -- Verified in the same statement: the new address just proved itself, so the trigger
+    -- that clears the verification of a changed email leaves it (2100-verified-email.sql).
+    -- clock_timestamp(): a value distinct from an earlier verification in this transaction.
+    update app_public.users u set email = v.email, email_verified_at = clock_timestamp() where u.id = v.user_id;
+  exception when unique_violation then
+    raise exception 'An account with this email already exists' using errcode = 'EMTKN';
+  end;
+  -- Tokens mailed to the old address (or to no longer current ones) die with it (M6).
+  perform app_private.revoke_email_tokens(v.user_id, array['verify_email', 'reset_password', 'sign_in', 'change_email']);
+  perform app_private.enqueue_mail('email_changed', v_old.email::text,
+    jsonb_build_object('name', v_old.display_name, 'email', v_old.email::text, 'new_email', v.email::text));
+  perform app_private.write_audit('email_changed', 'app_public.users', v.user_id::text, null, null,
+    jsonb_build_object('ip', p_ip::text));
+  return null;
+end;
+$$;
+
+--
+-- Name: create_api_key(text, text[], timestamp with time zone); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.create_api_key(name text, permissions text[], expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS app_public.created_api_key
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+  v_perm text;
+  v_prefix text := pg_catalog.encode(public.gen_random_bytes(8), 'hex');
+  v_key text;
+  v_session uuid;
+  v_id uuid;
+begin
+  if v_user is null then
+    raise exception 'Not signed in' using errcode = 'LOGIN';
+  end if;
+  if app_hidden.current_api_key_id() is not null then
+    raise exception 'Not allowed with an API key' using errcode = 'DNIED';
+  end if;
+  if create_api_key.expires_at is not null and create_api_key.expires_at <= pg_catalog.now() then
+    raise exception 'expires_at must be in the future' using errcode = 'BADRQ';
+  end if;
+  if coalesce(pg_catalog.cardinality(create_api_key.permissions), 0) > 100 then
+    raise exception 'Too many permissions' using errcode = 'BADRQ';
+  end if;
+  foreach v_perm in array coalesce(create_api_key.permissions, '{}') loop
+    if not app_hidden.has_permission(v_perm) then
+      raise exception 'A key cannot carry a permission you do not hold' using errcode = 'SCOPE';
+    end if;
+  end loop;
+  -- 256 random bits of secret; the prefix only finds nothing (the hash is the lookup).
+  v_key := 'pga_' || v_prefix || '_' || pg_catalog.encode(public.gen_random_bytes(32), 'hex');
+  insert into app_private.sessions (user_id, expires_at, user_agent)
+    values (v_user, coalesce(create_api_key.expires_at, 'infinity'), 'api key')
+    returning id into v_session;
+  insert into app_public.api_keys (user_id, name, prefix, permissions, expires_at, session_id)
+    values (v_user, create_api_key.name, v_prefix,
+            coalesce(array(select distinct x from pg_catalog.unnest(create_api_key.permissions) x order by 1), '{}'),
+            create_api_key.expires_at, v_session)
+    returning id into v_id;
+  insert into app_private.api_key_secrets (api_key_id, secret_hash)
+    values (v_id, public.digest(v_key, 'sha256'));
+  return row(v_id, v_prefix, v_key)::app_public.created_api_key;
+end;
+$$;
+
+--
+-- Name: create_service_account(text, timestamp with time zone); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.create_service_account(p_name text, p_expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(client_id text, client_secret text, user_id uuid)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_client text := 'svc_' || pg_catalog.encode(public.gen_random_bytes(8), 'hex');
+  v_user uuid;
+begin
+  insert into app_public.users (email, display_name, is_bot)
+    values (v_client || '@service.invalid', p_name, true) returning id into v_user;
+  update app_public.users set email_verified_at = pg_catalog.now() where id = v_user;
+  insert into app_private.service_clients (client_id, user_id, name) values (v_client, v_user, p_name);
+  return query select v_client, app_private.add_service_secret(v_client, p_expires_at), v_user;
+end;
+$$;
+
+--
+-- Name: created_api_key; Type: TYPE; Schema: app_public; Owner: -
+--
+
+CREATE TYPE app_public.created_api_key AS (
+	api_key_id uuid,
+	prefix text,
+	key text
+);
+
+--
+-- Name: current_api_key_id(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.current_api_key_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return (select k.id from app_public.api_keys k where k.session_id = app_hidden.current_session_id());
+end;
+$$;
+
+--
 -- Name: current_app_role(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
 CREATE FUNCTION app_hidden.current_app_role() RETURNS text
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce(app_hidden.user_role(app_hidden.current_user_id()), 'anonymous');
 end;
+$$;
+
+--
+-- Name: current_password_scheme(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.current_password_scheme() RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select 2::smallint
 $$;
 
 --
@@ -1948,9 +3875,11 @@ $$;
 --
 
 CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select u.* from app_public.users u where u.id = app_hidden.current_user_id()
+begin
+  return (select u from app_public.users u where u.id = app_hidden.current_user_id());
+end;
 $$;
 
 --
@@ -1970,7 +3899,9 @@ begin
       and s.user_id = app_hidden.claimed_user_id()
       and s.revoked_at is null
       and s.expires_at > now()
-      and u.disabled_at is null);
+      and u.disabled_at is null
+      and (u.email_verified_at is not null
+           or not (select c.email_verification_required from app_private.auth_config c)));
 end;
 $$;
 
@@ -2186,6 +4117,246 @@ CREATE TYPE app_hidden.due_provider_token AS (
 );
 
 --
+-- Name: email_code_hash(uuid, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_code_hash(p_token_id uuid, p_code text) RETURNS bytea
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.hmac(convert_to(p_token_id::text || ':' || coalesce(p_code, ''), 'UTF8'), c.email_code_secret, 'sha256')
+  from app_private.auth_config c
+$$;
+
+--
+-- Name: email_key(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_key(p_email text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select public.digest(convert_to(lower(coalesce(p_email, '')), 'UTF8'), 'sha256')
+$$;
+
+--
+-- Name: email_limited(text, integer, interval, interval); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_limited(p_key text, p_max integer, p_window interval, p_min_gap interval DEFAULT NULL::interval) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_counted boolean;
+begin
+  insert into app_private.email_limits as l (key, window_start, count, last_at) values (p_key, now(), 1, now())
+    on conflict (key) do update set
+      count = case when l.window_start > now() - p_window then l.count + 1 else 1 end,
+      window_start = case when l.window_start > now() - p_window then l.window_start else now() end,
+      last_at = now()
+    where not (l.window_start > now() - p_window and l.count >= p_max)
+      and (p_min_gap is null or l.last_at <= now() - p_min_gap)
+    returning true into v_counted;
+  return v_counted is null;
+end;
+$$;
+
+--
+-- Name: email_limits definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.email_limits TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: email_limits email_limits_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.email_limits
+    ADD CONSTRAINT email_limits_pkey PRIMARY KEY (key);
+
+--
+-- Name: email_limits; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.email_limits ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: email_limits; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.email_limits (
+    key text NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    count integer DEFAULT 0 NOT NULL,
+    last_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT email_limits_key_check CHECK ((length(key) <= 400))
+);
+
+ALTER TABLE ONLY app_private.email_limits FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: email_refused(text, text, inet, uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_refused(p_what text, p_code text, p_ip inet, p_user uuid DEFAULT NULL::uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform app_private.write_audit('email_token_refused', case when p_user is not null then 'app_public.users' end,
+    p_user::text, null, null, jsonb_build_object('purpose', p_what, 'code', p_code, 'ip', p_ip::text));
+  return p_code;
+end;
+$$;
+
+--
+-- Name: email_request_limited(text, text, inet); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_request_limited(p_what text, p_email text, p_ip inet) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+begin
+  return app_private.email_limited(p_what || ':ip:' || coalesce(p_ip, '0.0.0.0'::inet)::text, c.email_request_max_per_ip, c.email_request_window)
+      or app_private.email_limited(p_what || ':addr:' || lower(left(coalesce(p_email, ''), 320)), c.email_request_max_per_address, c.email_request_window);
+end;
+$$;
+
+--
+-- Name: email_sign_in(app_private.email_tokens, inet, text, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform app_private.use_email_token(v);
+  update app_public.users u set email_verified_at = now()
+    where u.id = v.user_id and u.email_verified_at is null and u.email operator(public.=) v.email;
+  perform app_private.write_audit('login', 'app_public.users', v.user_id::text, null, null,
+    jsonb_build_object('ip', p_ip::text, 'method', p_how));
+  return app_private.start_session(v.user_id, p_ip, p_user_agent);
+end;
+$$;
+
+--
+-- Name: email_tokens definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.email_tokens TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: email_tokens email_tokens_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.email_tokens
+    ADD CONSTRAINT email_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: email_tokens email_tokens_token_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.email_tokens
+    ADD CONSTRAINT email_tokens_token_hash_key UNIQUE (token_hash);
+
+--
+-- Name: email_tokens email_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.email_tokens
+    ADD CONSTRAINT email_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: email_tokens; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.email_tokens ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: email_tokens; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.email_tokens (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    token_hash bytea NOT NULL,
+    code_hash bytea,
+    email public.citext NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    code_attempts integer DEFAULT 0 NOT NULL,
+    CONSTRAINT email_tokens_code_hash_check CHECK ((length(code_hash) = 32)),
+    CONSTRAINT email_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['verify_email'::text, 'reset_password'::text, 'sign_in'::text, 'change_email'::text]))),
+    CONSTRAINT email_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY app_private.email_tokens FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: email_tokens_user_purpose_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX email_tokens_user_purpose_idx ON app_private.email_tokens USING btree (user_id, purpose);
+
+--
+-- Name: enable_rls(regclass); Type: PROCEDURE; Schema: app_private; Owner: -
+--
+
+CREATE PROCEDURE app_private.enable_rls(IN p_table regclass)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  -- The table's owner is the role definer functions run as (the database owner here).
+  v_owner name := (select r.rolname from pg_catalog.pg_class c join pg_catalog.pg_roles r on r.oid = c.relowner
+                    where c.oid = p_table);
+begin
+  -- regclass prints schema-qualified and quoted under this search_path; v_owner is quoted by %I.
+  execute format('alter table %s enable row level security', p_table);
+  execute format('alter table %s force row level security', p_table);
+  execute format('drop policy if exists definer_all on %s', p_table);
+  execute format('create policy definer_all on %s to %I using (true) with check (true)', p_table, v_owner);
+end;
+$$;
+
+--
+-- Name: enqueue_mail(text, text, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.enqueue_mail(p_template text, p_to text, p_data jsonb DEFAULT '{}'::jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+begin
+  if p_template !~ '^[a-z_]{1,40}$' then
+    raise exception 'Unknown mail template' using errcode = 'BADRQ';
+  end if;
+  perform graphile_worker.add_job('send_email',
+    json_build_object('template', p_template, 'to', p_to, 'data', coalesce(p_data, '{}'::jsonb)),
+    max_attempts => (select c.email_mail_max_attempts from app_private.auth_config c));
+end;
+$_$;
+
+--
+-- Name: failure_state; Type: TYPE; Schema: app_private; Owner: -
+--
+
+CREATE TYPE app_private.failure_state AS (
+	failed_attempts integer,
+	first_failed_at timestamp with time zone,
+	locked_until timestamp with time zone,
+	lockouts integer
+);
+
+--
 -- Name: finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2286,6 +4457,12 @@ CREATE TABLE app_public.groups (
 ALTER TABLE ONLY app_public.groups FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: groups_created_by_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX groups_created_by_idx ON app_public.groups USING btree (created_by);
+
+--
 -- Name: has_doc_role(uuid, app_public.access_level); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2293,6 +4470,36 @@ CREATE FUNCTION app_hidden.has_doc_role(p_document_id uuid, p_role app_public.ac
     LANGUAGE sql STABLE
     AS $$
   select coalesce(app_hidden.doc_access(p_document_id) >= p_role, false)
+$$;
+
+--
+-- Name: has_permission(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.has_permission(p_permission text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+  v_scope text[];
+  v_wild text;
+begin
+  if v_user is null or p_permission is null then
+    return false;
+  end if;
+  v_wild := pg_catalog.split_part(p_permission, ':', 1) || ':*';
+  select k.permissions into v_scope from app_public.api_keys k
+    where k.session_id = app_hidden.current_session_id();
+  if found and not (p_permission = any (v_scope) or v_wild = any (v_scope)) then
+    return false;
+  end if;
+  return exists (
+    select 1
+    from app_public.role_permissions rp
+    where rp.permission in (p_permission, v_wild)
+      and rp.role in (select x.role from app_private.user_app_roles(v_user) x));
+end;
 $$;
 
 --
@@ -2335,8 +4542,28 @@ CREATE FUNCTION app_private.hash_password(p_password text) RETURNS text
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select public.crypt(app_private.password_input(p_password),
+  select public.crypt(app_private.password_input(p_password, app_private.current_password_scheme()),
                       public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)))
+$$;
+
+--
+-- Name: hasura_claims(uuid, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.hasura_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_role text := coalesce(p_claims ->> 'role', app_hidden.user_role(p_user_id), 'app_user');
+begin
+  return pg_catalog.jsonb_build_object('https://hasura.io/jwt/claims', pg_catalog.jsonb_build_object(
+    'x-hasura-allowed-roles',
+      (select pg_catalog.jsonb_agg(distinct r order by r)
+       from (select v_role as r union select x.role from app_private.user_app_roles(p_user_id) x) roles),
+    'x-hasura-default-role', v_role,
+    'x-hasura-user-id', p_user_id::text));
+end;
 $$;
 
 --
@@ -2382,6 +4609,37 @@ CREATE TABLE app_private.ip_login_failures (
 ALTER TABLE ONLY app_private.ip_login_failures FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: ip_registrations definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.ip_registrations TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: ip_registrations ip_registrations_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.ip_registrations
+    ADD CONSTRAINT ip_registrations_pkey PRIMARY KEY (ip);
+
+--
+-- Name: ip_registrations; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.ip_registrations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ip_registrations; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.ip_registrations (
+    ip inet NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    registrations integer DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY app_private.ip_registrations FORCE ROW LEVEL SECURITY;
+
+--
 -- Name: lease_provider_tokens(integer, interval); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2407,6 +4665,31 @@ CREATE FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interv
 $$;
 
 --
+-- Name: live_email_token(text, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.live_email_token(p_token text, p_purpose text) RETURNS app_private.email_tokens
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v app_private.email_tokens;
+begin
+  if p_token is null or p_token !~ '^[A-Za-z0-9_-]{43}$' then
+    return null;
+  end if;
+  select * into v from app_private.email_tokens t
+    where t.token_hash = app_private.token_hash(p_token) and t.purpose = p_purpose
+    for update;
+  if not found or v.used_at is not null or v.revoked_at is not null or v.expires_at <= now()
+     or exists (select 1 from app_public.users u where u.id = v.user_id and u.disabled_at is not null) then
+    return null;
+  end if;
+  return v;
+end;
+$_$;
+
+--
 -- Name: login(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2418,46 +4701,75 @@ declare
   c app_private.auth_config := (select c from app_private.auth_config c);
   v_user app_public.users;
   v_secret app_private.user_secrets;
-  v_ip app_private.ip_login_failures;
-  v_ok boolean := false;
+  v_new_hash text;
+  v_locked_until timestamptz;
   -- An unknown address shares one bucket instead of escaping the per-address limit.
   v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
 begin
-  select * into v_ip from app_private.ip_login_failures where ip = v_addr for update;
-  if v_ip.failures >= c.ip_max_failures and v_ip.window_start > now() - c.failure_window then
-    perform app_private.write_audit('login_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
-    return row('RATEL', null, null, null, null, null)::app_hidden.auth_result;
+  if exists (select 1 from app_private.ip_login_failures f
+             where f.ip = v_addr and f.failures >= c.ip_max_failures and f.window_start > now() - c.failure_window) then
+    perform app_private.write_audit('login_rate_limited', null, null, null, null,
+      jsonb_build_object('ip', p_ip::text, 'reason', 'address'));
+    return app_private.auth_error('RATEL');
   end if;
 
   select * into v_user from app_public.users where email operator(public.=) p_email::public.citext and disabled_at is null;
   if found then
-    select * into v_secret from app_private.user_secrets where user_id = v_user.id for update;
-  end if;
-  if v_secret.password_hash is not null and coalesce(v_secret.locked_until, '-infinity') <= now() then
-    v_ok := v_secret.password_hash = public.crypt(app_private.password_input(coalesce(p_password, '')), v_secret.password_hash);
+    select * into v_secret from app_private.user_secrets where user_id = v_user.id;
+    v_locked_until := v_secret.locked_until;
   else
-    -- Same work as a real check, so timing does not tell the cases apart.
-    perform public.crypt(app_private.password_input(coalesce(p_password, '')), public.gen_salt('bf', c.bcrypt_cost));
+    -- An unknown email is locked like an account, so RATEL tells nothing about existence (C4).
+    select f.locked_until into v_locked_until from app_private.unknown_login_failures f
+      where f.email_key = app_private.email_key(p_email);
+  end if;
+  if v_locked_until > now() then
+    -- Not checked and not counted, the right password included (C7).
+    perform app_private.write_audit('login_rate_limited', 'app_public.users', v_user.id::text, null, null,
+      jsonb_build_object('ip', p_ip::text, 'reason', 'account_locked'));
+    return app_private.auth_error('RATEL');
   end if;
 
-  if not v_ok then
+  if not app_private.password_matches(p_password, v_secret.password_hash, v_secret.password_scheme) then
     insert into app_private.ip_login_failures as f (ip, failures) values (v_addr, 1)
       on conflict (ip) do update set
         failures = case when f.window_start > now() - c.failure_window then f.failures + 1 else 1 end,
         window_start = case when f.window_start > now() - c.failure_window then f.window_start else now() end;
     if v_secret.user_id is not null then
       perform app_private.record_password_failure(v_secret.user_id);
+    else
+      perform app_private.record_unknown_failure(p_email);
     end if;
     perform app_private.write_audit('login_failed', 'app_public.users', v_user.id::text, null, null,
       jsonb_build_object('ip', p_ip::text));
-    return row('CREDS', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('CREDS');
   end if;
 
-  update app_private.user_secrets set failed_attempts = 0, first_failed_at = null, locked_until = null,
-    -- Upgrade hashes made at a lower cost than configured (C1).
-    password_hash = case when app_private.bcrypt_cost_of(password_hash) < c.bcrypt_cost
-                         then app_private.hash_password(p_password) else password_hash end
-    where user_id = v_user.id;
+  -- [5030] An expired password (opt-in password_max_age) no longer signs in: the right
+  -- password is answered with PWEXP (committed, audited); the owner resets it by email.
+  if c.password_max_age is not null and v_secret.password_updated_at < now() - c.password_max_age then
+    perform app_private.write_audit('login_password_expired', 'app_public.users', v_user.id::text, null, null,
+      jsonb_build_object('ip', p_ip::text));
+    return app_private.auth_error('PWEXP');
+  end if;
+
+  -- Upgrade an old scheme (C2) or a cost below the configured one (C1), hashed before the
+  -- row is touched.
+  if v_secret.password_scheme < app_private.current_password_scheme()
+     or app_private.bcrypt_cost_of(v_secret.password_hash) < c.bcrypt_cost then
+    v_new_hash := app_private.hash_password(p_password);
+  end if;
+  if v_new_hash is not null or v_secret.failed_attempts <> 0 or v_secret.first_failed_at is not null
+     or v_secret.locked_until is not null or v_secret.lockouts <> 0 then
+    update app_private.user_secrets s set failed_attempts = 0, first_failed_at = null, locked_until = null, lockouts = 0,
+      password_hash = case when s.password_hash = v_secret.password_hash then coalesce(v_new_hash, s.password_hash) else s.password_hash end,
+      password_scheme = case when s.password_hash = v_secret.password_hash and v_new_hash is not null
+                             then app_private.current_password_scheme() else s.password_scheme end
+      where s.user_id = v_user.id and coalesce(s.locked_until, '-infinity') <= now();
+    if not found then
+      -- Locked by concurrent failures while this check ran: the lock wins.
+      return app_private.auth_error('RATEL');
+    end if;
+  end if;
   perform app_private.write_audit('login', 'app_public.users', v_user.id::text, null, null, jsonb_build_object('ip', p_ip::text));
   return app_private.start_session(v_user.id, p_ip, p_user_agent);
 end;
@@ -2491,18 +4803,34 @@ end;
 $$;
 
 --
+-- Name: my_api_keys(); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.my_api_keys() RETURNS SETOF app_public.api_keys
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select k.* from app_public.api_keys k
+  where k.user_id = app_hidden.current_user_id()
+  order by k.created_at desc
+$$;
+
+--
 -- Name: my_identities(); Type: FUNCTION; Schema: app_public; Owner: -
 --
 
 CREATE FUNCTION app_public.my_identities() RETURNS SETOF app_public.identity_info
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select i.provider, i.email::text, i.created_at, t.access_token_expires_at
-  from app_public.user_identities i
-  left join app_private.user_identity_tokens t on t.identity_id = i.id
-  where i.user_id = app_hidden.current_user_id()
-  order by i.created_at
+begin
+  return query
+    select i.provider, i.email::text, i.created_at, t.access_token_expires_at
+    from app_public.user_identities i
+    left join app_private.user_identity_tokens t on t.identity_id = i.id
+    where i.user_id = app_hidden.current_user_id()
+    order by i.created_at;
+end;
 $$;
 
 --
@@ -2510,13 +4838,40 @@ $$;
 --
 
 CREATE FUNCTION app_public.my_sessions() RETURNS SETOF app_public.session_info
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip), s.id = app_hidden.current_session_id()
-  from app_private.sessions s
-  where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
-  order by s.last_used_at desc
+begin
+  return query
+    select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip),
+      s.id = app_hidden.current_session_id()
+    from app_private.sessions s
+    where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
+      and not exists (select 1 from app_public.api_keys k where k.session_id = s.id)
+    order by s.last_used_at desc;
+end;
+$$;
+
+--
+-- Name: new_email_token(uuid, text, text, interval, boolean); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.new_email_token(p_user uuid, p_purpose text, p_email text, p_ttl interval, p_code boolean DEFAULT false, OUT o_token text, OUT o_code text) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_id uuid := public.gen_random_uuid();
+begin
+  o_token := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
+  if p_code then
+    -- Uniform over 000000-999999: 4 random bytes modulo 10^6 has a bias below 2^-12.
+    o_code := lpad(((('x' || encode(public.gen_random_bytes(4), 'hex'))::bit(32)::bigint) % 1000000)::text, 6, '0');
+  end if;
+  insert into app_private.email_tokens (id, user_id, purpose, token_hash, code_hash, email, expires_at)
+    values (v_id, p_user, p_purpose, app_private.token_hash(o_token),
+            case when p_code then app_private.email_code_hash(v_id, o_code) end, p_email, now() + p_ttl);
+end;
 $$;
 
 --
@@ -2620,6 +4975,65 @@ end;
 $$;
 
 --
+-- Name: password_history definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.password_history TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: password_history password_history_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.password_history
+    ADD CONSTRAINT password_history_pkey PRIMARY KEY (id);
+
+--
+-- Name: password_history password_history_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.password_history
+    ADD CONSTRAINT password_history_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: password_history; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.password_history ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: password_history; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.password_history (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    password_hash text NOT NULL,
+    password_scheme smallint NOT NULL,
+    replaced_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_private.password_history FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: password_history_id_seq; Type: SEQUENCE; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.password_history ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME app_private.password_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: password_history_user_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX password_history_user_idx ON app_private.password_history USING btree (user_id, id DESC);
+
+--
 -- Name: password_input(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -2632,6 +5046,131 @@ CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
     then 'sha256:' || encode(public.digest(convert_to(p_password, 'UTF8'), 'sha256'), 'base64')
     else p_password end
 $$;
+
+--
+-- Name: password_input(text, integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.password_input(p_password text, p_scheme integer) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select case p_scheme
+    when 1 then app_private.password_input(p_password)
+    when 2 then encode(public.hmac(convert_to(p_password, 'UTF8'), convert_to('pgauth/password/v2', 'UTF8'), 'sha256'), 'base64')
+  end
+$$;
+
+--
+-- Name: password_matches(text, text, integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.password_matches(p_password text, p_hash text, p_scheme integer) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_password text := coalesce(p_password, '');
+begin
+  if p_hash is null
+     -- Scheme 1 fed this exact form of a long password's pre-hash to bcrypt (C2).
+     or (p_scheme = 1 and v_password ~ '^sha256:[A-Za-z0-9+/]{43}=$') then
+    perform public.crypt(app_private.password_input(v_password, app_private.current_password_scheme()),
+                         public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)));
+    return false;
+  end if;
+  return coalesce(public.crypt(app_private.password_input(v_password, p_scheme), p_hash) = p_hash, false);
+end;
+$_$;
+
+--
+-- Name: password_policy_violation(text, text, text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.password_policy_violation(p_password text, p_email text, p_name text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_lower text := lower(coalesce(p_password, ''));
+  v_classes int;
+begin
+  if p_password is null or char_length(p_password) < greatest(8, c.password_min_length) then
+    return 'too_short';
+  end if;
+  if char_length(p_password) > c.password_max_length or octet_length(p_password) > 1024 then
+    return 'too_long';
+  end if;
+  if c.password_check_common and exists (select 1 from app_private.common_passwords w where w.password = v_lower) then
+    return 'common';
+  end if;
+  if c.password_check_personal and (
+       (char_length(p_email) >= 4 and strpos(v_lower, lower(p_email)) > 0)
+       or v_lower = lower(split_part(p_email, '@', 1))
+       or (char_length(trim(p_name)) >= 4 and strpos(v_lower, lower(trim(p_name))) > 0)) then
+    return 'personal';
+  end if;
+  if c.password_min_classes > 0 then
+    v_classes := (p_password ~ '[[:lower:]]')::int + (p_password ~ '[[:upper:]]')::int
+               + (p_password ~ '[[:digit:]]')::int + (p_password ~ '[^[:alnum:]]')::int;
+    if v_classes < c.password_min_classes then
+      return 'composition';
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+--
+-- Name: permissions _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.permissions FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('name');
+
+--
+-- Name: permissions all_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY all_admin ON app_public.permissions TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: permissions definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.permissions TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: permissions permissions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.permissions
+    ADD CONSTRAINT permissions_pkey PRIMARY KEY (name);
+
+--
+-- Name: permissions select_signed_in; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_signed_in ON app_public.permissions FOR SELECT TO app_user, bot USING ((( SELECT app_hidden.current_user_id() AS current_user_id) IS NOT NULL));
+
+--
+-- Name: permissions; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.permissions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: permissions; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.permissions (
+    name text NOT NULL,
+    description text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT permissions_name_check CHECK ((name ~ '^[a-z][a-z0-9_]*:([a-z][a-z0-9_]*|\*)$'::text))
+);
+
+ALTER TABLE ONLY app_public.permissions FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
@@ -2671,6 +5210,28 @@ $$;
 CREATE SCHEMA public;
 
 --
+-- Name: purge_email_state(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.purge_email_state() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_tokens int;
+  v_limits int;
+begin
+  delete from app_private.email_tokens t
+    where greatest(t.expires_at, coalesce(t.used_at, t.revoked_at, t.expires_at)) < now() - interval '7 days';
+  get diagnostics v_tokens = row_count;
+  delete from app_private.email_limits l where l.window_start < now() - c.email_request_window - interval '1 day';
+  get diagnostics v_limits = row_count;
+  return v_tokens + v_limits;
+end;
+$$;
+
+--
 -- Name: random_short_url(); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2686,12 +5247,20 @@ $$;
 --
 
 CREATE FUNCTION app_hidden.record_denied(p_operation text, p_code text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select app_private.write_audit('access_denied', null, null, null, null,
-    jsonb_build_object('operation', left(p_operation, 100), 'code', left(p_code, 10)))
-$$;
+    AS $_$
+begin
+  if p_operation is null or p_operation !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' then
+    raise exception 'The operation must be a GraphQL field name' using errcode = 'BADRQ';
+  end if;
+  if p_code is null or not (p_code = any (array['NTFND', 'DNIED', 'LASTO', 'LASTM', 'LOGIN'])) then
+    raise exception 'Not a registered denial code' using errcode = 'BADRQ';
+  end if;
+  perform app_private.write_audit('access_denied', null, null, null, null,
+    jsonb_build_object('operation', p_operation, 'code', p_code));
+end;
+$_$;
 
 --
 -- Name: record_password_failure(uuid); Type: FUNCTION; Schema: app_private; Owner: -
@@ -2703,18 +5272,44 @@ CREATE FUNCTION app_private.record_password_failure(p_user_id uuid) RETURNS void
     AS $$
 declare
   c app_private.auth_config := (select c from app_private.auth_config c);
-  v app_private.user_secrets;
+  v_until timestamptz;
 begin
-  update app_private.user_secrets s set
-    failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
-    first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
-    where s.user_id = p_user_id
-    returning * into v;
-  if v.failed_attempts >= c.account_max_failures then
-    update app_private.user_secrets set locked_until = now() + least(
-        c.account_lock_max, interval '1 minute' * power(2, least(v.failed_attempts - c.account_max_failures, 10)))
-      where user_id = p_user_id;
+  update app_private.user_secrets s
+    set (failed_attempts, first_failed_at, locked_until, lockouts) =
+      (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+       from app_private.after_failure(s.failed_attempts, s.first_failed_at, s.locked_until, s.lockouts, c) n)
+    where s.user_id = p_user_id and coalesce(s.locked_until, '-infinity') <= now()
+    returning s.locked_until into v_until;
+  if v_until > now() then
+    perform app_private.write_audit('account_locked', 'app_public.users', p_user_id::text, null, null,
+      jsonb_build_object('until', v_until));
   end if;
+end;
+$$;
+
+--
+-- Name: record_unknown_failure(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.record_unknown_failure(p_email text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+begin
+  insert into app_private.unknown_login_failures as f (email_key, failed_attempts, first_failed_at, locked_until, lockouts)
+    select app_private.email_key(p_email), n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+    from app_private.after_failure(0, null, null, 0, c) n
+    on conflict (email_key) do update
+      set (failed_attempts, first_failed_at, locked_until, lockouts) =
+        (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+         from app_private.after_failure(f.failed_attempts, f.first_failed_at, f.locked_until, f.lockouts, c) n)
+      where coalesce(f.locked_until, '-infinity') <= now();
+  delete from app_private.unknown_login_failures
+    where email_key in (select u.email_key from app_private.unknown_login_failures u
+                        where greatest(u.first_failed_at, u.locked_until) < now() - c.failure_window
+                        limit 100 for update skip locked);
 end;
 $$;
 
@@ -2735,35 +5330,35 @@ declare
   v_next text;
 begin
   if p_token is null or p_token !~ '^[A-Za-z0-9_-]{43}$' then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   select * into v_rt from app_private.refresh_tokens where token_hash = app_private.token_hash(p_token) for update;
   if not found or v_rt.session_id is distinct from coalesce(p_session_id, v_rt.session_id) then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   select * into v_session from app_private.sessions where id = v_rt.session_id for update;
   if v_session.revoked_at is not null or v_session.expires_at <= now() or v_rt.revoked_at is not null
      or exists (select 1 from app_public.users u where u.id = v_session.user_id and u.disabled_at is not null) then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   v_next := app_private.successor_token(p_token);
 
   if v_rt.rotated_at is null then
     if v_rt.expires_at <= now() then
-      return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+      return app_private.auth_error('TOKEN');
     end if;
     update app_private.refresh_tokens set rotated_at = now() where id = v_rt.id;
     insert into app_private.refresh_tokens (session_id, token_hash, parent_id, expires_at)
       values (v_session.id, app_private.token_hash(v_next), v_rt.id, least(now() + c.session_idle, v_session.expires_at));
     update app_private.sessions set last_used_at = now(), ip = coalesce(p_ip, ip) where id = v_session.id;
-    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+    return app_private.auth_ok(v_session.user_id, v_session.id, v_next, v_session.expires_at);
   end if;
 
   select * into v_child from app_private.refresh_tokens where parent_id = v_rt.id;
   if v_rt.rotated_at > now() - c.refresh_grace and v_child.rotated_at is null and v_child.revoked_at is null
      and v_child.expires_at > now() then
     -- A concurrent or retried refresh of the same token: converge on the same successor.
-    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+    return app_private.auth_ok(v_session.user_id, v_session.id, v_next, v_session.expires_at);
   end if;
 
   -- Reuse of a rotated token: assume theft and end the whole family.
@@ -2771,7 +5366,7 @@ begin
   update app_private.refresh_tokens set revoked_at = now() where session_id = v_session.id and revoked_at is null;
   perform app_private.write_audit('refresh_token_reuse', null, v_session.id::text, null, null,
     jsonb_build_object('user_id', v_session.user_id, 'ip', p_ip::text));
-  return row('REUSE', null, null, null, null, null)::app_hidden.auth_result;
+  return app_private.auth_error('REUSE');
 end;
 $_$;
 
@@ -2847,35 +5442,116 @@ ALTER TABLE app_private.refresh_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS I
 );
 
 --
+-- Name: refresh_tokens_parent_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX refresh_tokens_parent_idx ON app_private.refresh_tokens USING btree (parent_id);
+
+--
 -- Name: refresh_tokens_session_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
 CREATE INDEX refresh_tokens_session_idx ON app_private.refresh_tokens USING btree (session_id);
 
 --
--- Name: register(text, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: register(text, text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.register(p_email text, p_password text, p_name text) RETURNS uuid
+CREATE FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
+  v_name text := nullif(trim(p_name), '');
+  v_hash text;
   v_id uuid;
+  v_existing app_public.users;
+  v_tok record;
 begin
-  if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or length(p_email) > 320 then
+  if exists (select 1 from app_private.ip_registrations r
+             where r.ip = v_addr and r.window_start > now() - c.register_window and r.registrations >= c.register_max_per_ip)
+     or exists (select 1 from app_private.registration_totals t
+                where t.window_start > now() - c.register_window and t.registrations >= c.register_max_global) then
+    perform app_private.write_audit('register_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
+    return app_private.auth_error('RATEL');
+  end if;
+  if not app_private.valid_email(p_email) then
     raise exception 'Invalid email address' using errcode = 'EMAIL';
   end if;
-  perform app_private.assert_password_ok(p_password);
-  if exists (select 1 from app_public.users u where u.email operator(public.=) p_email::public.citext) then
-    raise exception 'An account with this email already exists' using errcode = 'EMTKN';
+  perform app_private.assert_password_policy(p_password, null, p_email, v_name);
+
+  -- The same bcrypt work and the same counters whether the address is free or taken (M2).
+  v_hash := app_private.hash_password(p_password);
+  insert into app_private.ip_registrations as r (ip, registrations) values (v_addr, 1)
+    on conflict (ip) do update set
+      registrations = case when r.window_start > now() - c.register_window then r.registrations + 1 else 1 end,
+      window_start = case when r.window_start > now() - c.register_window then r.window_start else now() end;
+  update app_private.registration_totals t set
+    registrations = case when t.window_start > now() - c.register_window then t.registrations + 1 else 1 end,
+    window_start = case when t.window_start > now() - c.register_window then t.window_start else now() end;
+
+  select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
+  if not found then
+    begin
+      insert into app_public.users (email, display_name) values (p_email, v_name) returning id into v_id;
+    exception when unique_violation then
+      -- The same address registered concurrently since the check above: taken after all.
+      select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
+    end;
   end if;
-  insert into app_public.users (email, display_name) values (p_email, nullif(trim(p_name), '')) returning id into v_id;
-  update app_private.user_secrets set password_hash = app_private.hash_password(p_password), password_updated_at = now()
+  if v_id is null then
+    perform app_private.enqueue_mail('account_exists', v_existing.email::text,
+      jsonb_build_object('name', v_existing.display_name, 'email', v_existing.email::text));
+    perform app_private.write_audit('register_existing_email', 'app_public.users', v_existing.id::text, null, null,
+      jsonb_build_object('ip', p_ip::text));
+    return app_private.auth_decoy();
+  end if;
+
+  update app_private.user_secrets set password_hash = v_hash, password_scheme = app_private.current_password_scheme(),
+    password_updated_at = clock_timestamp()
     where user_id = v_id;
-  return v_id;
+  select * into v_tok from app_private.new_email_token(v_id, 'verify_email', p_email, c.email_verify_ttl);
+  perform app_private.enqueue_mail('verify_email', p_email,
+    jsonb_build_object('name', v_name, 'email', p_email, 'action', 'verify', 'token', v_tok.o_token,
+                       'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
+  perform app_private.write_audit('register', 'app_public.users', v_id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  return app_private.start_session(v_id, p_ip, p_user_agent);
 end;
-$_$;
+$$;
+
+--
+-- Name: registration_totals definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.registration_totals TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: registration_totals registration_totals_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.registration_totals
+    ADD CONSTRAINT registration_totals_pkey PRIMARY KEY (id);
+
+--
+-- Name: registration_totals; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.registration_totals ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: registration_totals; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.registration_totals (
+    id boolean DEFAULT true NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    registrations integer DEFAULT 0 NOT NULL,
+    CONSTRAINT registration_totals_id_check CHECK (id)
+);
+
+ALTER TABLE ONLY app_private.registration_totals FORCE ROW LEVEL SECURITY;
 
 --
 -- Name: relation_edge _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
@@ -2964,6 +5640,232 @@ CREATE FUNCTION app_hidden.relation_rank(p_relation text) RETURNS integer
 $$;
 
 --
+-- Name: request_password_reset(text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.request_password_reset(p_email text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_u app_public.users;
+  v_tok record;
+begin
+  if not app_private.valid_email(p_email) then
+    raise exception 'Invalid email address' using errcode = 'EMAIL';
+  end if;
+  if app_private.email_request_limited('reset', p_email, p_ip) then
+    return app_private.email_refused('reset_password', 'RATEL', p_ip);
+  end if;
+  select * into v_u from app_public.users u
+    where u.email operator(public.=) p_email::public.citext and u.disabled_at is null and not u.is_bot;
+  if found then
+    select * into v_tok from app_private.new_email_token(v_u.id, 'reset_password', v_u.email::text, c.email_reset_ttl);
+    perform app_private.enqueue_mail('reset_password', v_u.email::text,
+      jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'reset', 'token', v_tok.o_token,
+                         'minutes', extract(epoch from c.email_reset_ttl)::int / 60));
+  end if;
+  perform app_private.write_audit('password_reset_requested', case when found then 'app_public.users' end, v_u.id::text, null, null,
+    jsonb_build_object('ip', p_ip::text, 'known', found));
+  return null;
+end;
+$$;
+
+--
+-- Name: request_sign_in_email(text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.request_sign_in_email(p_email text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_u app_public.users;
+  v_tok record;
+begin
+  if not app_private.valid_email(p_email) then
+    raise exception 'Invalid email address' using errcode = 'EMAIL';
+  end if;
+  if app_private.email_request_limited('sign_in', p_email, p_ip) then
+    return app_private.email_refused('sign_in', 'RATEL', p_ip);
+  end if;
+  select * into v_u from app_public.users u
+    where u.email operator(public.=) p_email::public.citext and u.disabled_at is null and not u.is_bot;
+  if found then
+    select * into v_tok from app_private.new_email_token(v_u.id, 'sign_in', v_u.email::text, c.email_sign_in_ttl, true);
+    perform app_private.enqueue_mail('sign_in', v_u.email::text,
+      jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'sign-in',
+                         'token', v_tok.o_token, 'code', v_tok.o_code,
+                         'minutes', extract(epoch from c.email_sign_in_ttl)::int / 60));
+  end if;
+  perform app_private.write_audit('sign_in_email_requested', case when found then 'app_public.users' end, v_u.id::text, null, null,
+    jsonb_build_object('ip', p_ip::text, 'known', found));
+  return null;
+end;
+$$;
+
+--
+-- Name: require_user(); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.require_user() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+begin
+  if v_user is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  return v_user;
+end;
+$$;
+
+--
+-- Name: resend_verification_email(inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.resend_verification_email(p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_user uuid := app_private.session_user_id();
+  v_u app_public.users;
+  v_tok record;
+begin
+  if v_user is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  select * into v_u from app_public.users u where u.id = v_user;
+  if v_u.email_verified_at is not null then
+    return null;
+  end if;
+  if app_private.email_limited('resend:user:' || v_user, c.email_resend_max, c.email_request_window, c.email_resend_interval) then
+    return app_private.email_refused('verify_email', 'RATEL', p_ip, v_user);
+  end if;
+  select * into v_tok from app_private.new_email_token(v_user, 'verify_email', v_u.email::text, c.email_verify_ttl);
+  perform app_private.enqueue_mail('verify_email', v_u.email::text,
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text, 'action', 'verify', 'token', v_tok.o_token,
+                       'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
+  perform app_private.write_audit('verification_email_sent', 'app_public.users', v_user::text, null, null,
+    jsonb_build_object('ip', p_ip::text));
+  return null;
+end;
+$$;
+
+--
+-- Name: reset_password(text, text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_private.email_tokens := app_private.live_email_token(p_token, 'reset_password');
+  v_u app_public.users;
+  v_hash text;
+begin
+  if v.id is null then
+    return app_private.email_refused('reset_password', 'EMTOK', p_ip);
+  end if;
+  select * into v_u from app_public.users u where u.id = v.user_id;
+  perform app_private.assert_password_policy(p_new, v.user_id, v_u.email::text, v_u.display_name);
+  v_hash := app_private.hash_password(p_new);
+  perform app_private.use_email_token(v);
+  update app_private.user_secrets s set password_hash = v_hash, password_scheme = app_private.current_password_scheme(),
+    password_updated_at = clock_timestamp(), failed_attempts = 0, first_failed_at = null, locked_until = null, lockouts = 0
+    where s.user_id = v.user_id;
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'password_reset'
+    where user_id = v.user_id and revoked_at is null;
+  update app_private.refresh_tokens rt set revoked_at = now()
+    from app_private.sessions s
+    where rt.session_id = s.id and s.user_id = v.user_id and rt.revoked_at is null;
+  -- The link reached the address: it is verified, if still the user's.
+  update app_public.users u set email_verified_at = now()
+    where u.id = v.user_id and u.email_verified_at is null and u.email operator(public.=) v.email;
+  perform app_private.enqueue_mail('password_changed', v_u.email::text,
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text));
+  perform app_private.write_audit('password_reset', 'app_public.users', v.user_id::text, null, null,
+    jsonb_build_object('ip', p_ip::text));
+  return null;
+end;
+$$;
+
+--
+-- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.revoke_api_key(id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_session uuid;
+begin
+  update app_public.api_keys k set revoked_at = pg_catalog.now()
+    where k.id = revoke_api_key.id and k.user_id = app_hidden.current_user_id() and k.revoked_at is null
+    returning k.session_id into v_session;
+  if v_session is null then
+    return false;
+  end if;
+  update app_private.sessions set revoked_at = pg_catalog.now(), revoked_reason = 'api key revoked'
+    where sessions.id = v_session and revoked_at is null;
+  return true;
+end;
+$$;
+
+--
+-- Name: revoke_email_tokens(uuid, text[]); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.revoke_email_tokens(p_user uuid, p_purposes text[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  update app_private.email_tokens set revoked_at = now()
+    where user_id = p_user and purpose = any (p_purposes) and used_at is null and revoked_at is null
+$$;
+
+--
+-- Name: revoke_service_account(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.revoke_service_account(p_client_id text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_id uuid;
+begin
+  for v_id in select s.id from app_private.service_secrets s where s.client_id = p_client_id and s.revoked_at is null loop
+    perform app_private.revoke_service_secret(v_id);
+  end loop;
+  update app_public.users u set disabled_at = pg_catalog.now()
+    from app_private.service_clients c where c.client_id = p_client_id and u.id = c.user_id and u.disabled_at is null;
+end;
+$$;
+
+--
+-- Name: revoke_service_secret(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.revoke_service_secret(p_secret_id uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  update app_private.service_secrets set revoked_at = pg_catalog.now() where id = p_secret_id and revoked_at is null;
+  update app_private.sessions s set revoked_at = pg_catalog.now(), revoked_reason = 'service secret revoked'
+    from app_private.service_sessions ss
+    where ss.secret_id = p_secret_id and ss.session_id = s.id and s.revoked_at is null;
+$$;
+
+--
 -- Name: revoke_sessions(uuid, boolean); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
@@ -2972,12 +5874,9 @@ CREATE FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boole
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_user uuid := app_hidden.current_user_id();
+  v_user uuid := app_hidden.require_user();
   v_n int;
 begin
-  if v_user is null then
-    raise exception 'You must sign in' using errcode = 'LOGIN';
-  end if;
   update app_private.sessions s set revoked_at = now(), revoked_reason = 'revoked_by_user'
     where s.user_id = v_user and s.revoked_at is null
       and (case when p_all_others then s.id <> app_hidden.current_session_id() else s.id = p_session_id end);
@@ -3031,6 +5930,12 @@ CREATE TABLE app_public.role_domain_rules (
 );
 
 ALTER TABLE ONLY app_public.role_domain_rules FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: role_grants _500_write_through; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_write_through AFTER INSERT OR DELETE ON app_public.role_grants FOR EACH ROW EXECUTE FUNCTION app_private.tg_role_grants__write_through();
 
 --
 -- Name: role_grants _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
@@ -3098,6 +6003,251 @@ CREATE TABLE app_public.role_grants (
 ALTER TABLE ONLY app_public.role_grants FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: role_grants_granted_by_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX role_grants_granted_by_idx ON app_public.role_grants USING btree (granted_by);
+
+--
+-- Name: role_permissions _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.role_permissions FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('role', 'permission');
+
+--
+-- Name: role_permissions all_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY all_admin ON app_public.role_permissions TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: role_permissions definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.role_permissions TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: role_permissions role_permissions_permission_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.role_permissions
+    ADD CONSTRAINT role_permissions_permission_fkey FOREIGN KEY (permission) REFERENCES app_public.permissions(name) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: role_permissions role_permissions_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.role_permissions
+    ADD CONSTRAINT role_permissions_pkey PRIMARY KEY (role, permission);
+
+--
+-- Name: role_permissions role_permissions_role_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.role_permissions
+    ADD CONSTRAINT role_permissions_role_fkey FOREIGN KEY (role) REFERENCES app_public.app_roles(name) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: role_permissions select_signed_in; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_signed_in ON app_public.role_permissions FOR SELECT TO app_user, bot USING ((( SELECT app_hidden.current_user_id() AS current_user_id) IS NOT NULL));
+
+--
+-- Name: role_permissions; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.role_permissions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: role_permissions; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.role_permissions (
+    role text NOT NULL,
+    permission text NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app_public.role_permissions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: role_permissions_permission_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX role_permissions_permission_idx ON app_public.role_permissions USING btree (permission);
+
+--
+-- Name: run_claims_hook(regprocedure, uuid, uuid, jsonb); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.run_claims_hook(p_hook regprocedure, p_user_id uuid, p_session_id uuid, p_claims jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_out jsonb;
+begin
+  execute pg_catalog.format('select %s($1::uuid, $2::uuid, $3::jsonb)', p_hook::oid::regproc)
+    into v_out using p_user_id, p_session_id, p_claims;
+  return v_out;
+end;
+$_$;
+
+--
+-- Name: service_clients definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.service_clients TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: service_clients service_clients_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_clients
+    ADD CONSTRAINT service_clients_pkey PRIMARY KEY (client_id);
+
+--
+-- Name: service_clients service_clients_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_clients
+    ADD CONSTRAINT service_clients_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: service_clients service_clients_user_id_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_clients
+    ADD CONSTRAINT service_clients_user_id_key UNIQUE (user_id);
+
+--
+-- Name: service_clients; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.service_clients ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_clients; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.service_clients (
+    client_id text NOT NULL,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT service_clients_client_id_check CHECK ((client_id ~ '^svc_[0-9a-f]{16}$'::text)),
+    CONSTRAINT service_clients_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100)))
+);
+
+ALTER TABLE ONLY app_private.service_clients FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: service_secrets definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.service_secrets TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: service_secrets service_secrets_client_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_secrets
+    ADD CONSTRAINT service_secrets_client_id_fkey FOREIGN KEY (client_id) REFERENCES app_private.service_clients(client_id) ON DELETE CASCADE;
+
+--
+-- Name: service_secrets service_secrets_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_secrets
+    ADD CONSTRAINT service_secrets_pkey PRIMARY KEY (id);
+
+--
+-- Name: service_secrets service_secrets_secret_hash_key; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_secrets
+    ADD CONSTRAINT service_secrets_secret_hash_key UNIQUE (secret_hash);
+
+--
+-- Name: service_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.service_secrets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_secrets; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.service_secrets (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    client_id text NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT service_secrets_secret_hash_check CHECK ((length(secret_hash) = 32))
+);
+
+ALTER TABLE ONLY app_private.service_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: service_secrets_client_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX service_secrets_client_id_idx ON app_private.service_secrets USING btree (client_id);
+
+--
+-- Name: service_sessions definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.service_sessions TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: service_sessions service_sessions_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_sessions
+    ADD CONSTRAINT service_sessions_pkey PRIMARY KEY (session_id);
+
+--
+-- Name: service_sessions service_sessions_secret_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_sessions
+    ADD CONSTRAINT service_sessions_secret_id_fkey FOREIGN KEY (secret_id) REFERENCES app_private.service_secrets(id) ON DELETE CASCADE;
+
+--
+-- Name: service_sessions service_sessions_session_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.service_sessions
+    ADD CONSTRAINT service_sessions_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_private.sessions(id) ON DELETE CASCADE;
+
+--
+-- Name: service_sessions; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.service_sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: service_sessions; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.service_sessions (
+    session_id uuid NOT NULL,
+    secret_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app_private.service_sessions FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: service_sessions_secret_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX service_sessions_secret_idx ON app_private.service_sessions USING btree (secret_id);
+
+--
 -- Name: session_info; Type: TYPE; Schema: app_public; Owner: -
 --
 
@@ -3110,6 +6260,27 @@ CREATE TYPE app_public.session_info AS (
 	ip text,
 	is_current boolean
 );
+
+--
+-- Name: session_user_id(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.session_user_id() RETURNS uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  return (
+    select s.user_id
+    from app_private.sessions s
+    join app_public.users u on u.id = s.user_id
+    where s.id = app_hidden.current_session_id()
+      and s.user_id = app_hidden.claimed_user_id()
+      and s.revoked_at is null
+      and s.expires_at > now()
+      and u.disabled_at is null);
+end;
+$$;
 
 --
 -- Name: sessions definer_all; Type: POLICY; Schema: app_private; Owner: -
@@ -3157,6 +6328,12 @@ CREATE TABLE app_private.sessions (
 ALTER TABLE ONLY app_private.sessions FORCE ROW LEVEL SECURITY;
 
 --
+-- Name: sessions_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX sessions_user_id_idx ON app_private.sessions USING btree (user_id);
+
+--
 -- Name: sessions_user_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 
@@ -3191,10 +6368,13 @@ begin
     raise exception 'You cannot change your own access' using errcode = 'DNIED';
   end if;
   select a.role into v_existing from app_public.document_acl a
-    where a.document_id = share_document.document_id and a.subject_id = share_document.subject_id;
+    where a.document_id = share_document.document_id and a.subject_id = share_document.subject_id
+    for update;
   if v_existing > v_mine then
     raise exception 'You cannot change the access of someone above you' using errcode = 'DNIED';
   end if;
+  perform app_private.assert_owner_change_allowed(share_document.document_id, share_document.subject_id,
+    v_existing, share_document.role, v_me);
   select case
       when exists (select 1 from app_public.users u where u.id = share_document.subject_id and u.disabled_at is null) then 'user'
       when exists (select 1 from app_public.groups g where g.id = share_document.subject_id) then 'group'
@@ -3209,6 +6389,76 @@ begin
     set role = excluded.role, granted_by = excluded.granted_by, granted_at = now()
   returning a.* into v_row;
   return v_row;
+end;
+$$;
+
+--
+-- Name: sign_in_with_email_code(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.sign_in_with_email_code(p_email text, p_code text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_u app_public.users;
+  v app_private.email_tokens;
+  v_ip_key text := 'code:ip:' || coalesce(p_ip, '0.0.0.0'::inet)::text;
+begin
+  if exists (select 1 from app_private.email_limits l
+             where l.key = v_ip_key and l.window_start > now() - c.email_request_window and l.count >= c.email_request_max_per_ip) then
+    perform app_private.email_refused('sign_in_code', 'RATEL', p_ip);
+    return app_private.auth_error('RATEL');
+  end if;
+  select * into v_u from app_public.users u
+    where u.email operator(public.=) coalesce(p_email, '')::public.citext and u.disabled_at is null;
+  if found and exists (select 1 from app_private.email_limits l
+                       where l.key = 'code:user:' || v_u.id and l.window_start > now() - c.email_request_window
+                         and l.count >= c.email_code_max_failures) then
+    perform app_private.email_refused('sign_in_code', 'RATEL', p_ip, v_u.id);
+    return app_private.auth_error('RATEL');
+  end if;
+  -- The newest live code of the account, locked: concurrent guesses are counted one by one.
+  select * into v from app_private.email_tokens t
+    where t.user_id = v_u.id and t.purpose = 'sign_in' and t.code_hash is not null
+      and t.used_at is null and t.revoked_at is null and t.expires_at > now()
+    order by t.created_at desc limit 1
+    for update;
+  if v.id is not null and p_code ~ '^[0-9]{6}$' and v.code_hash = app_private.email_code_hash(v.id, p_code)
+     and v.email operator(public.=) v_u.email then
+    return app_private.email_sign_in(v, p_ip, p_user_agent, 'email_code');
+  end if;
+  perform app_private.email_limited(v_ip_key, 2147483647, c.email_request_window);
+  if v_u.id is not null then
+    perform app_private.email_limited('code:user:' || v_u.id, 2147483647, c.email_request_window);
+  end if;
+  if v.id is not null then
+    update app_private.email_tokens t set code_attempts = t.code_attempts + 1,
+      revoked_at = case when t.code_attempts + 1 >= c.email_code_max_attempts then now() end
+      where t.id = v.id;
+  end if;
+  perform app_private.email_refused('sign_in_code', 'EMTOK', p_ip, v_u.id);
+    return app_private.auth_error('EMTOK');
+end;
+$_$;
+
+--
+-- Name: sign_in_with_email_token(text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.sign_in_with_email_token(p_token text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_private.email_tokens := app_private.live_email_token(p_token, 'sign_in');
+begin
+  if v.id is null or not exists (select 1 from app_public.users u where u.id = v.user_id and u.email operator(public.=) v.email) then
+    perform app_private.email_refused('sign_in', 'EMTOK', p_ip);
+    return app_private.auth_error('EMTOK');
+  end if;
+  return app_private.email_sign_in(v, p_ip, p_user_agent, 'email_link');
 end;
 $$;
 
@@ -3233,8 +6483,8 @@ begin
   update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
     where id in (select s.id from app_private.sessions s
                  where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
-                 order by s.created_at desc offset c.max_sessions_per_user);
-  return row(null, p_user, v_session.id, app_hidden.user_role(p_user), v_token, v_session.expires_at)::app_hidden.auth_result;
+                 order by s.created_at desc, s.id offset c.max_sessions_per_user);
+  return app_private.auth_ok(p_user, v_session.id, v_token, v_session.expires_at);
 end;
 $$;
 
@@ -3327,6 +6577,68 @@ end;
 $$;
 
 --
+-- Name: tg_role_grants__write_through(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_role_grants__write_through() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    -- Only the columns an admin may write; granted_by/granted_at take their defaults.
+    insert into app_public.user_roles (user_id, role) values (new.user_id, new.role)
+      on conflict (user_id, role) do update set expires_at = null;
+  elsif tg_op = 'DELETE' then
+    delete from app_public.user_roles where user_id = old.user_id and role = old.role;
+  end if;
+  return null;
+end;
+$$;
+
+--
+-- Name: tg_user_identities__verify_email(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_user_identities__verify_email() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.email is not null then
+    update app_public.users u set email_verified_at = now()
+      where u.id = new.user_id and u.email_verified_at is null
+        and u.email operator(public.=) new.email;
+  end if;
+  return null;
+end;
+$$;
+
+--
+-- Name: tg_user_secrets__password_set(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_user_secrets__password_set() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_n int := (select c.password_history from app_private.auth_config c);
+begin
+  if old.password_hash is not null and old.password_hash is distinct from new.password_hash then
+    insert into app_private.password_history (user_id, password_hash, password_scheme)
+      values (old.user_id, old.password_hash, old.password_scheme);
+  end if;
+  delete from app_private.password_history h
+    where h.user_id = new.user_id
+      and h.id not in (select h2.id from app_private.password_history h2 where h2.user_id = new.user_id
+                       order by h2.id desc limit greatest(v_n - 1, 0));
+  perform app_private.revoke_email_tokens(new.user_id, array['reset_password', 'sign_in', 'change_email']);
+  return null;
+end;
+$$;
+
+--
 -- Name: tg_users__create_secrets(); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -3341,6 +6653,64 @@ end;
 $$;
 
 --
+-- Name: tg_users__unverify_changed_email(); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.tg_users__unverify_changed_email() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if new.email is distinct from old.email and new.email_verified_at is not distinct from old.email_verified_at then
+    new.email_verified_at := null;
+  end if;
+  return new;
+end;
+$$;
+
+--
+-- Name: token_claims(uuid, uuid, jsonb); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.token_claims(p_user_id uuid, p_session_id uuid, p_claims jsonb) RETURNS TABLE(claims jsonb, error text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_hook regprocedure := (select c.claims_hook from app_private.auth_config c);
+  v_out jsonb;
+  v_reserved constant text[] := array['sub', 'sid', 'role', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'aal', 'amr', 'client_id', 'act'];
+  v_reason text;
+begin
+  if v_hook is null then
+    return query select '{}'::jsonb, null::text;
+    return;
+  end if;
+  begin
+    if (select p.prorettype from pg_catalog.pg_proc p where p.oid = v_hook) <> 'jsonb'::regtype then
+      v_reason := 'wrong_return_type';
+    else
+      v_out := app_private.run_claims_hook(v_hook, p_user_id, p_session_id, p_claims);
+      if v_out is null or pg_catalog.jsonb_typeof(v_out) <> 'object' then
+        v_reason := 'not_an_object';
+      elsif exists (select 1 from pg_catalog.jsonb_object_keys(v_out) k where k = any (v_reserved)) then
+        v_reason := 'reserved_claim';
+      end if;
+    end if;
+  exception when others then
+    v_reason := 'hook_failed';
+  end;
+  if v_reason is not null then
+    perform app_private.write_audit('claims_hook_failed', 'app_private.auth_config', p_user_id::text, null, null,
+      pg_catalog.jsonb_build_object('reason', v_reason, 'hook', v_hook::text, 'session_id', p_session_id));
+    return query select null::jsonb, 'CLAIM'::text;
+    return;
+  end if;
+  return query select v_out, null::text;
+end;
+$$;
+
+--
 -- Name: token_hash(text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
@@ -3350,6 +6720,46 @@ CREATE FUNCTION app_private.token_hash(p_token text) RETURNS bytea
     AS $$
   select public.digest(convert_to(p_token, 'UTF8'), 'sha256')
 $$;
+
+--
+-- Name: unknown_login_failures definer_all; Type: POLICY; Schema: app_private; Owner: -
+--
+
+CREATE POLICY definer_all ON app_private.unknown_login_failures TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: unknown_login_failures unknown_login_failures_pkey; Type: CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.unknown_login_failures
+    ADD CONSTRAINT unknown_login_failures_pkey PRIMARY KEY (email_key);
+
+--
+-- Name: unknown_login_failures; Type: ROW SECURITY; Schema: app_private; Owner: -
+--
+
+ALTER TABLE app_private.unknown_login_failures ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: unknown_login_failures; Type: TABLE; Schema: app_private; Owner: -
+--
+
+CREATE TABLE app_private.unknown_login_failures (
+    email_key bytea NOT NULL,
+    failed_attempts integer DEFAULT 0 NOT NULL,
+    first_failed_at timestamp with time zone,
+    locked_until timestamp with time zone,
+    lockouts integer DEFAULT 0 NOT NULL,
+    CONSTRAINT unknown_login_failures_email_key_check CHECK ((length(email_key) = 32))
+);
+
+ALTER TABLE ONLY app_private.unknown_login_failures FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: unknown_login_failures_stale_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX unknown_login_failures_stale_idx ON app_private.unknown_login_failures USING btree (GREATEST(first_failed_at, locked_until));
 
 --
 -- Name: unlink_provider(text); Type: FUNCTION; Schema: app_public; Owner: -
@@ -3413,21 +6823,26 @@ begin
   if v_existing > v_mine then
     raise exception 'You cannot remove someone above you' using errcode = 'DNIED';
   end if;
-  if exists (select 1 from app_public.documents d
-             where d.id = unshare_document.document_id and d.owner_id = unshare_document.subject_id) then
-    raise exception 'The creator of a document keeps ownership' using errcode = 'LASTO';
-  end if;
-  if v_existing = 'owner' and not exists (
-    select 1 from app_public.document_acl a
-    where a.document_id = unshare_document.document_id and a.role = 'owner'
-      and a.subject_id <> unshare_document.subject_id
-  ) then
-    raise exception 'A document must keep an owner' using errcode = 'LASTO';
-  end if;
+  perform app_private.assert_owner_change_allowed(unshare_document.document_id, unshare_document.subject_id,
+    v_existing, null, v_me);
   delete from app_public.document_acl a
     where a.document_id = unshare_document.document_id and a.subject_id = unshare_document.subject_id;
   return true;
 end;
+$$;
+
+--
+-- Name: use_email_token(app_private.email_tokens); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.use_email_token(p_token app_private.email_tokens) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  update app_private.email_tokens t
+    set used_at = case when t.id = p_token.id then now() else t.used_at end,
+        revoked_at = case when t.id = p_token.id then t.revoked_at else now() end
+    where t.user_id = p_token.user_id and t.purpose = p_token.purpose and t.used_at is null and t.revoked_at is null
 $$;
 
 --
@@ -3493,6 +6908,32 @@ ALTER TABLE ONLY app_public.user_acl FORCE ROW LEVEL SECURITY;
 --
 
 CREATE INDEX user_acl_subject_idx ON app_public.user_acl USING btree (subject_id, user_id) INCLUDE (role);
+
+--
+-- Name: user_app_roles(uuid); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.user_app_roles(p_user_id uuid) RETURNS TABLE(role text)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select ur.role from app_public.user_roles ur
+    where ur.user_id = p_user_id and (ur.expires_at is null or ur.expires_at > pg_catalog.now())
+  union
+  select d.role from app_public.users u
+    join app_public.role_domain_rules d
+      on d.domain operator(public.=) pg_catalog.split_part(u.email::text, '@', 2)::public.citext
+    where u.id = p_user_id and u.email_verified_at is not null
+  union
+  select r.name from app_public.app_roles r, app_public.users u
+    where r.is_default and u.id = p_user_id and not u.is_bot
+$$;
+
+--
+-- Name: user_identities _400_verify_email; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _400_verify_email AFTER INSERT OR UPDATE OF email ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg_user_identities__verify_email();
 
 --
 -- Name: user_identities _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
@@ -3631,23 +7072,125 @@ CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_bot boolean;
+  v_email text;
+  v_verified boolean;
+  v_implied text;
 begin
-  return (select case
-    when u.is_bot then 'bot'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'admin'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'manager'
-    else 'app_user'
-  end
-  from app_public.users u
-  where u.id = p_user_id and u.disabled_at is null);
+  select u.is_bot, u.email::text, u.email_verified_at is not null into v_bot, v_email, v_verified
+    from app_public.users u where u.id = p_user_id and u.disabled_at is null;
+  if not found then
+    return null;
+  end if;
+  if v_bot then
+    return 'bot';
+  end if;
+  select r.db_role into v_implied
+    from app_public.app_roles r
+    where r.db_role operator(pg_catalog.<>) 'app_user'
+      and (exists (select 1 from app_public.user_roles ur
+                   where ur.user_id = p_user_id and ur.role = r.name
+                     and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
+           or (v_verified and exists (
+                 select 1 from app_public.role_domain_rules d
+                 where d.role = r.name
+                   and d.domain operator(public.=) pg_catalog.split_part(v_email, '@', 2)::public.citext)))
+    order by case r.db_role when 'admin' then 0 else 1 end
+    limit 1;
+  return coalesce(v_implied, 'app_user');
 end;
 $$;
+
+--
+-- Name: user_roles _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_roles FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit('user_id', 'role');
+
+--
+-- Name: user_roles all_admin; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY all_admin ON app_public.user_roles TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text)) WITH CHECK ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
+
+--
+-- Name: user_roles definer_all; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY definer_all ON app_public.user_roles TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: user_roles select_own; Type: POLICY; Schema: app_public; Owner: -
+--
+
+CREATE POLICY select_own ON app_public.user_roles FOR SELECT TO app_user USING ((user_id = ( SELECT app_hidden.current_user_id() AS current_user_id)));
+
+--
+-- Name: user_roles user_roles_granted_by_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_roles
+    ADD CONSTRAINT user_roles_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: user_roles user_roles_pkey; Type: CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_roles
+    ADD CONSTRAINT user_roles_pkey PRIMARY KEY (user_id, role);
+
+--
+-- Name: user_roles user_roles_role_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_roles
+    ADD CONSTRAINT user_roles_role_fkey FOREIGN KEY (role) REFERENCES app_public.app_roles(name) ON UPDATE CASCADE ON DELETE CASCADE;
+
+--
+-- Name: user_roles user_roles_user_id_fkey; Type: FK CONSTRAINT; Schema: app_public; Owner: -
+--
+
+ALTER TABLE ONLY app_public.user_roles
+    ADD CONSTRAINT user_roles_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: user_roles; Type: ROW SECURITY; Schema: app_public; Owner: -
+--
+
+ALTER TABLE app_public.user_roles ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: user_roles; Type: TABLE; Schema: app_public; Owner: -
+--
+
+CREATE TABLE app_public.user_roles (
+    user_id uuid NOT NULL,
+    role text NOT NULL,
+    granted_by uuid DEFAULT app_hidden.claimed_user_id(),
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone
+);
+
+ALTER TABLE ONLY app_public.user_roles FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: user_roles_granted_by_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX user_roles_granted_by_idx ON app_public.user_roles USING btree (granted_by);
+
+--
+-- Name: user_roles_role_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX user_roles_role_idx ON app_public.user_roles USING btree (role);
+
+--
+-- Name: user_secrets _500_password_set; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _500_password_set AFTER UPDATE OF password_updated_at ON app_private.user_secrets FOR EACH ROW WHEN ((new.password_updated_at IS DISTINCT FROM old.password_updated_at)) EXECUTE FUNCTION app_private.tg_user_secrets__password_set();
 
 --
 -- Name: user_secrets definer_all; Type: POLICY; Schema: app_private; Owner: -
@@ -3685,10 +7228,19 @@ CREATE TABLE app_private.user_secrets (
     password_updated_at timestamp with time zone,
     failed_attempts integer DEFAULT 0 NOT NULL,
     first_failed_at timestamp with time zone,
-    locked_until timestamp with time zone
+    locked_until timestamp with time zone,
+    password_scheme smallint DEFAULT 2 NOT NULL,
+    lockouts integer DEFAULT 0 NOT NULL,
+    CONSTRAINT user_secrets_password_scheme_check CHECK ((password_scheme = ANY (ARRAY[1, 2])))
 );
 
 ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: users _200_unverify_changed_email; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_unverify_changed_email BEFORE UPDATE OF email ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__unverify_changed_email();
 
 --
 -- Name: users _500_create_secrets; Type: TRIGGER; Schema: app_public; Owner: -
@@ -3779,11 +7331,109 @@ CREATE TABLE app_public.users (
     is_bot boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     disabled_at timestamp with time zone,
+    email_verified_at timestamp with time zone,
     CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
     CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
 );
 
 ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
+
+--
+-- Name: users_email_verified(app_public.users); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.users_email_verified(u app_public.users) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select u.email_verified_at is not null
+$$;
+
+--
+-- Name: users_permissions(app_public.users); Type: FUNCTION; Schema: app_public; Owner: -
+--
+
+CREATE FUNCTION app_public.users_permissions(u app_public.users) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_user uuid := app_hidden.current_user_id();
+begin
+  if v_user is null or u.id is distinct from v_user then
+    return null;
+  end if;
+  return coalesce((
+    select pg_catalog.array_agg(distinct p.name order by p.name)
+    from app_public.permissions p
+    where app_hidden.has_permission(p.name)), '{}');
+end;
+$$;
+
+--
+-- Name: valid_email(text); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.valid_email(p_email text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+  select p_email is not null and p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' and length(p_email) <= 320
+    and p_email !~ '[[:cntrl:]<>",;:\\()\[\]]'
+$_$;
+
+--
+-- Name: verify_api_key(text); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.verify_api_key(p_key text) RETURNS TABLE(user_id uuid, role text, session_id uuid, api_key_id uuid)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_key app_public.api_keys;
+begin
+  if p_key is null or p_key !~ '^pga_[0-9a-f]{16}_[0-9a-f]{64}$' then
+    return;
+  end if;
+  select k.* into v_key
+    from app_private.api_key_secrets s join app_public.api_keys k on k.id = s.api_key_id
+    where s.secret_hash = public.digest(p_key, 'sha256')
+      and k.prefix = pg_catalog.split_part(p_key, '_', 2)
+      and k.revoked_at is null and (k.expires_at is null or k.expires_at > pg_catalog.now());
+  if not found then
+    return;
+  end if;
+  -- At most one write a minute per key, so a busy key does not write on every request.
+  update app_public.api_keys k set last_used_at = pg_catalog.now()
+    where k.id = v_key.id and (k.last_used_at is null or k.last_used_at < pg_catalog.now() - interval '1 minute');
+  return query select v_key.user_id, app_hidden.user_role(v_key.user_id), v_key.session_id, v_key.id
+    where app_hidden.user_role(v_key.user_id) is not null;
+end;
+$_$;
+
+--
+-- Name: verify_email(text, inet); Type: FUNCTION; Schema: app_hidden; Owner: -
+--
+
+CREATE FUNCTION app_hidden.verify_email(p_token text, p_ip inet) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v app_private.email_tokens := app_private.live_email_token(p_token, 'verify_email');
+begin
+  if v.id is null
+     or not exists (select 1 from app_public.users u where u.id = v.user_id and u.email operator(public.=) v.email) then
+    return app_private.email_refused('verify_email', 'EMTOK', p_ip);
+  end if;
+  perform app_private.use_email_token(v);
+  update app_public.users u set email_verified_at = now() where u.id = v.user_id and u.email_verified_at is null;
+  perform app_private.write_audit('email_verified', 'app_public.users', v.user_id::text, null, null,
+    jsonb_build_object('ip', p_ip::text));
+  return null;
+end;
+$$;
 
 --
 -- Name: visible_documents(app_public.access_level, timestamp with time zone, uuid, integer); Type: FUNCTION; Schema: app_public; Owner: -
@@ -3828,6 +7478,9 @@ CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id 
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, target_id, old_row, new_row, detail)
-  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(), current_setting('role'),
+  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(),
+          case when current_setting('role') = 'auth_edge'
+            then coalesce(nullif(current_setting('jwt.claims.role', true), ''), 'anonymous')
+            else current_setting('role') end,
           p_event, p_table, p_target_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
 $$;

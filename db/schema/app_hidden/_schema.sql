@@ -20,3 +20,4 @@ COMMENT ON SCHEMA app_hidden IS 'Policy helpers request roles may call but Graph
 GRANT USAGE ON SCHEMA app_hidden TO anonymous;
 GRANT USAGE ON SCHEMA app_hidden TO app_user;
 GRANT USAGE ON SCHEMA app_hidden TO bot;
+GRANT USAGE ON SCHEMA app_hidden TO auth_edge;

@@ -18,4 +18,4 @@ CREATE TYPE app_hidden.auth_result AS (
 -- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON TYPE app_hidden.auth_result IS 'error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE).';
+COMMENT ON TYPE app_hidden.auth_result IS 'What login, register and refresh return: error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE). Built only by app_private.auth_ok() and auth_error(), so a new field is set in one place.';

@@ -10,26 +10,33 @@ CREATE FUNCTION app_hidden.change_password(p_old text, p_new text) RETURNS boole
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_user uuid := app_hidden.current_user_id();
+  v_user uuid := app_hidden.require_user();
+  v_secret app_private.user_secrets;
+  v_u app_public.users;
   v_hash text;
 begin
-  if v_user is null then
-    raise exception 'You must sign in' using errcode = 'LOGIN';
+  select * into v_secret from app_private.user_secrets s where s.user_id = v_user;
+  if v_secret.locked_until > now() then
+    raise exception 'Too many attempts, try again later' using errcode = 'RATEL';
   end if;
-  select s.password_hash into v_hash from app_private.user_secrets s
-    where s.user_id = v_user and coalesce(s.locked_until, '-infinity') <= now() for update;
-  -- A locked account is refused without checking, like login: a stolen session cannot
-  -- brute-force the current password (C6).
-  if v_hash is null or v_hash <> public.crypt(app_private.password_input(coalesce(p_old, '')), v_hash) then
+  if not app_private.password_matches(p_old, v_secret.password_hash, v_secret.password_scheme) then
     perform app_private.record_password_failure(v_user);
     perform app_private.write_audit('password_change_failed', 'app_public.users', v_user::text, null, null);
     return false;
   end if;
-  perform app_private.assert_password_ok(p_new);
-  update app_private.user_secrets set password_hash = app_private.hash_password(p_new), password_updated_at = now(),
-    failed_attempts = 0, first_failed_at = null, locked_until = null where user_id = v_user;
+  select * into v_u from app_public.users u where u.id = v_user;
+  perform app_private.assert_password_policy(p_new, v_user, v_u.email::text, v_u.display_name);
+  v_hash := app_private.hash_password(p_new);
+  update app_private.user_secrets s set password_hash = v_hash, password_scheme = app_private.current_password_scheme(),
+    password_updated_at = clock_timestamp(), failed_attempts = 0, first_failed_at = null, locked_until = null, lockouts = 0
+    where s.user_id = v_user and s.password_hash = v_secret.password_hash;
+  if not found then
+    return false;
+  end if;
   update app_private.sessions set revoked_at = now(), revoked_reason = 'password_changed'
     where user_id = v_user and revoked_at is null and id is distinct from app_hidden.current_session_id();
+  perform app_private.enqueue_mail('password_changed', v_u.email::text,
+    jsonb_build_object('name', v_u.display_name, 'email', v_u.email::text));
   perform app_private.write_audit('password_changed', 'app_public.users', v_user::text, null, null);
   return true;
 end;
@@ -39,7 +46,7 @@ $$;
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP.';
+COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP, RATEL (account locked).';
 
 --
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -

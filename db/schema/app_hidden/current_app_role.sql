@@ -6,7 +6,8 @@
 --
 
 CREATE FUNCTION app_hidden.current_app_role() RETURNS text
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
   return coalesce(app_hidden.user_role(app_hidden.current_user_id()), 'anonymous');

@@ -18,7 +18,9 @@ begin
       and s.user_id = app_hidden.claimed_user_id()
       and s.revoked_at is null
       and s.expires_at > now()
-      and u.disabled_at is null);
+      and u.disabled_at is null
+      and (u.email_verified_at is not null
+           or not (select c.email_verification_required from app_private.auth_config c)));
 end;
 $$;
 
@@ -26,7 +28,7 @@ $$;
 -- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and the user enabled; otherwise NULL.';
+COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live, the user enabled and (when email_verification_required) the email verified; otherwise NULL.';
 
 --
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_hidden; Owner: -

@@ -36,4 +36,4 @@ COMMENT ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid,
 --
 
 REVOKE ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO bot;
+GRANT ALL ON FUNCTION app_hidden.finish_provider_token_refresh(p_identity_id uuid, p_error text, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone) TO auth_edge;

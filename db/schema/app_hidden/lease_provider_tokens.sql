@@ -37,4 +37,4 @@ COMMENT ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead in
 --
 
 REVOKE ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO bot;
+GRANT ALL ON FUNCTION app_hidden.lease_provider_tokens(p_limit integer, p_ahead interval) TO auth_edge;

@@ -39,6 +39,4 @@ COMMENT ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) I
 --
 
 REVOKE ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO bot;
+GRANT ALL ON FUNCTION app_hidden.logout(p_refresh_token text, p_session_id uuid) TO auth_edge;

@@ -24,6 +24,4 @@ COMMENT ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_
 --
 
 REVOKE ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO bot;
+GRANT ALL ON FUNCTION app_hidden.oauth_rejected(p_provider text, p_reason text, p_ip inet) TO auth_edge;

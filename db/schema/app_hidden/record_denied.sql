@@ -6,24 +6,30 @@
 --
 
 CREATE FUNCTION app_hidden.record_denied(p_operation text, p_code text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  select app_private.write_audit('access_denied', null, null, null, null,
-    jsonb_build_object('operation', left(p_operation, 100), 'code', left(p_code, 10)))
-$$;
+    AS $_$
+begin
+  if p_operation is null or p_operation !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' then
+    raise exception 'The operation must be a GraphQL field name' using errcode = 'BADRQ';
+  end if;
+  if p_code is null or not (p_code = any (array['NTFND', 'DNIED', 'LASTO', 'LASTM', 'LOGIN'])) then
+    raise exception 'Not a registered denial code' using errcode = 'BADRQ';
+  end if;
+  perform app_private.write_audit('access_denied', null, null, null, null,
+    jsonb_build_object('operation', p_operation, 'code', p_code));
+end;
+$_$;
 
 --
 -- Name: FUNCTION record_denied(p_operation text, p_code text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back).';
+COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back): p_operation is the GraphQL field name (not an alias), p_code one of NTFND, DNIED, LASTO, LASTM, LOGIN; anything else is refused with BADRQ.';
 
 --
 -- Name: FUNCTION record_denied(p_operation text, p_code text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO bot;
+GRANT ALL ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) TO auth_edge;

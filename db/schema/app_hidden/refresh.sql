@@ -18,35 +18,35 @@ declare
   v_next text;
 begin
   if p_token is null or p_token !~ '^[A-Za-z0-9_-]{43}$' then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   select * into v_rt from app_private.refresh_tokens where token_hash = app_private.token_hash(p_token) for update;
   if not found or v_rt.session_id is distinct from coalesce(p_session_id, v_rt.session_id) then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   select * into v_session from app_private.sessions where id = v_rt.session_id for update;
   if v_session.revoked_at is not null or v_session.expires_at <= now() or v_rt.revoked_at is not null
      or exists (select 1 from app_public.users u where u.id = v_session.user_id and u.disabled_at is not null) then
-    return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+    return app_private.auth_error('TOKEN');
   end if;
   v_next := app_private.successor_token(p_token);
 
   if v_rt.rotated_at is null then
     if v_rt.expires_at <= now() then
-      return row('TOKEN', null, null, null, null, null)::app_hidden.auth_result;
+      return app_private.auth_error('TOKEN');
     end if;
     update app_private.refresh_tokens set rotated_at = now() where id = v_rt.id;
     insert into app_private.refresh_tokens (session_id, token_hash, parent_id, expires_at)
       values (v_session.id, app_private.token_hash(v_next), v_rt.id, least(now() + c.session_idle, v_session.expires_at));
     update app_private.sessions set last_used_at = now(), ip = coalesce(p_ip, ip) where id = v_session.id;
-    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+    return app_private.auth_ok(v_session.user_id, v_session.id, v_next, v_session.expires_at);
   end if;
 
   select * into v_child from app_private.refresh_tokens where parent_id = v_rt.id;
   if v_rt.rotated_at > now() - c.refresh_grace and v_child.rotated_at is null and v_child.revoked_at is null
      and v_child.expires_at > now() then
     -- A concurrent or retried refresh of the same token: converge on the same successor.
-    return row(null, v_session.user_id, v_session.id, app_hidden.user_role(v_session.user_id), v_next, v_session.expires_at)::app_hidden.auth_result;
+    return app_private.auth_ok(v_session.user_id, v_session.id, v_next, v_session.expires_at);
   end if;
 
   -- Reuse of a rotated token: assume theft and end the whole family.
@@ -54,7 +54,7 @@ begin
   update app_private.refresh_tokens set revoked_at = now() where session_id = v_session.id and revoked_at is null;
   perform app_private.write_audit('refresh_token_reuse', null, v_session.id::text, null, null,
     jsonb_build_object('user_id', v_session.user_id, 'ip', p_ip::text));
-  return row('REUSE', null, null, null, null, null)::app_hidden.auth_result;
+  return app_private.auth_error('REUSE');
 end;
 $_$;
 
@@ -69,6 +69,4 @@ COMMENT ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent tex
 --
 
 REVOKE ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO bot;
+GRANT ALL ON FUNCTION app_hidden.refresh(p_token text, p_ip inet, p_user_agent text, p_session_id uuid) TO auth_edge;

@@ -2,39 +2,82 @@
 -- The blocks of db/schema.sql that belong to this object.
 
 --
--- Name: register(text, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: register(text, text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.register(p_email text, p_password text, p_name text) RETURNS uuid
+CREATE FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
+  v_name text := nullif(trim(p_name), '');
+  v_hash text;
   v_id uuid;
+  v_existing app_public.users;
+  v_tok record;
 begin
-  if p_email is null or p_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' or length(p_email) > 320 then
+  if exists (select 1 from app_private.ip_registrations r
+             where r.ip = v_addr and r.window_start > now() - c.register_window and r.registrations >= c.register_max_per_ip)
+     or exists (select 1 from app_private.registration_totals t
+                where t.window_start > now() - c.register_window and t.registrations >= c.register_max_global) then
+    perform app_private.write_audit('register_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
+    return app_private.auth_error('RATEL');
+  end if;
+  if not app_private.valid_email(p_email) then
     raise exception 'Invalid email address' using errcode = 'EMAIL';
   end if;
-  perform app_private.assert_password_ok(p_password);
-  if exists (select 1 from app_public.users u where u.email operator(public.=) p_email::public.citext) then
-    raise exception 'An account with this email already exists' using errcode = 'EMTKN';
+  perform app_private.assert_password_policy(p_password, null, p_email, v_name);
+
+  -- The same bcrypt work and the same counters whether the address is free or taken (M2).
+  v_hash := app_private.hash_password(p_password);
+  insert into app_private.ip_registrations as r (ip, registrations) values (v_addr, 1)
+    on conflict (ip) do update set
+      registrations = case when r.window_start > now() - c.register_window then r.registrations + 1 else 1 end,
+      window_start = case when r.window_start > now() - c.register_window then r.window_start else now() end;
+  update app_private.registration_totals t set
+    registrations = case when t.window_start > now() - c.register_window then t.registrations + 1 else 1 end,
+    window_start = case when t.window_start > now() - c.register_window then t.window_start else now() end;
+
+  select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
+  if not found then
+    begin
+      insert into app_public.users (email, display_name) values (p_email, v_name) returning id into v_id;
+    exception when unique_violation then
+      -- The same address registered concurrently since the check above: taken after all.
+      select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
+    end;
   end if;
-  insert into app_public.users (email, display_name) values (p_email, nullif(trim(p_name), '')) returning id into v_id;
-  update app_private.user_secrets set password_hash = app_private.hash_password(p_password), password_updated_at = now()
+  if v_id is null then
+    perform app_private.enqueue_mail('account_exists', v_existing.email::text,
+      jsonb_build_object('name', v_existing.display_name, 'email', v_existing.email::text));
+    perform app_private.write_audit('register_existing_email', 'app_public.users', v_existing.id::text, null, null,
+      jsonb_build_object('ip', p_ip::text));
+    return app_private.auth_decoy();
+  end if;
+
+  update app_private.user_secrets set password_hash = v_hash, password_scheme = app_private.current_password_scheme(),
+    password_updated_at = clock_timestamp()
     where user_id = v_id;
-  return v_id;
+  select * into v_tok from app_private.new_email_token(v_id, 'verify_email', p_email, c.email_verify_ttl);
+  perform app_private.enqueue_mail('verify_email', p_email,
+    jsonb_build_object('name', v_name, 'email', p_email, 'action', 'verify', 'token', v_tok.o_token,
+                       'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
+  perform app_private.write_audit('register', 'app_public.users', v_id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  return app_private.start_session(v_id, p_ip, p_user_agent);
 end;
-$_$;
+$$;
 
 --
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) IS 'Creates a password account. Errors: EMAIL, WEAKP, EMTKN.';
+COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) IS 'Creates a password account, mails its verification link and signs it in. A taken address gets the same answer (a decoy session that opens nothing) and its owner a notice (M2). Returns error RATEL over a registration limit; raises EMAIL, WEAKP.';
 
 --
--- Name: FUNCTION register(p_email text, p_password text, p_name text); Type: ACL; Schema: app_hidden; Owner: -
+-- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text) TO anonymous;
+REVOKE ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) TO auth_edge;

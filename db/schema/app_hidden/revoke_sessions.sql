@@ -10,12 +10,9 @@ CREATE FUNCTION app_hidden.revoke_sessions(p_session_id uuid, p_all_others boole
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-  v_user uuid := app_hidden.current_user_id();
+  v_user uuid := app_hidden.require_user();
   v_n int;
 begin
-  if v_user is null then
-    raise exception 'You must sign in' using errcode = 'LOGIN';
-  end if;
   update app_private.sessions s set revoked_at = now(), revoked_reason = 'revoked_by_user'
     where s.user_id = v_user and s.revoked_at is null
       and (case when p_all_others then s.id <> app_hidden.current_session_id() else s.id = p_session_id end);

@@ -9,21 +9,33 @@ CREATE FUNCTION app_hidden.user_role(p_user_id uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_bot boolean;
+  v_email text;
+  v_verified boolean;
+  v_implied text;
 begin
-  return (select case
-    when u.is_bot then 'bot'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'admin')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'admin' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'admin'
-    when exists (select 1 from app_public.role_grants g where g.user_id = u.id and g.role = 'manager')
-      or exists (select 1 from app_public.role_domain_rules r
-                 where r.role = 'manager' and r.domain operator(public.=) split_part(u.email::text, '@', 2)::public.citext)
-      then 'manager'
-    else 'app_user'
-  end
-  from app_public.users u
-  where u.id = p_user_id and u.disabled_at is null);
+  select u.is_bot, u.email::text, u.email_verified_at is not null into v_bot, v_email, v_verified
+    from app_public.users u where u.id = p_user_id and u.disabled_at is null;
+  if not found then
+    return null;
+  end if;
+  if v_bot then
+    return 'bot';
+  end if;
+  select r.db_role into v_implied
+    from app_public.app_roles r
+    where r.db_role operator(pg_catalog.<>) 'app_user'
+      and (exists (select 1 from app_public.user_roles ur
+                   where ur.user_id = p_user_id and ur.role = r.name
+                     and (ur.expires_at is null or ur.expires_at > pg_catalog.now()))
+           or (v_verified and exists (
+                 select 1 from app_public.role_domain_rules d
+                 where d.role = r.name
+                   and d.domain operator(public.=) pg_catalog.split_part(v_email, '@', 2)::public.citext)))
+    order by case r.db_role when 'admin' then 0 else 1 end
+    limit 1;
+  return coalesce(v_implied, 'app_user');
 end;
 $$;
 
@@ -31,13 +43,10 @@ $$;
 -- Name: FUNCTION user_role(p_user_id uuid); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now, or NULL if disabled/missing.';
+COMMENT ON FUNCTION app_hidden.user_role(p_user_id uuid) IS 'The request role a user is entitled to now: the highest DB role implied by their live application roles (user_roles, or a domain rule for a verified email), bot for bots, app_user otherwise; NULL if disabled/missing. Owner only.';
 
 --
 -- Name: FUNCTION user_role(p_user_id uuid); Type: ACL; Schema: app_hidden; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO anonymous;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO app_user;
-GRANT ALL ON FUNCTION app_hidden.user_role(p_user_id uuid) TO bot;

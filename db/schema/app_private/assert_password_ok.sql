@@ -6,15 +6,14 @@
 --
 
 CREATE FUNCTION app_private.assert_password_ok(p_password text) RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_rule text := app_private.password_policy_violation(p_password, null, null);
 begin
-  if p_password is null or char_length(p_password) < 10 then
-    raise exception 'Password is too short' using errcode = 'WEAKP';
-  end if;
-  if octet_length(p_password) > 1024 then
-    raise exception 'Password is too long' using errcode = 'WEAKP';
+  if v_rule is not null then
+    raise exception 'Password does not meet the requirements' using errcode = 'WEAKP', detail = v_rule;
   end if;
 end;
 $$;
@@ -23,7 +22,7 @@ $$;
 -- Name: FUNCTION assert_password_ok(p_password text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'Minimum 10 characters, at most 1 KiB.';
+COMMENT ON FUNCTION app_private.assert_password_ok(p_password text) IS 'The account-free password rules (length, common list, composition); raises WEAKP with the rule as DETAIL.';
 
 --
 -- Name: FUNCTION assert_password_ok(p_password text); Type: ACL; Schema: app_private; Owner: -

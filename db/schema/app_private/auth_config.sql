@@ -18,10 +18,37 @@ CREATE TABLE app_private.auth_config (
     refresh_grace interval DEFAULT '00:00:30'::interval NOT NULL,
     max_sessions_per_user integer DEFAULT 10 NOT NULL,
     refresh_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    register_window interval DEFAULT '01:00:00'::interval NOT NULL,
+    register_max_per_ip integer DEFAULT 20 NOT NULL,
+    register_max_global integer DEFAULT 1000 NOT NULL,
+    email_verification_required boolean DEFAULT false NOT NULL,
+    email_verify_ttl interval DEFAULT '24:00:00'::interval NOT NULL,
+    email_reset_ttl interval DEFAULT '01:00:00'::interval NOT NULL,
+    email_sign_in_ttl interval DEFAULT '00:15:00'::interval NOT NULL,
+    email_change_ttl interval DEFAULT '24:00:00'::interval NOT NULL,
+    email_resend_max integer DEFAULT 3 NOT NULL,
+    email_resend_interval interval DEFAULT '00:01:00'::interval NOT NULL,
+    email_request_window interval DEFAULT '01:00:00'::interval NOT NULL,
+    email_request_max_per_address integer DEFAULT 5 NOT NULL,
+    email_request_max_per_ip integer DEFAULT 50 NOT NULL,
+    email_code_max_attempts integer DEFAULT 5 NOT NULL,
+    email_code_max_failures integer DEFAULT 10 NOT NULL,
+    email_mail_max_attempts integer DEFAULT 10 NOT NULL,
+    email_code_secret bytea DEFAULT public.gen_random_bytes(32) NOT NULL,
+    password_max_length integer DEFAULT 256 NOT NULL,
+    password_check_common boolean DEFAULT true NOT NULL,
+    password_check_personal boolean DEFAULT true NOT NULL,
+    password_history integer DEFAULT 5 NOT NULL,
+    password_min_classes integer DEFAULT 0 NOT NULL,
+    password_max_age interval,
+    claims_hook regprocedure,
     CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
+    CONSTRAINT auth_config_email_check CHECK (((email_verify_ttl > '00:00:00'::interval) AND (email_reset_ttl > '00:00:00'::interval) AND (email_sign_in_ttl > '00:00:00'::interval) AND (email_change_ttl > '00:00:00'::interval) AND (email_resend_max >= 1) AND (email_request_max_per_address >= 1) AND (email_request_max_per_ip >= 1) AND ((email_code_max_attempts >= 1) AND (email_code_max_attempts <= 10)) AND (email_code_max_failures >= 1) AND ((email_mail_max_attempts >= 1) AND (email_mail_max_attempts <= 25)) AND (length(email_code_secret) >= 32))),
     CONSTRAINT auth_config_id_check CHECK (id),
     CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
-    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8))
+    CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8)),
+    CONSTRAINT auth_config_password_policy_check CHECK ((((password_max_length >= 64) AND (password_max_length <= 1024)) AND ((password_history >= 0) AND (password_history <= 24)) AND ((password_min_classes >= 0) AND (password_min_classes <= 4)) AND ((password_max_age IS NULL) OR (password_max_age > '00:00:00'::interval)))),
+    CONSTRAINT auth_config_register_limits_check CHECK (((register_max_per_ip >= 1) AND (register_max_global >= 1) AND (register_window > '00:00:00'::interval)))
 );
 
 ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
@@ -49,13 +76,211 @@ CREATE POLICY definer_all ON app_private.auth_config TO pgauth_owner USING (true
 -- Name: COLUMN auth_config.account_lock_max; Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of an account lockout (C7): the real user is delayed, never locked out for good.';
+COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of one account lock (C7). Locks start at 1 minute and double while an attack goes on; they are never renewed by attempts made during the lock.';
+
+--
+-- Name: COLUMN auth_config.account_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.account_max_failures IS 'Failed password checks of one account within failure_window that lock it (C6).';
+
+--
+-- Name: COLUMN auth_config.bcrypt_cost; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.bcrypt_cost IS 'bcrypt cost of new hashes, and of the dummy check for unknown accounts; lower hashes are upgraded on the next login (C1).';
+
+--
+-- Name: COLUMN auth_config.claims_hook; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.claims_hook IS 'A function (uuid, uuid, jsonb) returning jsonb, called when an access token is issued to add claims (reserved ones refused: O3); NULL for none. For Hasura: app_private.hasura_claims(uuid, uuid, jsonb).';
+
+--
+-- Name: COLUMN auth_config.email_change_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_change_ttl IS 'Lifetime of an email-change confirmation token (M1).';
+
+--
+-- Name: COLUMN auth_config.email_code_max_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_max_attempts IS 'Tries of one 6-digit sign-in code; the code dies at the last wrong one (M5).';
+
+--
+-- Name: COLUMN auth_config.email_code_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_max_failures IS 'Wrong sign-in codes per account within email_request_window before RATEL (M5).';
+
+--
+-- Name: COLUMN auth_config.email_code_secret; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_code_secret IS 'HMAC key of stored sign-in codes (a 6-digit code hashed alone would be read back from its hash).';
+
+--
+-- Name: COLUMN auth_config.email_mail_max_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_mail_max_attempts IS 'Delivery attempts of one mail job (graphile-worker backs off exponentially).';
+
+--
+-- Name: COLUMN auth_config.email_request_max_per_address; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_max_per_address IS 'Reset, sign-in and email-change requests per target address (known or not) within email_request_window; RATEL beyond (M5).';
+
+--
+-- Name: COLUMN auth_config.email_request_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_max_per_ip IS 'Email requests and wrong codes per client address within email_request_window (M5).';
+
+--
+-- Name: COLUMN auth_config.email_request_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_request_window IS 'Window of every email limit (requests, resends, code failures).';
+
+--
+-- Name: COLUMN auth_config.email_resend_interval; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_resend_interval IS 'Least time between two resent verification mails (M5).';
+
+--
+-- Name: COLUMN auth_config.email_resend_max; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_resend_max IS 'Verification mails one account may ask for again within email_request_window (M5).';
+
+--
+-- Name: COLUMN auth_config.email_reset_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_reset_ttl IS 'Lifetime of a password-reset token (M1).';
+
+--
+-- Name: COLUMN auth_config.email_sign_in_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_sign_in_ttl IS 'Lifetime of a sign-in link and its 6-digit code (M1).';
+
+--
+-- Name: COLUMN auth_config.email_verification_required; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_verification_required IS 'When true, an account whose email is unverified can sign in only to verify it: current_user_id() is NULL for it (it sees what anonymous sees), and only resendVerificationEmail, verifyEmail, changeEmail, refresh and logout work.';
+
+--
+-- Name: COLUMN auth_config.email_verify_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.email_verify_ttl IS 'Lifetime of an email-verification token (M1).';
+
+--
+-- Name: COLUMN auth_config.failure_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.failure_window IS 'Window in which failures are counted, per account and per address; also how soon a new lock counts as the same attack (and so lasts longer).';
+
+--
+-- Name: COLUMN auth_config.ip_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.ip_max_failures IS 'Failed logins per client address within failure_window before the address gets RATEL (C6).';
+
+--
+-- Name: COLUMN auth_config.max_sessions_per_user; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.max_sessions_per_user IS 'Live sessions per user; signing in again evicts the oldest beyond this.';
+
+--
+-- Name: COLUMN auth_config.password_check_common; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_check_common IS 'Refuse passwords in app_private.common_passwords.';
+
+--
+-- Name: COLUMN auth_config.password_check_personal; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_check_personal IS 'Refuse passwords containing the email or the name, or equal to the local part of the address.';
+
+--
+-- Name: COLUMN auth_config.password_history; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_history IS 'A new password may not equal any of the last N (the current one included); 0: off. Each costs one bcrypt check when a password is set.';
+
+--
+-- Name: COLUMN auth_config.password_max_age; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_max_age IS 'Opt-in expiry: a password older than this stops signing in (reset by email); NULL (NIST default): never.';
+
+--
+-- Name: COLUMN auth_config.password_max_length; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_max_length IS 'Longest accepted password in characters (64..1024; NIST: at least 64).';
+
+--
+-- Name: COLUMN auth_config.password_min_classes; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_min_classes IS 'Opt-in composition rule: character classes (lower, upper, digit, other) required; 0 (NIST default): none.';
+
+--
+-- Name: COLUMN auth_config.password_min_length; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.password_min_length IS 'Shortest accepted password, in characters (never under 8); checked by register and change_password.';
 
 --
 -- Name: COLUMN auth_config.refresh_grace; Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON COLUMN app_private.auth_config.refresh_grace IS 'How long the immediate predecessor of a refresh token still answers (with the same successor).';
+
+--
+-- Name: COLUMN auth_config.refresh_secret; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.refresh_secret IS 'HMAC key deriving each rotated refresh token from its parent (F3). Changing it breaks only retries inside refresh_grace.';
+
+--
+-- Name: COLUMN auth_config.register_max_global; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_max_global IS 'Accounts everyone together may register within register_window: a ceiling on bcrypt work and sign-up floods.';
+
+--
+-- Name: COLUMN auth_config.register_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_max_per_ip IS 'Accounts one client address may register within register_window (RATEL beyond).';
+
+--
+-- Name: COLUMN auth_config.register_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.register_window IS 'Window of the registration limits.';
+
+--
+-- Name: COLUMN auth_config.session_absolute; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.session_absolute IS 'Absolute lifetime of a session, however often it is refreshed (D7).';
+
+--
+-- Name: COLUMN auth_config.session_idle; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.session_idle IS 'Lifetime of each refresh token: a session unused for this long ends (D7).';
 
 --
 -- Name: TABLE auth_config; Type: COMMENT; Schema: app_private; Owner: -

@@ -9,7 +9,7 @@ CREATE FUNCTION app_private.hash_password(p_password text) RETURNS text
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select public.crypt(app_private.password_input(p_password),
+  select public.crypt(app_private.password_input(p_password, app_private.current_password_scheme()),
                       public.gen_salt('bf', (select bcrypt_cost from app_private.auth_config)))
 $$;
 
@@ -17,7 +17,7 @@ $$;
 -- Name: FUNCTION hash_password(p_password text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost.';
+COMMENT ON FUNCTION app_private.hash_password(p_password text) IS 'bcrypt at the configured cost of the current scheme''s input; store password_scheme = current_password_scheme() with it.';
 
 --
 -- Name: FUNCTION hash_password(p_password text); Type: ACL; Schema: app_private; Owner: -

@@ -16,13 +16,39 @@ CREATE FUNCTION app_private.password_input(p_password text) RETURNS text
 $$;
 
 --
+-- Name: password_input(text, integer); Type: FUNCTION; Schema: app_private; Owner: -
+--
+
+CREATE FUNCTION app_private.password_input(p_password text, p_scheme integer) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select case p_scheme
+    when 1 then app_private.password_input(p_password)
+    when 2 then encode(public.hmac(convert_to(p_password, 'UTF8'), convert_to('pgauth/password/v2', 'UTF8'), 'sha256'), 'base64')
+  end
+$$;
+
+--
 -- Name: FUNCTION password_input(p_password text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
 COMMENT ON FUNCTION app_private.password_input(p_password text) IS 'What is fed to bcrypt: the password, or its SHA-256 when over 72 bytes.';
 
 --
+-- Name: FUNCTION password_input(p_password text, p_scheme integer); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.password_input(p_password text, p_scheme integer) IS 'What is fed to bcrypt under a scheme: 2 = base64(HMAC-SHA256(''pgauth/password/v2'', password)); 1 = legacy.';
+
+--
 -- Name: FUNCTION password_input(p_password text); Type: ACL; Schema: app_private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION app_private.password_input(p_password text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION password_input(p_password text, p_scheme integer); Type: ACL; Schema: app_private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION app_private.password_input(p_password text, p_scheme integer) FROM PUBLIC;

@@ -11,20 +11,26 @@ CREATE FUNCTION app_private.record_password_failure(p_user_id uuid) RETURNS void
     AS $$
 declare
   c app_private.auth_config := (select c from app_private.auth_config c);
-  v app_private.user_secrets;
+  v_until timestamptz;
 begin
-  update app_private.user_secrets s set
-    failed_attempts = case when s.first_failed_at > now() - c.failure_window then s.failed_attempts + 1 else 1 end,
-    first_failed_at = case when s.first_failed_at > now() - c.failure_window then s.first_failed_at else now() end
-    where s.user_id = p_user_id
-    returning * into v;
-  if v.failed_attempts >= c.account_max_failures then
-    update app_private.user_secrets set locked_until = now() + least(
-        c.account_lock_max, interval '1 minute' * power(2, least(v.failed_attempts - c.account_max_failures, 10)))
-      where user_id = p_user_id;
+  update app_private.user_secrets s
+    set (failed_attempts, first_failed_at, locked_until, lockouts) =
+      (select n.failed_attempts, n.first_failed_at, n.locked_until, n.lockouts
+       from app_private.after_failure(s.failed_attempts, s.first_failed_at, s.locked_until, s.lockouts, c) n)
+    where s.user_id = p_user_id and coalesce(s.locked_until, '-infinity') <= now()
+    returning s.locked_until into v_until;
+  if v_until > now() then
+    perform app_private.write_audit('account_locked', 'app_public.users', p_user_id::text, null, null,
+      jsonb_build_object('until', v_until));
   end if;
 end;
 $$;
+
+--
+-- Name: FUNCTION record_password_failure(p_user_id uuid); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.record_password_failure(p_user_id uuid) IS 'Counts a failed password check of an unlocked account, locking it at account_max_failures (C6, C7).';
 
 --
 -- Name: FUNCTION record_password_failure(p_user_id uuid); Type: ACL; Schema: app_private; Owner: -

@@ -61,6 +61,12 @@ ALTER TABLE ONLY app_private.refresh_tokens
     ADD CONSTRAINT refresh_tokens_session_id_fkey FOREIGN KEY (session_id) REFERENCES app_private.sessions(id) ON DELETE CASCADE;
 
 --
+-- Name: refresh_tokens_parent_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX refresh_tokens_parent_idx ON app_private.refresh_tokens USING btree (parent_id);
+
+--
 -- Name: refresh_tokens_session_idx; Type: INDEX; Schema: app_private; Owner: -
 --
 

@@ -22,10 +22,16 @@ begin
   update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
     where id in (select s.id from app_private.sessions s
                  where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
-                 order by s.created_at desc offset c.max_sessions_per_user);
-  return row(null, p_user, v_session.id, app_hidden.user_role(p_user), v_token, v_session.expires_at)::app_hidden.auth_result;
+                 order by s.created_at desc, s.id offset c.max_sessions_per_user);
+  return app_private.auth_ok(p_user, v_session.id, v_token, v_session.expires_at);
 end;
 $$;
+
+--
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) IS 'Starts a session with its first refresh token (session_absolute, session_idle); evicts the oldest beyond max_sessions_per_user.';
 
 --
 -- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -

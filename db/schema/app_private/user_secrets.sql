@@ -11,7 +11,10 @@ CREATE TABLE app_private.user_secrets (
     password_updated_at timestamp with time zone,
     failed_attempts integer DEFAULT 0 NOT NULL,
     first_failed_at timestamp with time zone,
-    locked_until timestamp with time zone
+    locked_until timestamp with time zone,
+    password_scheme smallint DEFAULT 2 NOT NULL,
+    lockouts integer DEFAULT 0 NOT NULL,
+    CONSTRAINT user_secrets_password_scheme_check CHECK ((password_scheme = ANY (ARRAY[1, 2])))
 );
 
 ALTER TABLE ONLY app_private.user_secrets FORCE ROW LEVEL SECURITY;
@@ -31,6 +34,12 @@ ALTER TABLE ONLY app_private.user_secrets
     ADD CONSTRAINT user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: user_secrets _500_password_set; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _500_password_set AFTER UPDATE OF password_updated_at ON app_private.user_secrets FOR EACH ROW WHEN ((new.password_updated_at IS DISTINCT FROM old.password_updated_at)) EXECUTE FUNCTION app_private.tg_user_secrets__password_set();
+
+--
 -- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
@@ -41,6 +50,30 @@ ALTER TABLE app_private.user_secrets ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY definer_all ON app_private.user_secrets TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: COLUMN user_secrets.failed_attempts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.failed_attempts IS 'Failed checks since first_failed_at (reset by a lock or a success).';
+
+--
+-- Name: COLUMN user_secrets.locked_until; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.locked_until IS 'While in the future, every password check of this account answers RATEL (C7).';
+
+--
+-- Name: COLUMN user_secrets.lockouts; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.lockouts IS 'Consecutive locks of the current attack: each lasts twice the previous, at most account_lock_max.';
+
+--
+-- Name: COLUMN user_secrets.password_scheme; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.user_secrets.password_scheme IS 'How the password was fed to bcrypt: 1 = as typed, SHA-256 over 72 bytes (legacy); 2 = HMAC-SHA256 pre-hash (C2).';
 
 --
 -- Name: TABLE user_secrets; Type: COMMENT; Schema: app_private; Owner: -

@@ -10,7 +10,10 @@ CREATE FUNCTION app_private.write_audit(p_event text, p_table text, p_target_id 
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   insert into app_public.audit_log (actor_user_id, actor_session_id, actor_role, event, table_name, target_id, old_row, new_row, detail)
-  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(), current_setting('role'),
+  values (app_hidden.claimed_user_id(), app_hidden.current_session_id(),
+          case when current_setting('role') = 'auth_edge'
+            then coalesce(nullif(current_setting('jwt.claims.role', true), ''), 'anonymous')
+            else current_setting('role') end,
           p_event, p_table, p_target_id, app_private.strip_secrets(p_old), app_private.strip_secrets(p_new), p_detail)
 $$;
 

@@ -81,7 +81,7 @@ CREATE POLICY definer_select ON app_public.audit_log FOR SELECT TO pgauth_owner 
 -- Name: audit_log select_admin; Type: POLICY; Schema: app_public; Owner: -
 --
 
-CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING (true);
+CREATE POLICY select_admin ON app_public.audit_log FOR SELECT TO admin USING ((( SELECT app_hidden.current_app_role() AS current_app_role) = 'admin'::text));
 
 --
 -- Name: COLUMN audit_log.actor_role; Type: COMMENT; Schema: app_public; Owner: -

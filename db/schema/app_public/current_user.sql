@@ -6,9 +6,11 @@
 --
 
 CREATE FUNCTION app_public."current_user"() RETURNS app_public.users
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-  select u.* from app_public.users u where u.id = app_hidden.current_user_id()
+begin
+  return (select u from app_public.users u where u.id = app_hidden.current_user_id());
+end;
 $$;
 
 --

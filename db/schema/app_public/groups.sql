@@ -30,6 +30,12 @@ ALTER TABLE ONLY app_public.groups
     ADD CONSTRAINT groups_created_by_fkey FOREIGN KEY (created_by) REFERENCES app_public.users(id) ON DELETE SET NULL;
 
 --
+-- Name: groups_created_by_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX groups_created_by_idx ON app_public.groups USING btree (created_by);
+
+--
 -- Name: groups _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
 --
 

@@ -6,14 +6,17 @@
 --
 
 CREATE FUNCTION app_public.my_identities() RETURNS SETOF app_public.identity_info
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select i.provider, i.email::text, i.created_at, t.access_token_expires_at
-  from app_public.user_identities i
-  left join app_private.user_identity_tokens t on t.identity_id = i.id
-  where i.user_id = app_hidden.current_user_id()
-  order by i.created_at
+begin
+  return query
+    select i.provider, i.email::text, i.created_at, t.access_token_expires_at
+    from app_public.user_identities i
+    left join app_private.user_identity_tokens t on t.identity_id = i.id
+    where i.user_id = app_hidden.current_user_id()
+    order by i.created_at;
+end;
 $$;
 
 --

@@ -6,20 +6,25 @@
 --
 
 CREATE FUNCTION app_public.my_sessions() RETURNS SETOF app_public.session_info
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-  select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip), s.id = app_hidden.current_session_id()
-  from app_private.sessions s
-  where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
-  order by s.last_used_at desc
+begin
+  return query
+    select s.id, s.created_at, s.last_used_at, s.expires_at, s.user_agent, host(s.ip),
+      s.id = app_hidden.current_session_id()
+    from app_private.sessions s
+    where s.user_id = app_hidden.current_user_id() and s.revoked_at is null and s.expires_at > now()
+      and not exists (select 1 from app_public.api_keys k where k.session_id = s.id)
+    order by s.last_used_at desc;
+end;
 $$;
 
 --
 -- Name: FUNCTION my_sessions(); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first.';
+COMMENT ON FUNCTION app_public.my_sessions() IS 'Your active sessions, most recently used first (API keys are listed by myApiKeys).';
 
 --
 -- Name: FUNCTION my_sessions(); Type: ACL; Schema: app_public; Owner: -

@@ -37,6 +37,18 @@ ALTER TABLE ONLY app_public.role_grants
     ADD CONSTRAINT role_grants_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: role_grants_granted_by_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX role_grants_granted_by_idx ON app_public.role_grants USING btree (granted_by);
+
+--
+-- Name: role_grants _500_write_through; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _500_write_through AFTER INSERT OR DELETE ON app_public.role_grants FOR EACH ROW EXECUTE FUNCTION app_private.tg_role_grants__write_through();
+
+--
 -- Name: role_grants _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
@@ -70,7 +82,7 @@ CREATE POLICY select_own ON app_public.role_grants FOR SELECT TO app_user USING 
 -- Name: TABLE role_grants; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON TABLE app_public.role_grants IS 'Allow-list: users explicitly given the manager or admin role.';
+COMMENT ON TABLE app_public.role_grants IS 'Deprecated alias: inserting or deleting a manager/admin grant here writes app_public.user_roles, which is what counts.';
 
 --
 -- Name: COLUMN role_grants.role; Type: ACL; Schema: app_public; Owner: -

@@ -30,10 +30,13 @@ begin
     raise exception 'You cannot change your own access' using errcode = 'DNIED';
   end if;
   select a.role into v_existing from app_public.document_acl a
-    where a.document_id = share_document.document_id and a.subject_id = share_document.subject_id;
+    where a.document_id = share_document.document_id and a.subject_id = share_document.subject_id
+    for update;
   if v_existing > v_mine then
     raise exception 'You cannot change the access of someone above you' using errcode = 'DNIED';
   end if;
+  perform app_private.assert_owner_change_allowed(share_document.document_id, share_document.subject_id,
+    v_existing, share_document.role, v_me);
   select case
       when exists (select 1 from app_public.users u where u.id = share_document.subject_id and u.disabled_at is null) then 'user'
       when exists (select 1 from app_public.groups g where g.id = share_document.subject_id) then 'group'
@@ -55,7 +58,7 @@ $$;
 -- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level.';
+COMMENT ON FUNCTION app_public.share_document(document_id uuid, subject_id uuid, role app_public.access_level) IS 'Give a user or group access to a document you manage, up to your own level. The creator always stays owner; only the creator can demote another owner.';
 
 --
 -- Name: FUNCTION share_document(document_id uuid, subject_id uuid, role app_public.access_level); Type: ACL; Schema: app_public; Owner: -

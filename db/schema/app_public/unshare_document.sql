@@ -33,17 +33,8 @@ begin
   if v_existing > v_mine then
     raise exception 'You cannot remove someone above you' using errcode = 'DNIED';
   end if;
-  if exists (select 1 from app_public.documents d
-             where d.id = unshare_document.document_id and d.owner_id = unshare_document.subject_id) then
-    raise exception 'The creator of a document keeps ownership' using errcode = 'LASTO';
-  end if;
-  if v_existing = 'owner' and not exists (
-    select 1 from app_public.document_acl a
-    where a.document_id = unshare_document.document_id and a.role = 'owner'
-      and a.subject_id <> unshare_document.subject_id
-  ) then
-    raise exception 'A document must keep an owner' using errcode = 'LASTO';
-  end if;
+  perform app_private.assert_owner_change_allowed(unshare_document.document_id, unshare_document.subject_id,
+    v_existing, null, v_me);
   delete from app_public.document_acl a
     where a.document_id = unshare_document.document_id and a.subject_id = unshare_document.subject_id;
   return true;
@@ -54,7 +45,7 @@ $$;
 -- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access).';
+COMMENT ON FUNCTION app_public.unshare_document(document_id uuid, subject_id uuid) IS 'Remove a user''s or group''s access to a document you manage (or your own access). The creator always stays owner; only the creator can remove another owner.';
 
 --
 -- Name: FUNCTION unshare_document(document_id uuid, subject_id uuid); Type: ACL; Schema: app_public; Owner: -

@@ -56,6 +56,12 @@ ALTER TABLE ONLY app_public.user_identities
 CREATE INDEX user_identities_user_idx ON app_public.user_identities USING btree (user_id);
 
 --
+-- Name: user_identities _400_verify_email; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _400_verify_email AFTER INSERT OR UPDATE OF email ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg_user_identities__verify_email();
+
+--
 -- Name: user_identities _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
@@ -89,7 +95,7 @@ CREATE POLICY select_own ON app_public.user_identities FOR SELECT TO app_user US
 -- Name: COLUMN user_identities.email; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported; informational, never used to link accounts.';
+COMMENT ON COLUMN app_public.user_identities.email IS 'The email the provider reported as verified (the edge passes no other); never used to link accounts. Equal to the user''s email, it verifies that email.';
 
 --
 -- Name: TABLE user_identities; Type: COMMENT; Schema: app_public; Owner: -

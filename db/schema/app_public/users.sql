@@ -12,6 +12,7 @@ CREATE TABLE app_public.users (
     is_bot boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     disabled_at timestamp with time zone,
+    email_verified_at timestamp with time zone,
     CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
     CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
 );
@@ -31,6 +32,12 @@ ALTER TABLE ONLY app_public.users
 
 ALTER TABLE ONLY app_public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: users _200_unverify_changed_email; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _200_unverify_changed_email BEFORE UPDATE OF email ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__unverify_changed_email();
 
 --
 -- Name: users _500_create_secrets; Type: TRIGGER; Schema: app_public; Owner: -
@@ -113,6 +120,12 @@ COMMENT ON COLUMN app_public.users.display_name IS 'Name shown to other users.';
 --
 
 COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address.';
+
+--
+-- Name: COLUMN users.email_verified_at; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.email_verified_at IS 'When the current email was verified (a provider''s verified claim or an email token); NULL for unverified. Cleared when the email changes. Only verified emails match role_domain_rules.';
 
 --
 -- Name: COLUMN users.is_bot; Type: COMMENT; Schema: app_public; Owner: -

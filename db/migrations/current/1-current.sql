@@ -1,0 +1,2 @@
+-- Work in progress: one file per concept (e.g. 1000-widgets.sql) while editing; `npm run db:commit -- "message"`
+-- turns this folder into the next committed migration. Tests and the development server apply it.
