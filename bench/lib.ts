@@ -159,7 +159,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export const ACCESS_TTL_SECONDS = 900;
+/** Long enough for a run that waits for a quiet machine: tokens minted at its start stay valid. */
+export const ACCESS_TTL_SECONDS = 6 * 3600;
 
 export interface ServerOptions {
   /** `stock`: a bare variant on @dataplan/pg's own adaptor (bench/server.ts). */
@@ -198,6 +199,8 @@ export async function startServer(
       ...(opts.appName ? { PGAPPNAME: opts.appName } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_NODE_FLAGS: extra node options for the servers (e.g. --experimental-async-context-frame).
+    execArgv: [...process.execArgv, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
   });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);

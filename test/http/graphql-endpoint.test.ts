@@ -2,9 +2,9 @@
 // ahead of the app-wide middleware: its answers must carry exactly what the app-wide layers
 // give every other route (security headers, CORS), plus Cache-Control no-store (D8), on
 // success, on refusal and on preflight.
-import { describe, expect, it } from 'vitest';
-import { rawPost } from './helpers.ts';
-import { Client, useServer } from './server.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { nativeUser, rawPost } from './helpers.ts';
+import { Client, signedIn, useServer } from './server.ts';
 
 const srv = useServer({ CORS_ORIGINS: 'https://spa.example' });
 const SPA = 'https://spa.example';
@@ -83,5 +83,48 @@ describe('/graphql answers carry the app-wide headers', () => {
     expect(names).toEqual(['pgauth-at', 'pgauth-csrf', 'pgauth-rt']);
     const me = await c.gql<{ currentUser: { email: string } | null }>('{ currentUser { email } }');
     expect(me.data?.currentUser?.email).toMatch(/^endpoint-/);
+  });
+});
+
+describe("the edge's decision cache (credentials and CSRF by header values)", () => {
+  const ME = '{ currentUser { email } }';
+  /** Past every access token issued now (ACCESS_TOKEN_TTL is 900 s here). */
+  const later = () => Date.now() + 2 * 3600 * 1000;
+
+  it('E1: a bearer token answered from the cache is refused (TOKEN) once it has expired', async () => {
+    const user = await nativeUser(srv, 'expiry');
+    const ask = () => rawPost(srv, { query: ME }, { authorization: `Bearer ${user.accessToken}` });
+    for (let i = 0; i < 2; i++) expect((await ask()).json?.data?.currentUser?.email).toBe(user.email);
+    vi.useFakeTimers({ toFake: ['Date'], now: later() });
+    try {
+      const r = await ask();
+      expect(r.status, r.raw).toBe(401);
+      expect(r.json?.errors?.[0]?.extensions?.code).toBe('TOKEN');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('B4: an access cookie answered from the cache means anonymous once it has expired', async () => {
+    const { client, email } = await signedIn(srv, 'expiry-cookie');
+    for (let i = 0; i < 2; i++) {
+      expect((await client.gql<{ currentUser: { email: string } | null }>(ME)).data?.currentUser?.email).toBe(email);
+    }
+    vi.useFakeTimers({ toFake: ['Date'], now: later() });
+    try {
+      const r = await client.gql<{ currentUser: unknown }>(ME);
+      expect(r.status, r.raw).toBe(200);
+      expect(r.data?.currentUser).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('D2: the cached CSRF decision is per header value: another token for the same cookies is refused', async () => {
+    const { client } = await signedIn(srv, 'csrf-cache');
+    for (let i = 0; i < 2; i++) expect((await client.gql(ME)).status).toBe(200);
+    const r = await client.gql(ME, {}, { headers: { 'x-csrf-token': 'anon.AAAAAAAAAAAAAAAAAAAAAAAA.AAAA' } });
+    expect(r.status, r.raw).toBe(403);
+    expect(r.errors?.[0]?.extensions?.code).toBe('CSRF');
   });
 });

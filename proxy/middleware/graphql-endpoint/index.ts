@@ -46,52 +46,71 @@ export interface GraphqlEndpointDeps {
 
 type Headers_ = Record<string, string | string[]>;
 
-/** The request as the concerns read it: Node's parsed headers when served by @hono/node-server. */
-function view(c: Context) {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const raw = incoming?.headers;
-  const header = raw
-    ? (name: string) => {
-        const v = raw[name];
-        return Array.isArray(v) ? v.join(', ') : v;
-      }
-    : (name: string) => c.req.header(name);
-  return { incoming, header, socketIp: incoming?.socket?.remoteAddress };
+/**
+ * The request as the concerns read it: Node's parsed headers when served by @hono/node-server,
+ * else the Fetch request's. A class: its methods are not closures made per request.
+ */
+class RequestView {
+  readonly incoming: IncomingMessage | undefined;
+  readonly socketIp: string | undefined;
+  readonly #c: Context;
+  constructor(c: Context) {
+    this.#c = c;
+    this.incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    this.socketIp = this.incoming?.socket?.remoteAddress;
+  }
+  header(name: string): string | undefined {
+    if (!this.incoming) return this.#c.req.header(name);
+    const v = this.incoming.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
 }
 
 /** The request for grafserv, as its Node adapter builds it (or from the Fetch request). */
-function digest(c: Context, incoming: IncomingMessage | undefined, maxLength: number): RequestDigest {
-  return {
-    httpVersionMajor: incoming?.httpVersionMajor ?? 1,
-    httpVersionMinor: incoming?.httpVersionMinor ?? 1,
-    isSecure: c.req.url.startsWith('https:'),
-    method: 'POST',
-    path: '/graphql',
-    headers: incoming ? (incoming.headers as Record<string, string>) : c.req.header(),
-    getQueryParams: () => c.req.query(),
-    // A body over the limit (counted while read when no Content-Length was declared) is a 413
-    // result, answered as TOOBIG below.
-    getBody: incoming
-      ? () => getBodyFromRequest(incoming, maxLength)
-      : async () => {
-          const buffer = Buffer.from(await c.req.arrayBuffer());
-          if (buffer.length > maxLength) throw httpError(413, 'Too much data');
-          return { type: 'buffer', buffer };
-        },
-    // The GraphQL context reads the request's auth state from the Hono context (app.ts).
-    requestContext: { honov4: { ctx: c } } as Partial<Grafast.RequestContext>,
-  };
+class Digest implements RequestDigest {
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+  readonly isSecure: boolean;
+  readonly method = 'POST';
+  readonly path = '/graphql';
+  readonly headers: Record<string, string>;
+  // The GraphQL context reads the request's auth state from the Hono context (app.ts).
+  readonly requestContext: Partial<Grafast.RequestContext>;
+  readonly #c: Context;
+  readonly #incoming: IncomingMessage | undefined;
+  readonly #maxLength: number;
+  constructor(c: Context, incoming: IncomingMessage | undefined, maxLength: number) {
+    this.#c = c;
+    this.#incoming = incoming;
+    this.#maxLength = maxLength;
+    this.httpVersionMajor = incoming?.httpVersionMajor ?? 1;
+    this.httpVersionMinor = incoming?.httpVersionMinor ?? 1;
+    this.isSecure = c.req.url.startsWith('https:');
+    this.headers = incoming ? (incoming.headers as Record<string, string>) : c.req.header();
+    this.requestContext = { honov4: { ctx: c } } as Partial<Grafast.RequestContext>;
+  }
+  getQueryParams() {
+    return this.#c.req.query();
+  }
+  // A body over the limit (counted while read when no Content-Length was declared) is a 413
+  // result, answered as TOOBIG below.
+  async getBody() {
+    if (this.#incoming) return getBodyFromRequest(this.#incoming, this.#maxLength);
+    const buffer = Buffer.from(await this.#c.req.arrayBuffer());
+    if (buffer.length > this.#maxLength) throw httpError(413, 'Too much data');
+    return { type: 'buffer' as const, buffer };
+  }
 }
 
 /** Body and headers of grafserv's result (a GraphQL response is a buffer). */
 function body(result: Result | null): {
   status: number;
-  headers: Headers_;
+  headers: Readonly<Record<string, string>>;
   body: Uint8Array | string | ReadableStream | null;
 } {
   switch (result?.type) {
     case 'buffer':
-      return { status: result.statusCode, headers: { ...result.headers }, body: result.buffer };
+      return { status: result.statusCode, headers: result.headers, body: result.buffer };
     case 'json': {
       const text = JSON.stringify(result.json);
       return {
@@ -101,7 +120,7 @@ function body(result: Result | null): {
       };
     }
     case 'noContent':
-      return { status: result.statusCode, headers: { ...result.headers }, body: null };
+      return { status: result.statusCode, headers: result.headers, body: null };
     case 'bufferStream': {
       const it = result.bufferIterator;
       const stream = new ReadableStream<Uint8Array>({
@@ -114,7 +133,7 @@ function body(result: Result | null): {
           await it.return?.();
         },
       });
-      return { status: result.statusCode, headers: { ...result.headers }, body: stream };
+      return { status: result.statusCode, headers: result.headers, body: stream };
     }
     case 'error':
       throw result.error;
@@ -125,52 +144,61 @@ function body(result: Result | null): {
 
 export function graphqlEndpoint(d: GraphqlEndpointDeps): MiddlewareHandler {
   const maxLength = d.guard.bodyLimitBytes;
-  /** The headers every answer of this endpoint carries, added to `headers`. */
-  const decorate = (headers: Headers_, cors: CorsDecision | null, id: string, noStore: boolean) => {
-    Object.assign(headers, d.securityHeaders);
-    if (noStore) headers['cache-control'] = 'no-store';
-    headers['x-request-id'] = id;
-    for (const [k, v] of cors?.headers ?? []) {
-      const key = k.toLowerCase();
-      const prev = headers[key];
-      headers[key] = key === 'vary' && typeof prev === 'string' && prev ? `${prev}, ${v}` : v;
+  // Every answer of this endpoint carries the security headers; all but preflights no-store.
+  const preflightBase: Headers_ = { ...d.securityHeaders };
+  const answerBase: Headers_ = { ...d.securityHeaders, 'cache-control': 'no-store' };
+  const headersFor = (
+    own: Readonly<Record<string, string>> | null,
+    cors: CorsDecision | null,
+    id: string,
+    preflight = false,
+  ): Headers_ => {
+    const h: Headers_ = preflight ? { ...preflightBase } : { ...answerBase };
+    if (own) for (const k in own) h[k] = own[k]!;
+    h['x-request-id'] = id;
+    if (cors) {
+      for (const [k, v] of cors.headers) {
+        const key = k.toLowerCase();
+        const prev = h[key];
+        h[key] = key === 'vary' && typeof prev === 'string' && prev ? `${prev}, ${v}` : v;
+      }
     }
-    return headers;
+    return h;
   };
 
   return async (c, next) => {
     const started = d.log ? performance.now() : 0;
     const method = c.req.method;
-    const req = view(c);
+    const req = new RequestView(c);
     const id = requestIdFrom(req.header('x-request-id'));
     const cors = corsFor(d.cors, req.header('origin'), method);
     let res: Response;
     if (cors?.preflight) {
       // As the cors middleware answers it on other routes: 204 with its headers.
-      res = new Response(null, { status: 204, headers: decorate({}, cors, id, false) as HeadersInit });
+      res = new Response(null, { status: 204, headers: headersFor(null, cors, id, true) as HeadersInit });
     } else {
       try {
-        if (checkGraphqlRequest(d.guard, method, req.header).kind === 'upgrade') {
+        if (checkGraphqlRequest(d.guard, method, req) === 'upgrade') {
           c.header('Cache-Control', 'no-store');
           return next();
         }
         res = await withRequestId(id, () => run(c, req, cors, id));
       } catch (err) {
         res = d.errorResponse(c, err);
-        for (const [k, v] of Object.entries(decorate({}, cors, id, true))) res.headers.set(k, v as string);
+        for (const [k, v] of Object.entries(headersFor(null, cors, id))) res.headers.set(k, v as string);
       }
     }
     if (d.log) logRequest(method, '/graphql', res.status, started, id);
     return res;
   };
 
-  async function run(c: Context, req: ReturnType<typeof view>, cors: CorsDecision | null, id: string) {
+  async function run(c: Context, req: RequestView, cors: CorsDecision | null, id: string): Promise<Response> {
     const out = newOutcome();
     c.set('outcome', out);
     const who = await authenticate(d.auth, req);
     c.set('auth', who.auth);
     const handled = await d.serv.graphqlHandler(
-      normalizeRequest(digest(c, req.incoming, maxLength)),
+      normalizeRequest(new Digest(c, req.incoming, maxLength)),
       d.serv.graphiqlHandler,
     );
     const r = body(await convertHandlerResultToResult(handled));
@@ -184,17 +212,15 @@ export function graphqlEndpoint(d: GraphqlEndpointDeps): MiddlewareHandler {
           : null,
       d.outcome.production,
     );
-    if (settled.body !== undefined) {
-      r.body = settled.body;
-      r.headers['content-length'] = String(Buffer.byteLength(settled.body));
-    }
     if (settled.audit) await recordDenials(d.outcome.pool, who.auth.identity, out);
+    const h = headersFor(r.headers, cors, id);
+    if (settled.body !== undefined) h['content-length'] = String(Buffer.byteLength(settled.body));
     const cookies = who.cookies();
-    if (cookies.length) r.headers['set-cookie'] = cookies;
+    if (cookies.length) h['set-cookie'] = cookies;
     // Plain headers (arrays for Set-Cookie): @hono/node-server hands them to writeHead as they are.
-    return new Response(r.body as BodyInit | null, {
+    return new Response((settled.body ?? r.body) as BodyInit | null, {
       status: settled.status,
-      headers: decorate(r.headers, cors, id, true) as unknown as HeadersInit,
+      headers: h as unknown as HeadersInit,
     });
   }
 }
