@@ -54,6 +54,9 @@ describe('configuration', () => {
     const known = new Set(READERS.flatMap(namesReadIn));
     const documented = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]!);
     expect(documented.length).toBeGreaterThan(10);
-    expect(documented.filter((n) => !known.has(n)), 'remove the row or read the variable').toEqual([]);
+    expect(
+      documented.filter((n) => !known.has(n)),
+      'remove the row or read the variable',
+    ).toEqual([]);
   });
 });
