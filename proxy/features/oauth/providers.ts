@@ -14,7 +14,9 @@ export interface OAuth2Endpoints {
   authorization: string;
   token: string;
   userinfo: string;
-  /** Where the stable account id and the email are in the user endpoint's JSON. */
+  /** Where the stable account id and the email are in the user endpoint's JSON. `email`
+   * returns only an address the provider says it verified (undefined otherwise): anything
+   * that grants rights by email (domain rules) trusts it. */
   subject: (u: Record<string, unknown>) => string | undefined;
   email?: (u: Record<string, unknown>) => string | undefined;
   /** An extra endpoint listing verified emails (GitHub). */
@@ -88,7 +90,8 @@ export const PRESETS: Record<string, Preset> = {
       token: 'https://graph.facebook.com/v19.0/oauth/access_token',
       userinfo: 'https://graph.facebook.com/me?fields=id,name,email',
       subject: (u) => str(u.id),
-      email: (u) => str(u.email),
+      // Facebook does not document its email as verified: not used (A7, H1).
+      email: () => undefined,
     },
   },
   twitter: {
@@ -135,7 +138,8 @@ export const PRESETS: Record<string, Preset> = {
       token: 'https://accounts.spotify.com/api/token',
       userinfo: 'https://api.spotify.com/v1/me',
       subject: (u) => str(u.id),
-      email: (u) => str(u.email),
+      // Spotify documents its email as unverified: kept nowhere, it can grant nothing (A7).
+      email: () => undefined,
     },
   },
 };
