@@ -92,6 +92,12 @@ export interface PlainError {
  * nested beyond what the parser's stack allows (J2). */
 export function codePlain(e: PlainError, production: boolean): PlainError {
   if (isErrorCode(e.extensions?.code)) return e;
+  // grafserv's own refusals of the HTTP body (not JSON, not an object, no query) carry a status.
+  const status = e.extensions?.statusCode;
+  if (typeof status === 'number') {
+    const code: ErrorCode = status === 413 ? 'TOOBIG' : 'BADREQ';
+    return { message: new AuthError(code, { message: e.message }).message, extensions: { code } };
+  }
   if (/call stack/i.test(e.message)) {
     return { message: 'The document is nested too deeply', extensions: { code: 'LIMIT' } };
   }

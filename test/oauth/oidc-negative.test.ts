@@ -265,8 +265,7 @@ describe('G2: the callback fails closed', () => {
     const attacker = new Client(srv.url);
     await attacker.jar.setCookie(`${TX}=${tx.value}`, srv.url);
     const replay = await attacker.fetch(local(back));
-    expect(replay.status).toBeGreaterThanOrEqual(400);
-    expect(replay.status).toBeLessThan(500);
+    expect(replay.status).toBe(400);
     expect(await errorCode(replay)).toBe('OAUTH');
     expect(setsSession(replay)).toBe(false);
     expect(await attacker.cookie('pgauth-at')).toBeUndefined();
@@ -506,8 +505,8 @@ describe('G7: provider errors and outages', () => {
 
   it('G4/G7: a discovered issuer that differs from the configured one is refused cleanly, with no redirect or cookie', async () => {
     const res = await fetch(`${down.url}/auth/wrongiss/start`, { redirect: 'manual' });
-    expect([400, 502]).toContain(res.status);
-    expect(['OAUTH', 'UPSTREAM']).toContain(await errorCode(res));
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe('OAUTH');
     expect(res.headers.get('location')).toBeNull();
     expect(res.headers.getSetCookie()).toEqual([]);
   });
