@@ -22,7 +22,7 @@ if (cmd === 'list') {
 } else if (cmd === 'test' && name) {
   const p = providers.get(name);
   if (!p) throw new Error(`provider ${name} is not configured`);
-  const as = await new ProviderClient(p, cfg.production).server();
+  const as = await new ProviderClient(p, cfg.production, cfg.oauth.providerTimeoutMs).server();
   console.log(`issuer                 ${as.issuer}`);
   for (const key of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const) {
     const url = as[key];
@@ -38,7 +38,9 @@ if (cmd === 'list') {
   );
 } else if (cmd === 'refresh') {
   const pool = createPool(cfg.db.authUrl, 2);
-  const clients = new Map([...providers].map(([n, p]) => [n, new ProviderClient(p, cfg.production)]));
+  const clients = new Map(
+    [...providers].map(([n, p]) => [n, new ProviderClient(p, cfg.production, cfg.oauth.providerTimeoutMs)]),
+  );
   if (!cfg.oauth.tokenKeys) throw new Error('no providers configured');
   const summary = await refreshProviderTokens(pool, clients, cfg.oauth.tokenKeys);
   console.log(`provider tokens renewed: ${summary.renewed}, failed: ${summary.failed}`);

@@ -75,6 +75,8 @@ export interface Config {
     tokenKeys: TokenKeys | null;
     /** How often provider tokens are renewed in the background (0: never). */
     refreshIntervalMs: number;
+    /** How long any request to a provider may take before it is UPSTREAM (G7). */
+    providerTimeoutMs: number;
     postLoginRedirect: string;
   };
 }
@@ -288,6 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
       providers,
       tokenKeys: providers.size ? loadTokenKeys(env.OAUTH_TOKEN_KEYS, production, tokenKeysFile) : null,
       refreshIntervalMs: int(env, 'OAUTH_REFRESH_INTERVAL_MS', 60_000),
+      providerTimeoutMs: int(env, 'OAUTH_PROVIDER_TIMEOUT_MS', 10_000, 100),
       postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
     },
   };

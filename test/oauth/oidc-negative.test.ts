@@ -3,6 +3,7 @@
 // for its status and stable error code, and for the absence of session cookies.
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Client, freePort, startServer, type TestServer } from '../http/server.ts';
@@ -479,9 +480,19 @@ describe('G6: no open redirect', () => {
 
 describe('G7: provider errors and outages', () => {
   let down: TestServer;
+  let silent: NetServer;
+  const sockets: Socket[] = [];
   beforeAll(async () => {
     const closed = await freePort(); // nothing listens there
+    // A provider that accepts connections and never answers.
+    silent = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as AddressInfo).port;
     down = await startServer({
+      OAUTH_PROVIDER_TIMEOUT_MS: '800',
+      OIDC_SILENT_ISSUER: `http://127.0.0.1:${silentPort}`,
+      OIDC_SILENT_CLIENT_ID: 'silent-client',
+      OIDC_SILENT_CLIENT_SECRET: 'silent-secret-0123456789abcdef',
       OIDC_DOWN_ISSUER: `http://127.0.0.1:${closed}`,
       OIDC_DOWN_CLIENT_ID: 'down-client',
       OIDC_DOWN_CLIENT_SECRET: 'down-secret-0123456789abcdef',
@@ -493,6 +504,18 @@ describe('G7: provider errors and outages', () => {
   });
   afterAll(async () => {
     await down?.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent?.close(r));
+  });
+
+  it('G7: a provider that accepts the connection and never answers is 502 UPSTREAM after the timeout', {
+    timeout: 5_000,
+  }, async () => {
+    const res = await fetch(`${down.url}/auth/silent/start`, { redirect: 'manual' });
+    expect(res.status).toBe(502);
+    expect(await errorCode(res)).toBe('UPSTREAM');
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(sockets.length).toBeGreaterThan(0); // it really connected
   });
 
   // The per-test timeout is the hang guard: the edge must answer, not wait on the provider.

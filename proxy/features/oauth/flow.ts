@@ -11,8 +11,6 @@ import { AuthError } from '../../core/errors.ts';
 import type { ProviderConfig } from './providers.ts';
 import type { OAuthTransaction } from './transaction.ts';
 
-const TIMEOUT_MS = 10_000;
-
 export interface ProviderAccount {
   issuer: string;
   subject: string;
@@ -52,13 +50,15 @@ export class ProviderClient {
   constructor(
     readonly p: ProviderConfig,
     private readonly production: boolean,
+    /** Every request to the provider gives up after this long (OAUTH_PROVIDER_TIMEOUT_MS). */
+    private readonly timeoutMs = 10_000,
   ) {
     this.client = { client_id: p.clientId };
     this.auth = oauth.ClientSecretPost(p.clientSecret);
   }
 
   private opts(url: string) {
-    return { signal: AbortSignal.timeout(TIMEOUT_MS), ...insecureOption(url, this.production) };
+    return { signal: AbortSignal.timeout(this.timeoutMs), ...insecureOption(url, this.production) };
   }
 
   /** The authorization server metadata: discovered for OIDC, from the preset for OAuth 2. */
@@ -181,7 +181,7 @@ export class ProviderClient {
     const get = async (url: string) => {
       const res = await fetch(url, {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'pgauth' },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       if (!res.ok) throw new AuthError('UPSTREAM', { message: `user endpoint answered ${res.status}` });
       return res.json() as Promise<unknown>;

@@ -45,7 +45,9 @@ export function oauthRoutes(deps: OAuthDeps): { routes: Hono; clients: Map<strin
   const { providers, tokenKeys, postLoginRedirect } = deps.cfg.oauth;
   const d = { ...deps, providers, tokenKeys, postLoginRedirect };
   const routes = new Hono();
-  const clients = new Map([...d.providers].map(([n, p]) => [n, new ProviderClient(p, d.cfg.production)]));
+  const clients = new Map(
+    [...d.providers].map(([n, p]) => [n, new ProviderClient(p, d.cfg.production, d.cfg.oauth.providerTimeoutMs)]),
+  );
   const txKey = transactionKey(d.cfg.csrfSecret);
   const txCookie = (p: ProviderConfig) => `${d.cfg.secureCookies ? '__Host-' : ''}pgauth-oauth-${p.name}`;
 
