@@ -14,8 +14,8 @@
  *          on node:http with a fixed identity: the same pgSettings, no edge;
  *   stock  PostGraphile alone as the code was before the read-path work: @dataplan/pg's own
  *          adaptor (begin, settings, statement, commit) on a second database built without
- *          db/migrations/current/3000-read-path.sql (the SQL read path before it). Once that
- *          file is committed the database is the same as bare's and only the adaptor differs;
+ *          the read-path migration (committed/000005-read-path.sql, first current/3000-read-path.sql):
+ *          the SQL read path before it;
  *   hono   bare PostGraphile on @hono/node-server, no middleware (list only; splits the edge's
  *          cost between the Hono stack and its middleware);
  *   cold   the edge with a new access token and CSRF token on every request, so its
@@ -75,8 +75,9 @@ const TARGET_PG_ME_MS = 0.25;
 const TARGET_LIST_VS_STOCK = 1.2;
 /** More than the edge's token caches hold (10,000), so cycling through them always misses. */
 const COLD_TOKENS = 12_000;
-/** The read-path change measured against (stock runs on a database without it). */
-const READ_PATH_FILE = '3000-read-path.sql';
+/** The read-path migration measured against (stock runs on a database without it), by the
+ * names it has had. */
+const READ_PATH_FILES = ['000005-read-path.sql', '3000-read-path.sql'];
 
 const QUERIES = {
   list: '{ visibleDocuments { nodes { rowId fullUrl shortUrl createdAt } } }',
@@ -150,17 +151,27 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   const { root } = db;
   const t0 = Date.now();
   await seed(root);
-  const before = await prepareDatabaseWithout(db, 'pgauth_bench_http_before', [READ_PATH_FILE]);
+  const before = await prepareDatabaseWithout(db, 'pgauth_bench_http_before', READ_PATH_FILES);
   if (before) {
     const r = new pg.Client({ connectionString: rootUrlFor(before, before.dbName) });
     await r.connect();
     try {
       await seed(r);
+      // The comparison is what it says: currentUser's function before and after the change.
+      const lang = async (c: pg.Client) =>
+        (
+          await c.query(
+            `select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang where p.oid = 'app_public."current_user"()'::regprocedure`,
+          )
+        ).rows[0].lanname as string;
+      const [was, now] = [await lang(r), await lang(root)];
+      if (was === now) throw new Error(`the database before the read path has the same current_user() (${now})`);
+      log(`current_user(): ${was} before the read-path migration, ${now} now`);
     } finally {
       await r.end();
     }
   } else {
-    log(`${READ_PATH_FILE} is no longer in current/: stock runs on the same database (only the adaptor differs)`);
+    log(`no read-path migration found (${READ_PATH_FILES.join(', ')}): stock runs on the same database`);
   }
   const ids = (await root.query(`select ${USER_ID} u, ${SESSION_ID} s`)).rows[0];
   const userId = ids.u as string;
@@ -325,7 +336,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   const label: Record<Variant, string> = {
     edge: 'edge (Hono + middleware + PostGraphile)',
     bare: 'PostGraphile alone (node:http)',
-    stock: `PostGraphile alone, before (${before ? 'stock adaptor, SQL before 3000' : 'stock adaptor'})`,
+    stock: `PostGraphile alone, before (${before ? 'stock adaptor, SQL without the read path' : 'stock adaptor'})`,
     hono: 'PostGraphile on Hono, no middleware',
     cold: 'edge, new token every request',
   };

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster, type Cluster } from '../test/harness/cluster.ts';
 import { harden, setup } from '../db/scripts/setup.ts';
+import { installMailQueue } from '../proxy/features/email/queue.ts';
 import { dbConfigFromEnv, dbEnv, rootUrlFor, type DbConfig } from '../db/scripts/config.ts';
 import { MIGRATIONS_FOLDER } from '../db/scripts/migrate-settings.ts';
 import { loadKeys, type KeyRing } from '../proxy/core/keys.ts';
@@ -58,36 +59,60 @@ export async function prepareDatabase(name: string): Promise<BenchDb> {
 }
 
 /**
- * A second database on `db`'s cluster, set up like it but without the named files of
- * db/migrations/current/ (committed migrations, then the other current files in order as the
- * owner, as graphile-migrate runs them): the schema before those files, so a benchmark can
- * measure the code before a change in the same run. Null when none of the files is in
- * current/ any more (committed since): there is then no "before" to build.
+ * A second database on `db`'s cluster, set up like it but without the named migration files
+ * (committed or current): the schema before them, so a benchmark can measure the code before
+ * a change in the same run. The database, its grants and the mail queue's schema as db:setup
+ * makes them (the roles exist: same cluster); then every committed migration but those, each
+ * in its own transaction as the owner, and the other current files in one, as graphile-migrate
+ * runs them; then the root hardening. Null when none of the files exists.
  */
 export async function prepareDatabaseWithout(db: BenchDb, name: string, without: string[]): Promise<DbConfig | null> {
-  const dir = join(MIGRATIONS_FOLDER, 'current');
-  const all = readdirSync(dir).filter((f) => f.endsWith('.sql'));
-  if (!without.some((w) => all.includes(w))) return null;
+  const byNumber = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b);
+  const list = (sub: string) =>
+    readdirSync(join(MIGRATIONS_FOLDER, sub))
+      .filter((f) => f.endsWith('.sql'))
+      .sort(byNumber)
+      .map((f) => ({ f, path: join(MIGRATIONS_FOLDER, sub, f) }));
+  const committed = list('committed');
+  const current = list('current');
+  if (![...committed, ...current].some(({ f }) => without.includes(f))) return null;
   const t0 = Date.now();
   const cfg = dbConfigFromEnv({ ROOT_DATABASE_URL: db.cfg.rootUrl, DATABASE_NAME: name });
-  await setup(cfg, { reset: true, current: false });
-  const files = all
-    .filter((f) => !without.includes(f))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
-  const sql = files
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
-    .join('\n')
-    .replaceAll(':DATABASE_OWNER', cfg.ownerRole)
-    .replaceAll(':DATABASE_AUTHENTICATOR', cfg.authRole);
+  const root = new pg.Client({ connectionString: cfg.rootUrl });
+  await root.connect();
+  try {
+    const ident = (x: string) => pg.escapeIdentifier(x);
+    await root.query(`drop database if exists ${ident(name)} with (force)`);
+    await root.query(`create database ${ident(name)} owner ${ident(cfg.ownerRole)}`);
+    await root.query(`revoke all on database ${ident(name)} from public`);
+    await root.query(`grant connect on database ${ident(name)} to ${ident(cfg.authRole)}`);
+  } finally {
+    await root.end();
+  }
+  await installMailQueue(cfg.ownerUrl);
+  const sqlOf = (paths: string[]) =>
+    paths
+      .map((p) => readFileSync(p, 'utf8'))
+      .join('\n')
+      .replaceAll(':DATABASE_OWNER', cfg.ownerRole)
+      .replaceAll(':DATABASE_AUTHENTICATOR', cfg.authRole);
+  const batches = [
+    ...committed.filter(({ f }) => !without.includes(f)).map(({ path }) => [path]),
+    current.filter(({ f }) => !without.includes(f)).map(({ path }) => path),
+  ].filter((b) => b.length > 0);
   const owner = new pg.Client({ connectionString: cfg.ownerUrl });
   await owner.connect();
   try {
-    await owner.query('begin');
-    await owner.query(sql);
-    await owner.query('commit');
-  } catch (err) {
-    await owner.query('rollback').catch(() => {});
-    throw err;
+    for (const batch of batches) {
+      await owner.query('begin');
+      try {
+        await owner.query(sqlOf(batch));
+        await owner.query('commit');
+      } catch (err) {
+        await owner.query('rollback').catch(() => {});
+        throw new Error(`${batch.join(', ')}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   } finally {
     await owner.end();
   }
