@@ -20,7 +20,27 @@ export interface AccessClaims {
   role: RequestRole;
   /** Claims added by the claims hook (O3); a reserved name among them refuses the token. */
   extra?: Record<string, unknown>;
+  /** From the live session (app_hidden.session_claims): written last, so nothing overrides them. */
+  session?: SessionClaims;
 }
+
+/** The session's own claims: assurance (aal, amr: RFC 8176), the acting admin (act: RFC 8693). */
+export interface SessionClaims {
+  aal?: 'aal1' | 'aal2';
+  amr?: string[];
+  act?: { sub: string };
+  is_anonymous?: boolean;
+}
+
+/** What SQL adds to each new access token (features/permissions/claims-hook.ts). */
+export interface TokenClaims {
+  /** The claims hook's claims. */
+  extra: Record<string, unknown>;
+  /** The session's aal, amr, act, is_anonymous (none for a client-credentials session). */
+  session: SessionClaims | undefined;
+}
+
+export type ClaimsSource = (claims: { sub: string; sid: string; role: string }) => Promise<TokenClaims>;
 
 /** Claims only the edge sets: a claims hook may not set or override them (O3). */
 export const RESERVED_CLAIMS = new Set([
@@ -37,6 +57,7 @@ export const RESERVED_CLAIMS = new Set([
   'amr',
   'client_id',
   'act',
+  'is_anonymous',
 ]);
 
 export interface TokenSettings {
@@ -65,6 +86,7 @@ export async function signAccessToken(keys: KeyRing, s: TokenSettings, claims: A
   return (
     new SignJWT({
       ...extraClaims(claims.extra),
+      ...claims.session,
       client_id: s.clientId ?? DEFAULT_CLIENT_ID,
       sid: claims.sid,
       role: claims.role,

@@ -53,7 +53,9 @@ select set_eq(
        ('app_hidden.confirm_email_change(text, inet)'),
        -- the permissions feature's (6100-permissions-api-keys.sql; refused in test/db/api_keys.sql)
        ('app_hidden.verify_api_key(text)'), ('app_hidden.client_credentials_token(text, text, inet, integer)'),
-       ('app_hidden.token_claims(uuid, uuid, jsonb)') $$,
+       ('app_hidden.token_claims(uuid, uuid, jsonb)'),
+       -- session claims of each new token (0100-session-claims.sql)
+       ('app_hidden.session_claims(uuid)') $$,
   'A6: auth_edge can execute exactly the edge entry points');
 select is((select count(*)::int from pg_class c
            where c.relnamespace in ('app_public'::regnamespace, 'app_hidden'::regnamespace, 'app_private'::regnamespace)

@@ -7,17 +7,23 @@
 import type pg from 'pg';
 import { asEdge } from '../../core/db.ts';
 import { AuthError } from '../../core/errors.ts';
+import type { ClaimsSource, SessionClaims } from '../../core/tokens.ts';
 
-export function claimsHook(pool: pg.Pool) {
-  return async (claims: { sub: string; sid: string; role: string }): Promise<Record<string, unknown>> => {
-    const rows = await asEdge<{ claims: Record<string, unknown> | null; error: string | null }>(
+/** One round trip per token: the hook's claims and the session's own. */
+export function claimsHook(pool: pg.Pool): ClaimsSource {
+  return async (claims) => {
+    const rows = await asEdge<{
+      claims: Record<string, unknown> | null;
+      error: string | null;
+      session: SessionClaims | null;
+    }>(
       pool,
       null,
-      'select claims, error from app_hidden.token_claims($1, $2, $3)',
+      'select t.claims, t.error, app_hidden.session_claims($2) as session from app_hidden.token_claims($1, $2, $3) t',
       [claims.sub, claims.sid, JSON.stringify(claims)],
     );
     const r = rows[0];
     if (!r || r.error || !r.claims) throw new AuthError('CLAIM');
-    return r.claims;
+    return { extra: r.claims, session: r.session ?? undefined };
   };
 }

@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type pg from 'pg';
 import { asEdge } from '../../core/db.ts';
 import type { KeyRing } from '../../core/keys.ts';
-import { signAccessToken, type TokenSettings } from '../../core/tokens.ts';
+import { type ClaimsSource, signAccessToken, type TokenClaims, type TokenSettings } from '../../core/tokens.ts';
 import { clientIp } from '../../middleware/credentials/index.ts';
 
 export interface TokenRouteDeps {
@@ -19,7 +19,7 @@ export interface TokenRouteDeps {
   tokens: TokenSettings;
   trustProxyHops: number;
   /** The claims hook (O3): its failure means no token. */
-  claims?: (claims: { sub: string; sid: string; role: string }) => Promise<Record<string, unknown>>;
+  claims?: ClaimsSource;
 }
 
 type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
@@ -76,13 +76,13 @@ export function tokenRoutes(d: TokenRouteDeps): Hono {
     }
     if (r.error || !r.user_id || !r.session_id) return fail('invalid_client', 401);
     const base = { sub: r.user_id, sid: r.session_id, role: 'bot' as const };
-    let extra: Record<string, unknown> | undefined;
+    let claims: TokenClaims | undefined;
     try {
-      extra = d.claims ? await d.claims(base) : undefined;
+      claims = d.claims ? await d.claims(base) : undefined;
     } catch {
       return c.json({ error: 'server_error' }, 500);
     }
-    const accessToken = await signAccessToken(d.keys, d.tokens, { ...base, extra });
+    const accessToken = await signAccessToken(d.keys, d.tokens, { ...base, ...claims });
     return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: d.tokens.ttlSeconds });
   });
   return routes;

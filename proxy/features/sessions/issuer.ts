@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { Config } from '../../core/config.ts';
 import type { IssuedSession } from '../../core/request.ts';
 import type { KeyRing } from '../../core/keys.ts';
-import { signAccessToken, type TokenSettings } from '../../core/tokens.ts';
+import { type ClaimsSource, signAccessToken, type TokenSettings } from '../../core/tokens.ts';
 import { refreshCookieValue, setSessionCookies, type CookieNames } from '../../core/cookies.ts';
 import { issueCsrfToken } from '../../core/csrf-token.ts';
 
@@ -27,12 +27,12 @@ export class SessionIssuer {
   ) {}
 
   /** Extra claims for each new access token (the permissions feature's claims hook), if set. */
-  claimsHook: ((claims: { sub: string; sid: string; role: string }) => Promise<Record<string, unknown>>) | null = null;
+  claimsHook: ClaimsSource | null = null;
 
   async sign(session: IssuedSession): Promise<SignedSession> {
     const base = { sub: session.user_id, sid: session.session_id, role: session.role };
-    const extra = this.claimsHook ? await this.claimsHook(base) : undefined;
-    const accessToken = await signAccessToken(this.keys, this.tokens, { ...base, extra });
+    const claims = this.claimsHook ? await this.claimsHook(base) : undefined;
+    const accessToken = await signAccessToken(this.keys, this.tokens, { ...base, ...claims });
     return {
       session,
       accessToken,

@@ -1,0 +1,72 @@
+-- Session attributes that access tokens carry and SQL reads from the live session:
+-- the assurance level and the methods used (aal, amr: RFC 8176; multi-factor sign-in),
+-- the acting admin (act: RFC 8693; impersonation) and anonymous users.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = 'app_private' and table_name = 'sessions' and column_name = 'aal') then
+    alter table app_private.sessions
+      add column aal text not null default 'aal1' constraint sessions_aal_check check (aal in ('aal1', 'aal2')),
+      add column amr text[] not null default '{pwd}'
+        constraint sessions_amr_check check (cardinality(amr) between 1 and 8),
+      add column actor_id uuid references app_public.users (id) on delete set null;
+  end if;
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = 'app_public' and table_name = 'users' and column_name = 'is_anonymous') then
+    alter table app_public.users add column is_anonymous boolean not null default false;
+  end if;
+end;
+$$;
+create index if not exists sessions_actor_id_idx on app_private.sessions (actor_id) where actor_id is not null;
+comment on column app_private.sessions.aal is 'Authentication assurance level reached by this session: aal1 (one factor) or aal2 (a second factor, or a passkey with user verification).';
+comment on column app_private.sessions.amr is 'Authentication methods used (RFC 8176 values: pwd, otp, sms, hwk, swk, mfa, ...), in the order used.';
+comment on column app_private.sessions.actor_id is 'When an admin impersonates the user: the admin (RFC 8693 act claim).';
+comment on column app_public.users.is_anonymous is 'Signed in anonymously (no credential yet); linking one keeps the id and clears this.';
+
+-- What the edge writes into each new access token besides sub/sid/role, from the live session.
+create or replace function app_hidden.session_claims(p_session_id uuid) returns jsonb
+language sql stable
+-- Definer: reads app_private.sessions, which auth_edge cannot read.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select jsonb_build_object('aal', s.aal, 'amr', to_jsonb(s.amr))
+         || case when s.actor_id is not null
+                 then jsonb_build_object('act', jsonb_build_object('sub', s.actor_id::text)) else '{}'::jsonb end
+         || jsonb_build_object('is_anonymous', u.is_anonymous)
+  from app_private.sessions s
+  join app_public.users u on u.id = s.user_id
+  where s.id = p_session_id
+$$;
+comment on function app_hidden.session_claims(uuid) is 'Edge only: the aal, amr, act and is_anonymous claims of a session''s next access token.';
+revoke all on function app_hidden.session_claims(uuid) from public;
+grant execute on function app_hidden.session_claims(uuid) to auth_edge;
+
+-- Policy helpers: read from the live session on every statement, not from the token.
+create or replace function app_hidden.current_aal() returns text
+language sql stable
+-- Definer: reads app_private.sessions for the caller's own session only.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select s.aal from app_private.sessions s
+  where s.id = app_hidden.current_session_id() and s.user_id = app_hidden.claimed_user_id()
+    and s.revoked_at is null and s.expires_at > now()
+$$;
+comment on function app_hidden.current_aal() is 'The live session''s assurance level (aal1 or aal2), or NULL without a live session. For policies: (select app_hidden.current_aal()) = ''aal2''.';
+revoke all on function app_hidden.current_aal() from public;
+grant execute on function app_hidden.current_aal() to anonymous, app_user, bot;
+
+create or replace function app_hidden.current_actor_id() returns uuid
+language sql stable
+-- Definer: reads app_private.sessions for the caller's own session only.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select s.actor_id from app_private.sessions s
+  where s.id = app_hidden.current_session_id() and s.user_id = app_hidden.claimed_user_id()
+    and s.revoked_at is null and s.expires_at > now()
+$$;
+comment on function app_hidden.current_actor_id() is 'The admin acting as the user in this session (impersonation), or NULL.';
+revoke all on function app_hidden.current_actor_id() from public;
+grant execute on function app_hidden.current_actor_id() to anonymous, app_user, bot;
