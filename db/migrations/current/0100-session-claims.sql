@@ -70,3 +70,46 @@ $$;
 comment on function app_hidden.current_actor_id() is 'The admin acting as the user in this session (impersonation), or NULL.';
 revoke all on function app_hidden.current_actor_id() from public;
 grant execute on function app_hidden.current_actor_id() to anonymous, app_user, bot;
+
+-- Every sign-in path starts its session here, saying how the user authenticated (amr, aal).
+-- app_private.assert_can_sign_in is the one place a feature refuses a sign-in for the user
+-- (a ban), whichever path it came by.
+create or replace function app_private.assert_can_sign_in(p_user uuid) returns void
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- Nothing refuses by default; the administration feature replaces this (bans).
+  return;
+end;
+$$;
+comment on function app_private.assert_can_sign_in(uuid) is 'Raises a registered error when the user may not start a session now (called by start_session for every sign-in path).';
+revoke all on function app_private.assert_can_sign_in(uuid) from public;
+
+drop function if exists app_private.start_session(uuid, inet, text);
+create or replace function app_private.start_session(
+  p_user uuid, p_ip inet, p_user_agent text, p_amr text[] default '{pwd}', p_aal text default 'aal1'
+) returns app_hidden.auth_result
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  c app_private.auth_config := (select c from app_private.auth_config c);
+  v_token text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
+  v_session app_private.sessions;
+begin
+  perform app_private.assert_can_sign_in(p_user);
+  insert into app_private.sessions (user_id, expires_at, user_agent, ip, amr, aal)
+    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip, p_amr, p_aal)
+    returning * into v_session;
+  insert into app_private.refresh_tokens (session_id, token_hash, expires_at)
+    values (v_session.id, app_private.token_hash(v_token), least(now() + c.session_idle, v_session.expires_at));
+  update app_private.sessions set revoked_at = now(), revoked_reason = 'evicted'
+    where id in (select s.id from app_private.sessions s
+                 where s.user_id = p_user and s.revoked_at is null and s.expires_at > now()
+                 order by s.created_at desc, s.id offset c.max_sessions_per_user);
+  return app_private.auth_ok(p_user, v_session.id, v_token, v_session.expires_at);
+end;
+$$;
+comment on function app_private.start_session(uuid, inet, text, text[], text) is 'Starts a session with its first refresh token (session_absolute, session_idle), recording how the user authenticated (amr, aal); refuses through assert_can_sign_in; evicts the oldest beyond max_sessions_per_user.';
+revoke all on function app_private.start_session(uuid, inet, text, text[], text) from public;
