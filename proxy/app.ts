@@ -25,10 +25,11 @@ import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { apiKeyVerifier } from './features/permissions/api-keys.ts';
 import { claimsHook } from './features/permissions/claims-hook.ts';
-import { tokenRoutes } from './features/permissions/token-route.ts';
+import { clientCredentialsGrant } from './features/permissions/token-route.ts';
 import { PasswordPlugin, passwordCredentialMutations } from './features/password/plugin.ts';
 import { SessionIssuer } from './features/sessions/issuer.ts';
 import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/plugin.ts';
+import { tokenEndpoint } from './features/token-endpoint/index.ts';
 import { sessionRoutes } from './features/sessions/routes.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/preset.ts';
 import { installWatchFixtures } from './graphql/watch.ts';
@@ -200,7 +201,15 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   app.route('/', email.routes);
   app.route(
     '/',
-    tokenRoutes({ pool, keys, tokens, trustProxyHops: cfg.trustProxyHops, claims: issuer.claimsHook ?? undefined }),
+    tokenEndpoint({
+      client_credentials: clientCredentialsGrant({
+        pool,
+        keys,
+        tokens,
+        trustProxyHops: cfg.trustProxyHops,
+        claims: issuer.claimsHook ?? undefined,
+      }),
+    }),
   );
 
   await serv.addTo(app as never);

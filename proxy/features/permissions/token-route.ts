@@ -1,17 +1,17 @@
 /**
- * `POST /auth/token` with `grant_type=client_credentials` (RFC 6749 section 4.4) for service
+ * The `client_credentials` grant of `POST /auth/token` (RFC 6749 section 4.4) for service
  * accounts (issue #11 part 3). Client authentication by HTTP Basic or by `client_id` /
  * `client_secret` in the form body (not both). SQL (app_hidden.client_credentials_token, edge
  * role only) checks the secret, counts failures per client and per address and opens a
  * short session for the bot; the edge signs an access token with role `bot` and that `sid`,
  * and no refresh token. Errors are RFC 6749 bodies without detail (O6).
  */
-import { Hono } from 'hono';
 import type pg from 'pg';
 import { asEdge } from '../../core/db.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import { type ClaimsSource, signAccessToken, type TokenClaims, type TokenSettings } from '../../core/tokens.ts';
 import { clientIp } from '../../middleware/credentials/index.ts';
+import type { GrantHandler } from '../token-endpoint/index.ts';
 
 export interface TokenRouteDeps {
   pool: pg.Pool;
@@ -21,8 +21,6 @@ export interface TokenRouteDeps {
   /** The claims hook (O3): its failure means no token. */
   claims?: ClaimsSource;
 }
-
-type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
 
 /** The client id and secret from `Authorization: Basic` (RFC 6749 2.3.1: form-encoded parts). */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | null | 'bad' {
@@ -39,22 +37,8 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   }
 }
 
-export function tokenRoutes(d: TokenRouteDeps): Hono {
-  const routes = new Hono();
-  routes.post('/auth/token', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('Pragma', 'no-cache');
-    const fail = (error: OAuthError, status: 400 | 401 | 429 = 400) => {
-      if (error === 'invalid_client' && status === 401) c.header('WWW-Authenticate', 'Basic realm="token"');
-      return c.json({ error }, status);
-    };
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-      return fail('invalid_request');
-    }
-    const form = new URLSearchParams(await c.req.text());
-    const grant = form.get('grant_type');
-    if (!grant) return fail('invalid_request');
-    if (grant !== 'client_credentials') return fail('unsupported_grant_type');
+export function clientCredentialsGrant(d: TokenRouteDeps): GrantHandler {
+  return async ({ c, form, fail }) => {
     const basic = basicCredentials(c.req.header('authorization'));
     if (basic === 'bad') return fail('invalid_client', 401);
     const bodyId = form.get('client_id');
@@ -84,6 +68,5 @@ export function tokenRoutes(d: TokenRouteDeps): Hono {
     }
     const accessToken = await signAccessToken(d.keys, d.tokens, { ...base, ...claims });
     return c.json({ access_token: accessToken, token_type: 'Bearer', expires_in: d.tokens.ttlSeconds });
-  });
-  return routes;
+  };
 }
