@@ -17,7 +17,7 @@ begin
   end if;
 end;
 $$;
-create index if not exists sessions_actor_id_idx on app_private.sessions (actor_id) where actor_id is not null;
+create index if not exists sessions_actor_id_idx on app_private.sessions (actor_id);
 comment on column app_private.sessions.aal is 'Authentication assurance level reached by this session: aal1 (one factor) or aal2 (a second factor, or a passkey with user verification).';
 comment on column app_private.sessions.amr is 'Authentication methods used (RFC 8176 values: pwd, otp, sms, hwk, swk, mfa, ...), in the order used.';
 comment on column app_private.sessions.actor_id is 'When an admin impersonates the user: the admin (RFC 8693 act claim).';
