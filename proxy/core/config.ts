@@ -10,6 +10,7 @@ import { type DbConfig, dbConfigFromEnv } from '../../db/scripts/config.ts';
 import { loadProviders, type ProviderConfig } from '../features/oauth/providers.ts';
 import type { ShapeLimits } from '../graphql/limits.ts';
 import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts';
+import { type NativeApp, parseRedirectUri } from '../features/native/apps.ts';
 import { csrfKeyRing } from './csrf-token.ts';
 import { SIGNING_ALGS, type SigningAlg } from './keys.ts';
 import { DEFAULT_CLIENT_ID } from './tokens.ts';
@@ -79,6 +80,8 @@ export interface Config {
     providerTimeoutMs: number;
     postLoginRedirect: string;
   };
+  /** Registered native and device apps (APP_<ID>_*), by client id (features/native). */
+  apps: Map<string, NativeApp>;
 }
 
 export interface GraphQLCacheLimits {
@@ -175,6 +178,47 @@ function emailConfig(env: Env, production: boolean, host: string): EmailConfig {
     devMailbox: !production && !smtpUrl && worker,
     devSmtpPort: int(env, 'DEV_SMTP_PORT', 0),
   };
+}
+
+/**
+ * Native and device apps: for each <ID> (letters and digits; its lower case is the client id)
+ *   APP_<ID>_NAME           display name (required)
+ *   APP_<ID>_REDIRECT_URIS  comma-separated redirect URIs for app-initiated OAuth
+ *   APP_<ID>_DEVICE_GRANT   true: may use the device authorization grant
+ * An app needs redirect URIs or the device grant.
+ */
+function loadApps(env: Env): Map<string, NativeApp> {
+  const ids = new Set<string>();
+  for (const key of Object.keys(env)) {
+    const m = /^APP_([A-Z0-9]+)_(NAME|REDIRECT_URIS|DEVICE_GRANT)$/.exec(key);
+    if (m) ids.add(m[1]!);
+  }
+  const apps = new Map<string, NativeApp>();
+  for (const ID of [...ids].sort()) {
+    const v = (suffix: string) => env[`APP_${ID}_${suffix}`];
+    const name = v('NAME')?.trim();
+    if (!name || name.length > 100 || /\p{Cc}/u.test(name)) {
+      throw new Error(`APP_${ID}_NAME is required: the app's display name (1-100 characters)`);
+    }
+    const redirectUris = (v('REDIRECT_URIS') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((uri) => {
+        try {
+          return parseRedirectUri(uri);
+        } catch (e) {
+          throw new Error(`APP_${ID}_REDIRECT_URIS: ${(e as Error).message}`);
+        }
+      });
+    const deviceGrant = bool(env, `APP_${ID}_DEVICE_GRANT`, false);
+    if (!redirectUris.length && !deviceGrant) {
+      throw new Error(`APP_${ID}_REDIRECT_URIS or APP_${ID}_DEVICE_GRANT=true is required`);
+    }
+    const id = ID.toLowerCase();
+    apps.set(id, { id, name, redirectUris: [...new Set(redirectUris)], deviceGrant });
+  }
+  return apps;
 }
 
 /** Reads and validates the configuration; throws with a clear message on anything unsafe. */
@@ -293,6 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
       providerTimeoutMs: int(env, 'OAUTH_PROVIDER_TIMEOUT_MS', 10_000, 100),
       postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
     },
+    apps: loadApps(env),
   };
 }
 
