@@ -19,7 +19,9 @@
  *   hono   bare PostGraphile on @hono/node-server, no middleware (list only; splits the edge's
  *          cost between the Hono stack and its middleware);
  *   cold   the edge with a new access token and CSRF token on every request, so its
- *          verified-token caches never hit (list only; each token's first request).
+ *          verified-token caches never hit (list only; each token's first request);
+ *   apikey the edge with `Authorization: Bearer pga_...` (a personal API key of the same user,
+ *          checked in SQL on every request: nothing cached) instead of cookies (list only).
  * Each server runs in its own child process (bench/server.ts), with its own connection pool
  * named by application_name. After a warm-up long enough for the JIT, measurements are
  * interleaved over several rounds and medians reported; each waits for a quiet machine and is
@@ -30,7 +32,8 @@
  * /proc/<pid>/schedstat) over the measurement, divided by the requests served.
  * A second pass at 1 connection gives the edge's added latency without contention.
  * Targets: edge >= 0.95 x bare req/s (list); Postgres CPU <= 0.25 ms per `me` request through
- * the edge; edge list req/s >= 1.2 x stock. Exit 1 when one is missed.
+ * the edge; edge list req/s >= 1.2 x stock; an API-key request costs <= 1.1 x a cookie request
+ * (apikey req/s >= edge req/s / 1.1, list). Exit 1 when one is missed.
  * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server (bench/server.ts).
  * Uses ROOT_DATABASE_URL when set (databases `pgauth_bench_http`, `..._before`), otherwise a
  * throwaway cluster.
@@ -73,6 +76,7 @@ const PRELOAD_SECONDS = 0.5;
 const TARGET_EDGE = 0.95;
 const TARGET_PG_ME_MS = 0.25;
 const TARGET_LIST_VS_STOCK = 1.2;
+const TARGET_APIKEY_COST = 1.1;
 /** More than the edge's token caches hold (10,000), so cycling through them always misses. */
 const COLD_TOKENS = 12_000;
 /** The read-path migration measured against (stock runs on a database without it), by the
@@ -123,8 +127,8 @@ set session_replication_role = origin;
 const USER_ID = "md5('user1')::uuid";
 const SESSION_ID = "md5('session1')::uuid";
 
-type Variant = 'edge' | 'bare' | 'stock' | 'hono' | 'cold';
-const LIST_ONLY: ReadonlySet<Variant> = new Set(['hono', 'cold']);
+type Variant = 'edge' | 'bare' | 'stock' | 'hono' | 'cold' | 'apikey';
+const LIST_ONLY: ReadonlySet<Variant> = new Set(['hono', 'cold', 'apikey']);
 
 interface Measured {
   rps: number;
@@ -199,7 +203,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     started[name] = await startServer(kind, url, secrets, identity, { adaptor, appName: appName(name) });
     cleanup(() => started[name].stop());
   }
-  const servers: Record<Variant, Server> = { ...started, cold: started.edge };
+  const servers: Record<Variant, Server> = { ...started, cold: started.edge, apikey: started.edge };
   const edge = started.edge;
   const names = cookieNames(false);
   const credentials = async () => {
@@ -214,6 +218,15 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   };
   // Every variant gets the same request, byte for byte; only the edge looks at the credentials.
   const headers = await credentials();
+  // A personal API key of the same user (created as the user would: app_public.create_api_key).
+  await root.query('begin');
+  await root.query(
+    `select set_config('role', 'app_user', true), set_config('jwt.claims.user_id', $1, true), set_config('jwt.claims.session_id', $2, true)`,
+    [userId, sessionId],
+  );
+  const apiKey = (await root.query(`select key from app_public.create_api_key('bench', '{}')`)).rows[0].key as string;
+  await root.query('commit');
+  const apiKeyHeaders = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
   // The edge caches verified access and CSRF tokens (LRU of 10,000). The cold variant sends
   // a different pair on every request, cycling through more than the cache holds, so each
   // request pays for the signature and HMAC verifications: a burst of first requests.
@@ -228,8 +241,12 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   // Same answer everywhere, and it is the real page of 20 documents / the user.
   const expectBody = {} as Record<QueryName, string>;
   for (const q of Object.keys(QUERIES) as QueryName[]) {
-    for (const [name, server] of Object.entries(started)) {
-      const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body: bodies[q] });
+    for (const [name, server] of [...Object.entries(started), ['apikey', started.edge] as const]) {
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: name === 'apikey' ? apiKeyHeaders : headers,
+        body: bodies[q],
+      });
       const text = await res.text();
       const data = (JSON.parse(text) as { data?: Record<string, { nodes?: unknown[]; rowId?: string }> }).data;
       const ok = q === 'list' ? data?.visibleDocuments?.nodes?.length === 20 : data?.currentUser?.rowId === userId;
@@ -247,7 +264,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
         {
           url: `${server.url}/graphql`,
           method: 'POST',
-          headers,
+          headers: name === 'apikey' ? apiKeyHeaders : headers,
           body: bodies[q],
           connections,
           duration: seconds,
@@ -273,7 +290,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
 
   async function load(name: Variant, q: QueryName, seconds: number, connections: number): Promise<Measured> {
     const server = servers[name];
-    const backends = appName(name === 'cold' ? 'edge' : name);
+    const backends = appName(name === 'cold' || name === 'apikey' ? 'edge' : name);
     return quietly(`${name} ${q}`, async () => {
       await autocannonRun(name, q, PRELOAD_SECONDS, connections);
       const latencies: number[] = [];
@@ -302,7 +319,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
   }
 
   const variantsOf = (q: QueryName): Variant[] =>
-    (['edge', 'bare', 'stock', 'hono', 'cold'] as Variant[]).filter((v) => q === 'list' || !LIST_ONLY.has(v));
+    (['edge', 'bare', 'stock', 'hono', 'cold', 'apikey'] as Variant[]).filter((v) => q === 'list' || !LIST_ONLY.has(v));
   log(`\nwarming up (${WARMUP_SECONDS}s each: edge, bare, stock, hono; both queries)...`);
   for (const name of ['edge', 'bare', 'stock', 'hono'] as const) {
     for (const q of Object.keys(QUERIES) as QueryName[]) {
@@ -339,6 +356,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     stock: `PostGraphile alone, before (${before ? 'stock adaptor, SQL without the read path' : 'stock adaptor'})`,
     hono: 'PostGraphile on Hono, no middleware',
     cold: 'edge, new token every request',
+    apikey: 'edge, personal API key (Bearer pga_...)',
   };
   for (const q of Object.keys(QUERIES) as QueryName[]) {
     log(`\n${q}: ${QUERIES[q]}\n${CONNECTIONS} connections, medians of ${ROUNDS} rounds of ${SECONDS}s:`);
@@ -398,6 +416,12 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     `  Hono stack alone (hono / bare): ${f(rps('list', 'hono') / rps('list', 'bare'), 3)}; the edge's middleware (edge / hono): ${f(rps('list', 'edge') / rps('list', 'hono'), 3)}`,
   );
   log(`  with a new token on every request (cold / bare): ${f(rps('list', 'cold') / rps('list', 'bare'), 3)}`);
+  const apiKeyCost = rps('list', 'edge') / rps('list', 'apikey');
+  log(
+    `API key / cookie (edge), list: ${ratioLine('list', 'apikey', 'edge')} req/s: an API-key request costs ${f(apiKeyCost, 3)} x a cookie request ` +
+      `(${f(med(results.list.apikey!, 'serverCpu'), 3)} vs ${f(med(results.list.edge!, 'serverCpu'), 3)} ms server CPU, ` +
+      `${f(med(results.list.apikey!, 'pgCpu'), 3)} vs ${f(med(results.list.edge!, 'pgCpu'), 3)} ms Postgres CPU)`,
+  );
   log(
     `edge overhead per request (list): ${f(1000 / rps('list', 'edge') - 1000 / rps('list', 'bare'), 3)} ms of machine time at saturation (1/rps), ` +
       `${f(med(results.list.edge!, 'serverCpu') - med(results.list.bare!, 'serverCpu'), 3)} ms server CPU, ` +
@@ -419,6 +443,7 @@ async function main(cleanup: (fn: () => Promise<void>) => void): Promise<boolean
     [`edge req/s >= ${TARGET_EDGE} x bare (list)`, edgeRatio >= TARGET_EDGE],
     [`Postgres CPU <= ${TARGET_PG_ME_MS} ms per me request through the edge`, pgMe <= TARGET_PG_ME_MS],
     [`edge list req/s >= ${TARGET_LIST_VS_STOCK} x stock`, vsStock >= TARGET_LIST_VS_STOCK],
+    [`an API-key request costs <= ${TARGET_APIKEY_COST} x a cookie request (list)`, apiKeyCost <= TARGET_APIKEY_COST],
   ];
   log('');
   for (const [what, ok] of checks) {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:rls`: the cost of row-level security at scale.
  *
- * Seeds 100k users, 1M documents, ~3M ACL rows and group relations, then times each query
+ * Seeds 100k users, 1M documents, ~3M ACL rows, group relations and RBAC grants (200k user
+ * roles, a table whose policy is `has_permission`), then times each query
  * as `app_user` under RLS (connected as the login role, claims set as the edge sets them)
  * against the equivalent hand-written query run without RLS (as the superuser: the owner
  * is itself subject to the forced policies), interleaved in the same run. Prints medians,
@@ -46,6 +47,15 @@ const QUERIES = {
     rls: `select app_hidden.has_doc_role($2, 'viewer')`,
     base: `${PRINCIPALS} select exists (select 1 from app_public.document_acl a
       where a.document_id = $2 and a.subject_id in (select subject_id from p))`,
+  },
+  // A policy written with has_permission (O1) against the same check as a hand-written join.
+  permitted: {
+    rls: `select * from app_public.bench_reports order by created_at desc limit 20`,
+    base: `select r.* from app_public.bench_reports r where exists (
+        select 1 from app_public.user_roles ur join app_public.role_permissions rp on rp.role = ur.role
+        where ur.user_id = $1 and (ur.expires_at is null or ur.expires_at > now())
+          and rp.permission in ('reports:read', 'reports:*'))
+      order by r.created_at desc limit 20`,
   },
 } as const;
 type QueryName = keyof typeof QUERIES;
@@ -136,7 +146,8 @@ async function main(): Promise<void> {
           )
         ).rows[0]?.document_id ?? doc;
       for (const name of Object.keys(QUERIES) as QueryName[]) {
-        const params = name === 'list' ? [u.id] : [u.id, name === 'groupCheck' ? groupDoc : doc];
+        const params =
+          name === 'list' || name === 'permitted' ? [u.id] : [u.id, name === 'groupCheck' ? groupDoc : doc];
         const rlsParams = params.slice(1);
         const rlsSql = QUERIES[name].rls.replace('$2', '$1');
         const { rls, base } = { rls: [] as number[], base: [] as number[] };

@@ -56,4 +56,27 @@ create table public.bench_users as
   union all select 'heavy', id from bu where n = 2
   union all select 'wide', id from bu where n = 3;
 insert into app_private.sessions (user_id, expires_at) select id, now() + interval '1 day' from public.bench_users;
+
+-- RBAC: 100 application roles of 20 permissions each; every user holds 2 roles (200k grants),
+-- the heavy user 40. Only role r1 holds reports:read. A table whose policy is has_permission.
+insert into app_public.permissions (name) select 'res' || r || ':act' || k from generate_series(1, 100) r, generate_series(1, 20) k;
+insert into app_public.permissions (name) values ('reports:read');
+insert into app_public.app_roles (name) select 'r' || r from generate_series(1, 100) r;
+insert into app_public.role_permissions (role, permission)
+  select 'r' || r, 'res' || r || ':act' || k from generate_series(1, 100) r, generate_series(1, 20) k;
+insert into app_public.role_permissions (role, permission) values ('r1', 'reports:read');
+insert into app_public.user_roles (user_id, role, granted_by)
+  select u.id, 'r' || (((u.n * 7 + k * 13) % 99) + 2), null from bu u, generate_series(1, 2) k on conflict do nothing;
+insert into app_public.user_roles (user_id, role, granted_by)
+  select u.id, 'r' || k, null from bu u, generate_series(2, 41) k where u.n = 2 on conflict do nothing;
+insert into app_public.user_roles (user_id, role, granted_by)
+  select id, 'r1', null from public.bench_users on conflict do nothing;
+create table app_public.bench_reports (id uuid primary key default gen_random_uuid(), created_at timestamptz not null, body text);
+insert into app_public.bench_reports (created_at, body)
+  select now() - n * interval '1 minute', 'report ' || n from generate_series(1, 10000) n;
+create index bench_reports_created_at_idx on app_public.bench_reports (created_at desc);
+alter table app_public.bench_reports enable row level security, force row level security;
+create policy select_permitted on app_public.bench_reports for select to app_user
+  using ((select app_hidden.has_permission('reports:read')));
+grant select on app_public.bench_reports to app_user;
 set session_replication_role = origin;

@@ -381,3 +381,23 @@ returns void language sql volatile security definer set search_path = pg_catalog
   update app_private.auth_config set claims_hook = p_hook::regprocedure
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Session housekeeping (0200-session-housekeeping.sql).
+create or replace function tests.age_session(p_session uuid, p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.sessions set created_at = created_at - p_by, expires_at = expires_at - p_by,
+    revoked_at = revoked_at - p_by where id = p_session
+$$;
+create or replace function tests.purge_sessions()
+returns int language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.purge_sessions()
+$$;
+create or replace function tests.api_key_session(p_key uuid)
+returns table (session_id uuid) language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select k.session_id from app_public.api_keys k where k.id = p_key
+$$;
+create or replace function tests.session_exists(p_session uuid)
+returns boolean language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select exists (select 1 from app_private.sessions where id = p_session)
+$$;
+grant execute on all functions in schema tests to public;

@@ -61,9 +61,11 @@ export function startMailWorker(
     logger: workerLogger,
     taskList: {
       send_email: sendEmail,
-      // Hourly housekeeping: expired tokens and stale limit counters (owner-only function).
+      // Hourly housekeeping (owner-only functions): expired email tokens and stale limit
+      // counters; ended sessions (client-credentials sessions an hour after expiry).
       email_cleanup: async (_payload, helpers) => {
         await helpers.query('select app_private.purge_email_state()');
+        await helpers.query('select app_private.purge_sessions()');
       },
     },
     // Once per hour across all workers: graphile-worker's cron keeps one run per slot.
