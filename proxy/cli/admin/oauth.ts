@@ -1,0 +1,3 @@
+import type { CommandGroup } from './common.ts';
+
+export const oauth: CommandGroup = { summary: '(in progress)', commands: {} };
