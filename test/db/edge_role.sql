@@ -39,7 +39,7 @@ select set_eq(
   $$ select n.nspname || '.' || p.proname || '(' || oidvectortypes(p.proargtypes) || ')'
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where n.nspname in ('app_public', 'app_hidden', 'app_private') and has_function_privilege('auth_edge', p.oid, 'EXECUTE') $$,
-  $$ values ('app_hidden.login(text, text, inet, text)'), ('app_hidden.register(text, text, text, inet, text)'),
+  $$ values ('app_hidden.login(text, text, inet, text, text)'), ('app_hidden.register(text, text, text, inet, text)'),
        ('app_hidden.refresh(text, inet, text, uuid)'), ('app_hidden.logout(text, uuid)'),
        ('app_hidden.oauth_sign_in(text, text, text, text, jsonb, boolean, text, bytea, bytea, timestamp with time zone, inet, text)'),
        ('app_hidden.oauth_rejected(text, text, inet)'), ('app_hidden.record_denied(text, text)'),
@@ -55,7 +55,10 @@ select set_eq(
        ('app_hidden.verify_api_key(text)'), ('app_hidden.client_credentials_token(text, text, inet, integer)'),
        ('app_hidden.token_claims(uuid, uuid, jsonb)'),
        -- session claims of each new token (0100-session-claims.sql)
-       ('app_hidden.session_claims(uuid)') $$,
+       ('app_hidden.session_claims(uuid)'),
+       ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), -- native apps (5000-native-apps.sql)
+       -- the realtime socket watchdog (4000-realtime.sql)
+       ('app_hidden.realtime_ended_sessions(uuid[])') $$,
   'A6: auth_edge can execute exactly the edge entry points');
 select is((select count(*)::int from pg_class c
            where c.relnamespace in ('app_public'::regnamespace, 'app_hidden'::regnamespace, 'app_private'::regnamespace)
