@@ -7,6 +7,8 @@
  * masked as INTERNAL with a random error id that is logged (J3).
  */
 import { emailErrors } from '../features/email/errors.ts';
+import { mfaErrors } from '../features/mfa/errors.ts';
+import { nativeErrors } from '../features/native/errors.ts';
 import { oauthErrors } from '../features/oauth/errors.ts';
 import { passwordErrors } from '../features/password/errors.ts';
 import { permissionErrors } from '../features/permissions/errors.ts';
@@ -106,6 +108,8 @@ export const ERRORS = {
   ...oauthErrors,
   ...emailErrors,
   ...permissionErrors,
+  ...mfaErrors,
+  ...nativeErrors,
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 /** The feature that declares each code (for docs/error_codes.md). */
@@ -116,6 +120,8 @@ export const ERROR_OWNERS: Record<string, ErrorTable> = {
   oauth: oauthErrors,
   email: emailErrors,
   permissions: permissionErrors,
+  mfa: mfaErrors,
+  native: nativeErrors,
 };
 
 export function isErrorCode(x: unknown): x is ErrorCode {
