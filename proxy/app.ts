@@ -21,6 +21,7 @@ import { currentRequestId } from './core/request-id.ts';
 import { type AuthRequest, newOutcome } from './core/request.ts';
 import type { TokenSettings } from './core/tokens.ts';
 import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
+import { authorizationCodeGrant } from './features/native/token-grant.ts';
 import { oauthFeature } from './features/oauth/index.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { apiKeyVerifier } from './features/permissions/api-keys.ts';
@@ -208,6 +209,12 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
         tokens,
         trustProxyHops: cfg.trustProxyHops,
         claims: issuer.claimsHook ?? undefined,
+      }),
+      authorization_code: authorizationCodeGrant({
+        pool,
+        apps: cfg.apps,
+        issuer,
+        trustProxyHops: cfg.trustProxyHops,
       }),
     }),
   );

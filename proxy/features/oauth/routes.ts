@@ -19,6 +19,7 @@ import { assertCsrf } from '../../middleware/csrf/index.ts';
 import { assertOrigin } from '../../middleware/origin/index.ts';
 import { clientIp, credentialsFromContext } from '../../middleware/credentials/index.ts';
 import type { SessionIssuer } from '../sessions/issuer.ts';
+import { appRequest, redirectErrorToApp, redirectToApp } from '../native/authorize.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import { ProviderClient, randomNonce, randomState, randomVerifier } from './flow.ts';
 import type { ProviderConfig } from './providers.ts';
@@ -90,6 +91,8 @@ export function oauthRoutes(deps: OAuthDeps): { routes: Hono; clients: Map<strin
 
   routes.get('/auth/:provider/start', async (c) => {
     const { p, client } = provider(c);
+    // A registered native app (RFC 8252): checked here, answered with a code at the callback.
+    const app = appRequest(c, d.cfg.apps);
     const tx: OAuthTransaction = {
       provider: p.name,
       state: randomState(),
@@ -97,6 +100,7 @@ export function oauthRoutes(deps: OAuthDeps): { routes: Hono; clients: Map<strin
       verifier: randomVerifier(),
       intent: 'login',
       returnTo: safeReturnTo(c.req.query('returnTo'), d.postLoginRedirect),
+      ...(app ? { app } : {}),
     };
     return c.redirect((await begin(c, p, client, tx)).toString(), 302);
   });
@@ -123,10 +127,11 @@ export function oauthRoutes(deps: OAuthDeps): { routes: Hono; clients: Map<strin
 
   const callback = async (c: Context) => {
     const name = c.req.param('provider') ?? '';
+    let tx: OAuthTransaction | null = null;
     try {
       const { p, client } = provider(c);
       const cookieName = txCookie(p);
-      const tx = await openTransaction(txKey, getCookie(c, cookieName));
+      tx = await openTransaction(txKey, getCookie(c, cookieName));
       // One-shot: whatever happens next, this transaction cannot be used again.
       deleteCookie(c, cookieName.replace(/^__Host-/, ''), {
         path: '/',
@@ -176,15 +181,19 @@ export function oauthRoutes(deps: OAuthDeps): { routes: Hono; clients: Map<strin
       if (!row) throw new AuthError('INTERNAL');
       if (row.error) {
         const code = isErrorCode(row.error) ? row.error : 'INTERNAL';
+        if (tx.app) return redirectErrorToApp(c, d.cfg.publicOrigin, tx.app, code);
         c.header('Cache-Control', 'no-store');
         const e = new AuthError(code);
         return c.json({ error: { code, message: e.message } }, e.status as 400);
       }
+      // A native app gets a one-time code at its redirect URI instead of cookies.
+      if (tx.app) return redirectToApp(c, d.pool, d.cfg.publicOrigin, tx.app, String(row.session_id));
       if (tx.intent === 'login') d.issuer.setCookies(c, await d.issuer.sign(row as unknown as IssuedSession));
       c.header('Cache-Control', 'no-store');
       return c.redirect(tx.returnTo, 303);
     } catch (e) {
-      return fail(c, name, e);
+      const res = await fail(c, name, e);
+      return tx?.app ? redirectErrorToApp(c, d.cfg.publicOrigin, tx.app, toAuthError(e).code) : res;
     }
   };
   routes.get('/auth/:provider/callback', callback);

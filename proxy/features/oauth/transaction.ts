@@ -20,6 +20,18 @@ export interface OAuthTransaction {
   returnTo: string;
   /** For intent=link: the session that started it. */
   sessionId?: string;
+  /** App-initiated OAuth (features/native): the registered app the callback answers to. */
+  app?: AppRequest;
+}
+
+/** What a native app asked for at /auth/<provider>/start (RFC 8252), checked against its registration. */
+export interface AppRequest {
+  client: string;
+  redirectUri: string;
+  /** PKCE S256 code_challenge of the app's own verifier. */
+  codeChallenge: string;
+  /** The app's state, returned to it verbatim. */
+  state: string | null;
 }
 
 export function transactionKey(csrfSecret: Buffer): Uint8Array {
