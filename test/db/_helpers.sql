@@ -401,3 +401,60 @@ returns boolean language sql stable security definer set search_path = pg_catalo
   select exists (select 1 from app_private.sessions where id = p_session)
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Auth-event webhooks (3100-webhooks.sql): the outbox and the worker's side, owner only.
+create or replace function tests.webhook_events()
+returns setof app_private.webhook_events language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.webhook_events order by created_at, id
+$$;
+create or replace function tests.webhook_jobs()
+returns table (delivery_id uuid, run_at timestamptz) language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select substr(j.key, 9)::uuid, j.run_at from graphile_worker.jobs j
+  where j.task_identifier = 'webhook_deliver' and j.key like 'webhook:%'
+$$;
+create or replace function tests.add_webhook_endpoint(p_url text, p_types text[] default '{}')
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select id from app_private.add_webhook_endpoint(p_url, p_types, null, null)
+$$;
+create or replace function tests.webhook_target(p_delivery uuid)
+returns table (url text, secret text, message_id text, body text) language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.webhook_delivery_target(p_delivery)
+$$;
+create or replace function tests.record_webhook_attempt(p_delivery uuid, p_status int, p_error text, p_max int, p_base interval)
+returns text language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.record_webhook_attempt(p_delivery, p_status, p_error, p_max, p_base)
+$$;
+create or replace function tests.retry_webhook_delivery(p_delivery uuid)
+returns boolean language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  select app_private.retry_webhook_delivery(p_delivery)
+$$;
+create or replace function tests.age_user(p_user uuid, p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_public.users set created_at = created_at - p_by where id = p_user
+$$;
+create or replace function tests.webhook_cause(p_sql text)
+returns void language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  -- The owner's change to a table outside a request role's reach (factors, bans, user deletion).
+  execute p_sql;
+end $$;
+grant execute on all functions in schema tests to public;
+
+-- Administration (3000-admin.sql): second factors, bans and sessions as the owner sees them.
+create or replace function tests.add_factor(p_user uuid, p_kind text default 'totp')
+returns uuid language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_private.mfa_factors (user_id, kind, status) values (p_user, p_kind, 'active') returning id
+$$;
+create or replace function tests.factor_owner(p_factor uuid)
+returns uuid language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select user_id from app_private.mfa_factors where id = p_factor
+$$;
+create or replace function tests.ban_of(p_user uuid)
+returns app_private.user_bans language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.user_bans where user_id = p_user
+$$;
+create or replace function tests.session_of(p_session uuid)
+returns app_private.sessions language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.sessions where id = p_session
+$$;
+grant execute on all functions in schema tests to public;

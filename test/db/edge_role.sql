@@ -56,6 +56,7 @@ select set_eq(
        ('app_hidden.token_claims(uuid, uuid, jsonb)'),
        -- session claims of each new token (0100-session-claims.sql)
        ('app_hidden.session_claims(uuid)'),
+       ('app_hidden.create_webhook_endpoint(text, text[], text)'), -- webhooks (3100-webhooks.sql)
        ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), -- native apps (5000-native-apps.sql)
        -- the realtime socket watchdog (4000-realtime.sql)
        ('app_hidden.realtime_ended_sessions(uuid[])') $$,
