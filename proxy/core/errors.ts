@@ -6,6 +6,7 @@
  * an AuthError: a registered code, that code's one message, an HTTP status. Anything else is
  * masked as INTERNAL with a random error id that is logged (J3).
  */
+import { adminErrors } from '../features/admin/errors.ts';
 import { emailErrors } from '../features/email/errors.ts';
 import { mfaErrors } from '../features/mfa/errors.ts';
 import { nativeErrors } from '../features/native/errors.ts';
@@ -110,6 +111,7 @@ export const ERRORS = {
   ...permissionErrors,
   ...mfaErrors,
   ...nativeErrors,
+  ...adminErrors,
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 /** The feature that declares each code (for docs/error_codes.md). */
@@ -122,6 +124,7 @@ export const ERROR_OWNERS: Record<string, ErrorTable> = {
   permissions: permissionErrors,
   mfa: mfaErrors,
   native: nativeErrors,
+  admin: adminErrors,
 };
 
 export function isErrorCode(x: unknown): x is ErrorCode {

@@ -58,6 +58,7 @@ select set_eq(
        ('app_hidden.session_claims(uuid)'),
        ('app_hidden.create_webhook_endpoint(text, text[], text)'), -- webhooks (3100-webhooks.sql)
        ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), -- native apps (5000-native-apps.sql)
+       ('app_hidden.impersonate_user(uuid, text, inet, text)'), -- impersonation (3000-admin.sql; request roles refused in test/db/admin.sql)
        -- the realtime socket watchdog (4000-realtime.sql)
        ('app_hidden.realtime_ended_sessions(uuid[])') $$,
   'A6: auth_edge can execute exactly the edge entry points');
