@@ -7,22 +7,27 @@
 import { randomUUID } from 'node:crypto';
 import { upgradeWebSocket } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { parse as parseCookies } from 'hono/utils/cookie';
 import type pg from 'pg';
 import { grafserv } from 'postgraphile/grafserv/hono/v4';
 import { rootUrlFor } from '../db/scripts/config.ts';
 import type { Config } from './core/config.ts';
 import { cookieNames } from './core/cookies.ts';
 import { createPool, withPgClientFor } from './core/db.ts';
-import { AuthError, toAuthError } from './core/errors.ts';
+import { toAuthError } from './core/errors.ts';
 import type { KeyRing } from './core/keys.ts';
 import { createReadRouter, type ReadRouter } from './core/replica.ts';
-import { currentRequestId } from './core/request-id.ts';
-import { type AuthRequest, newOutcome } from './core/request.ts';
+import { logger } from './core/logger.ts';
+import { newOutcome } from './core/request.ts';
 import type { TokenSettings } from './core/tokens.ts';
+import { AnonymousPlugin, anonymousCredentialMutations } from './features/anonymous/plugin.ts';
+import { DevicePlugin, deviceCredentialMutations, deviceFeature } from './features/device/index.ts';
+import { AdminPlugin, adminCredentialMutations } from './features/admin/plugin.ts';
 import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
+import { IdTokenVerifier } from './features/native/id-token.ts';
+import { idTokenPlugin, nativeCredentialMutations } from './features/native/plugin.ts';
 import { authorizationCodeGrant } from './features/native/token-grant.ts';
 import { oauthFeature } from './features/oauth/index.ts';
+import { passkeyCredentialMutations, passkeysPlugin } from './features/passkeys/plugin.ts';
 import type { ProviderClient } from './features/oauth/flow.ts';
 import { apiKeyVerifier } from './features/permissions/api-keys.ts';
 import { claimsHook } from './features/permissions/claims-hook.ts';
@@ -32,15 +37,19 @@ import { SessionIssuer } from './features/sessions/issuer.ts';
 import { SessionsPlugin, sessionCredentialMutations } from './features/sessions/plugin.ts';
 import { tokenEndpoint } from './features/token-endpoint/index.ts';
 import { sessionRoutes } from './features/sessions/routes.ts';
+import { webhooksPlugin } from './features/webhooks/plugin.ts';
 import { createPostGraphile, type GraphQLService } from './graphql/preset.ts';
 import { installWatchFixtures } from './graphql/watch.ts';
 import { cors } from './middleware/cors/index.ts';
 import { graphqlEndpoint } from './middleware/graphql-endpoint/index.ts';
-import { readCredentials } from './middleware/credentials/index.ts';
 import { allowedOrigins } from './middleware/origin/index.ts';
 import { requestId } from './middleware/request-id/index.ts';
 import { requestLog } from './middleware/request-log/index.ts';
+import { healthRoutes } from './middleware/health/index.ts';
+import { createMetrics, type Metrics } from './middleware/metrics/index.ts';
+import { providerTokenTotals } from './features/oauth/refresh-job.ts';
 import { securityHeaders } from './middleware/secure-headers/index.ts';
+import { type RealtimeFeature, realtimeFeature } from './features/realtime/index.ts';
 
 export interface EdgeApp {
   app: Hono;
@@ -50,6 +59,10 @@ export interface EdgeApp {
   email: EmailFeature;
   /** Read replica routing (AUTH_DATABASE_REPLICA_URL), when configured. */
   replica: ReadRouter | null;
+  /** Prometheus metrics (middleware/metrics) when METRICS_ENABLED, else null. */
+  metrics: Metrics | null;
+  /** Realtime subscriptions and their sockets: `realtime.closeAll(1001, 'Server shutting down')`. */
+  realtime: RealtimeFeature;
   /** From now on /readyz answers 503, so balancers stop sending before the server closes. */
   drain(): void;
   close(): Promise<void>;
@@ -60,16 +73,13 @@ function errorResponse(c: Context, err: unknown) {
   if (e.code === 'INTERNAL') {
     e.errorId ??= randomUUID();
     const cause = e.cause instanceof Error ? e.cause : err instanceof Error ? err : undefined;
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        requestId: currentRequestId(),
-        errorId: e.errorId,
-        path: c.req.path,
-        message: cause?.message ?? String(err),
-        stack: cause?.stack,
-      }),
-    );
+    logger.error({
+      requestId: c.get('requestId'),
+      errorId: e.errorId,
+      path: c.req.path,
+      message: cause?.message ?? String(err),
+      stack: cause?.stack,
+    });
   }
   c.header('Cache-Control', 'no-store');
   const extensions = e.errorId ? { code: e.code, errorId: e.errorId } : { code: e.code };
@@ -103,37 +113,54 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
   if (cfg.graphqlWatch && cfg.databaseMode !== 'direct') await installWatchFixtures(rootUrlFor(cfg.db, cfg.db.dbName));
 
   const email = await emailFeature({ cfg, pool, issuer, allowed });
+  const idTokens = new IdTokenVerifier(cfg.oauth.providers, cfg.production, cfg.oauth.providerTimeoutMs);
+  const realtime = await realtimeFeature({
+    cfg: cfg.realtime,
+    pool,
+    keys,
+    tokens,
+    names,
+    trustProxyHops: cfg.trustProxyHops,
+    subscriptions: cfg.dbPoolMode === 'session',
+  });
+  const metrics = createMetrics({ cfg, pool, ownerUrl: cfg.db.ownerUrl, providerTokens: providerTokenTotals });
 
   const graphql = createPostGraphile({
     cfg,
     pool,
-    plugins: [SessionsPlugin, PasswordPlugin, EmailPlugin],
+    plugins: [
+      SessionsPlugin,
+      PasswordPlugin,
+      EmailPlugin,
+      AdminPlugin,
+      passkeysPlugin(cfg.passkeys),
+      AnonymousPlugin,
+      DevicePlugin,
+      realtime.plugin,
+      idTokenPlugin({ verifier: idTokens, pool }),
+      webhooksPlugin(cfg.webhooks),
+    ],
     readOnly: replica?.withPgClient,
+    metrics,
     credentialMutations: new Set([
       ...sessionCredentialMutations,
       ...passwordCredentialMutations,
       ...emailCredentialMutations,
+      ...adminCredentialMutations,
+      ...nativeCredentialMutations,
+      ...anonymousCredentialMutations,
+      ...deviceCredentialMutations,
+      ...passkeyCredentialMutations,
     ]),
-    // WebSocket operations carry no Hono context; they authenticate from the upgrade request's
-    // cookies (the Origin was checked before the upgrade) and cannot run auth mutations.
+    // WebSocket operations carry no Hono context; the socket authenticated at connection_init
+    // (upgrade cookies or a bearer token; Origin checked before the upgrade); no auth mutations.
     async requestState(rc) {
       const c = rc.honov4?.ctx as Context | undefined;
       if (c) return { auth: c.get('auth'), outcome: c.get('outcome') };
-      const req = (rc as { ws?: { request?: { header(n: string): string | undefined } } }).ws?.request;
-      if (!req) return { outcome: newOutcome() };
-      const creds = await readCredentials({ cookies: parseCookies(req.header('cookie') ?? '') }, keys, tokens, names);
-      const auth: AuthRequest = {
-        identity: creds.identity,
-        ip: null,
-        userAgent: null,
-        bodyDelivery: false,
-        refreshCookie: null,
-        csrfSessionId: null,
-        canAuthenticate: false,
-        issue: () => Promise.reject(new AuthError('BADREQ')),
-        clear: () => {},
-      };
-      return { auth, outcome: newOutcome() };
+      // The socket's identity was taken once at connection_init (features/realtime/sockets.ts).
+      const ws = (rc as { ws?: { socket?: unknown } }).ws;
+      if (!ws) return { outcome: newOutcome() };
+      return { auth: realtime.socketAuth(ws.socket), outcome: newOutcome() };
     },
   });
 
@@ -143,7 +170,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
 
   const security = await securityHeaders(cfg.production);
   const corsOptions = { allowed, sameOrigin: cfg.publicOrigin };
-  const serv = graphql.pgl.createServ((config) => grafserv(config, upgradeWebSocket));
+  const serv = graphql.pgl.createServ((config) => grafserv(config, realtime.wrapUpgrade(upgradeWebSocket)));
   // POST /graphql: every concern of the request path in one layer, registered first so that
   // the app-wide middleware below does not wrap it (it passes WebSocket upgrades on to them).
   app.use(
@@ -164,45 +191,30 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       outcome: { pool, production: cfg.production },
       securityHeaders: security.headers,
       log: cfg.logRequests,
+      metrics,
       errorResponse,
     }),
   );
 
   app.use('*', requestId());
+  if (metrics) app.use('*', metrics.middleware());
   app.use('*', requestLog(cfg.logRequests));
   app.use('*', security.middleware);
   const corsPolicy = cors(corsOptions);
   app.use('/graphql', corsPolicy);
   app.use('/auth/*', corsPolicy);
 
-  app.get('/healthz', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    try {
-      await pool.query('select 1');
-      return c.json({ status: 'ok', database: 'up' });
-    } catch {
-      return c.json({ status: 'degraded', database: 'down' }, 503);
-    }
-  });
-  // For balancers: 503 while stopping or while the database is unreachable (the schema was
-  // checked at start: server.ts). Replica counts are informative; a failed replica never makes
-  // an instance unready (reads fall back to the primary).
-  app.get('/readyz', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    const replicaStats = replica ? { replica: replica.stats } : {};
-    if (draining) return c.json({ status: 'stopping', ...replicaStats }, 503);
-    try {
-      await pool.query('select 1');
-      return c.json({ status: 'ready', database: 'up', ...replicaStats });
-    } catch {
-      return c.json({ status: 'unavailable', database: 'down', ...replicaStats }, 503);
-    }
-  });
+  app.route('/', healthRoutes({ pool, ownerUrl: cfg.db.ownerUrl, replica, draining: () => draining }));
+  if (metrics && cfg.ops.metrics.port === null) app.get('/metrics', metrics.handler());
+  await metrics?.listen();
   app.route('/', sessionRoutes({ keys, issuer, csrfSecret: cfg.csrfSecret, publicOrigin: cfg.publicOrigin }));
   app.route('/', email.routes);
+  const device = deviceFeature({ cfg, pool, keys, issuer, allowed });
+  app.route('/', device.routes);
   app.route(
     '/',
     tokenEndpoint({
+      ...device.grants,
       client_credentials: clientCredentialsGrant({
         pool,
         keys,
@@ -231,12 +243,16 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     oauthClients: oauth.clients,
     email,
     replica,
+    metrics,
+    realtime,
     drain() {
       draining = true;
     },
     async close() {
       oauth.stop();
       await email.stop();
+      await realtime.stop();
+      await metrics?.close();
       await graphql.release();
       await pool.end();
       await replicaPool?.end();

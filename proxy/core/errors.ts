@@ -7,13 +7,18 @@
  * masked as INTERNAL with a random error id that is logged (J3).
  */
 import { adminErrors } from '../features/admin/errors.ts';
+import { anonymousErrors } from '../features/anonymous/errors.ts';
+import { deviceErrors } from '../features/device/errors.ts';
 import { emailErrors } from '../features/email/errors.ts';
 import { mfaErrors } from '../features/mfa/errors.ts';
 import { nativeErrors } from '../features/native/errors.ts';
 import { oauthErrors } from '../features/oauth/errors.ts';
+import { passkeyErrors } from '../features/passkeys/errors.ts';
 import { passwordErrors } from '../features/password/errors.ts';
 import { permissionErrors } from '../features/permissions/errors.ts';
+import { realtimeErrors } from '../features/realtime/errors.ts';
 import { sessionErrors } from '../features/sessions/errors.ts';
+import { webhookErrors } from '../features/webhooks/errors.ts';
 import type { ErrorSpec, ErrorTable } from './error-spec.ts';
 
 const coreErrors = {
@@ -87,6 +92,12 @@ const coreErrors = {
     raisedBy: ['edge'],
     doc: 'The document does not parse or does not validate against the schema (unknown field or argument, wrong variable type, invalid literal); the message says which.',
   },
+  TRUSTED: {
+    status: 403,
+    message: 'Only trusted documents are accepted',
+    raisedBy: ['edge'],
+    doc: 'Production with `GRAPHQL_TRUSTED_DOCUMENTS`: the request sent a document as text, or a `documentId` (or `extensions.persistedQuery.sha256Hash`) that is not in the allow-list, or a text that differs from the document of its id. Send the hash of a document built with the client.',
+  },
   UNAVAILABLE: {
     status: 503,
     message: 'Service temporarily unavailable',
@@ -105,26 +116,36 @@ const coreErrors = {
 export const ERRORS = {
   ...coreErrors,
   ...passwordErrors,
+  ...passkeyErrors,
   ...sessionErrors,
   ...oauthErrors,
   ...emailErrors,
   ...permissionErrors,
   ...mfaErrors,
   ...nativeErrors,
+  ...deviceErrors,
+  ...anonymousErrors,
+  ...realtimeErrors,
   ...adminErrors,
+  ...webhookErrors,
 } as const;
 export type ErrorCode = keyof typeof ERRORS;
 /** The feature that declares each code (for docs/error_codes.md). */
 export const ERROR_OWNERS: Record<string, ErrorTable> = {
   core: coreErrors,
   password: passwordErrors,
+  passkeys: passkeyErrors,
   sessions: sessionErrors,
   oauth: oauthErrors,
   email: emailErrors,
   permissions: permissionErrors,
   mfa: mfaErrors,
   native: nativeErrors,
+  device: deviceErrors,
+  anonymous: anonymousErrors,
+  realtime: realtimeErrors,
   admin: adminErrors,
+  webhooks: webhookErrors,
 };
 
 export function isErrorCode(x: unknown): x is ErrorCode {

@@ -402,6 +402,19 @@ returns boolean language sql stable security definer set search_path = pg_catalo
 $$;
 grant execute on all functions in schema tests to public;
 
+-- Device authorizations and anonymous users (5100-anonymous-users.sql, 5150-device-grant.sql).
+create or replace function tests.advance_device_clock(p_by interval)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  update app_private.device_codes set created_at = created_at - p_by, expires_at = expires_at - p_by,
+    last_polled_at = last_polled_at - p_by;
+  update app_private.attempt_counters set window_start = window_start - p_by;
+$$;
+create or replace function tests.device_codes()
+returns setof app_private.device_codes language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select * from app_private.device_codes order by created_at, id
+$$;
+grant execute on all functions in schema tests to public;
+
 -- Auth-event webhooks (3100-webhooks.sql): the outbox and the worker's side, owner only.
 create or replace function tests.webhook_events()
 returns setof app_private.webhook_events language sql stable security definer set search_path = pg_catalog, pg_temp as $$
