@@ -25,6 +25,8 @@ export const TEMPLATES = [
   'change_email_confirm',
   'change_email_notice',
   'email_changed',
+  // features/mfa: enrolments, removals, failed verifications, recovery codes
+  'mfa_notice',
 ] as const;
 /** The token-bearing link actions (routes.ts serves /auth/email/<action>). */
 export const ACTIONS = ['verify', 'reset', 'sign-in', 'change-email'] as const;
