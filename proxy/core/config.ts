@@ -13,6 +13,7 @@ import { loadTokenKeys, type TokenKeys } from '../features/oauth/token-crypto.ts
 import { type NativeApp, parseRedirectUri } from '../features/native/apps.ts';
 import { csrfKeyRing } from './csrf-token.ts';
 import { SIGNING_ALGS, type SigningAlg } from './keys.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEFAULT_CLIENT_ID } from './tokens.ts';
 
 export interface Config {
@@ -47,6 +48,8 @@ export interface Config {
   jwtClientId: string;
   /** One JSON line per request on stdout. */
   logRequests: boolean;
+  /** Operations (issue 13): log level, trusted documents, metrics. */
+  ops: OpsConfig;
   /** Development: rebuild the GraphQL schema when the database's DDL changes (db:watch). */
   graphqlWatch: boolean;
   /** Where the database comes from: `npm start`'s embedded cluster, a superuser URL that setup
@@ -82,6 +85,87 @@ export interface Config {
   };
   /** Registered native and device apps (APP_<ID>_*), by client id (features/native). */
   apps: Map<string, NativeApp>;
+  /** Multi-factor sign-in (features/mfa): TOTP secret keys and issuer, the SMS sender. */
+  mfa: MfaConfig;
+  /** Realtime subscriptions over WebSockets (features/realtime): limits and the session watchdog. */
+  realtime: RealtimeConfig;
+  /** Passkeys (features/passkeys): the WebAuthn origin and RP ID are PUBLIC_ORIGIN and its hostname. */
+  passkeys: { origin: string; rpId: string; userVerification: 'preferred' | 'required' };
+  /** Auth-event webhooks (features/webhooks): SSRF allowance, timeout, retries. */
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** Development only in spirit: http URLs and loopback/private targets allowed (O5). */
+  allowPrivate: boolean;
+  /** Whole-attempt timeout of one POST. */
+  timeoutMs: number;
+  /** Attempts before a delivery is marked failed. */
+  maxAttempts: number;
+  /** Delay before the 2nd attempt; each later one doubles it (at most 6 hours). */
+  retryBaseMs: number;
+}
+
+function webhooksConfig(env: Env): WebhooksConfig {
+  return {
+    allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100),
+    maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1),
+    retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1),
+  };
+}
+
+export const SMS_PROVIDERS = ['log', 'twilio', 'webhook'] as const;
+export type SmsProvider = (typeof SMS_PROVIDERS)[number];
+
+export interface MfaConfig {
+  /** Encrypt TOTP secrets at rest: OAUTH_TOKEN_KEYS (the provider-token scheme and keys); in
+   * development a generated key on disk; null in production without it (no TOTP enrolment). */
+  secretKeys: TokenKeys | null;
+  /** The issuer shown by authenticator apps. */
+  totpIssuer: string;
+  sms: {
+    provider: SmsProvider;
+    /** The sender number or name (twilio). */
+    from: string | null;
+    twilioAccountSid: string | null;
+    twilioAuthToken: string | null;
+    /** Twilio's API origin (a test server in tests). */
+    twilioApiUrl: string;
+    /** webhook: where {to, body} is POSTed as JSON. */
+    webhookUrl: string | null;
+  };
+}
+
+function mfaConfig(env: Env, production: boolean, host: string, tokenKeysFile: string): MfaConfig {
+  const provider = (env.SMS_PROVIDER || 'log') as SmsProvider;
+  if (!SMS_PROVIDERS.includes(provider))
+    throw new Error(`SMS_PROVIDER must be log, twilio or webhook (got "${env.SMS_PROVIDER}")`);
+  const twilioApiUrl = (env.SMS_TWILIO_API_URL || 'https://api.twilio.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/\S+$/.test(twilioApiUrl)) throw new Error('SMS_TWILIO_API_URL must be an http(s) URL');
+  const sms = {
+    provider,
+    from: env.SMS_FROM || null,
+    twilioAccountSid: env.SMS_TWILIO_ACCOUNT_SID || null,
+    twilioAuthToken: env.SMS_TWILIO_AUTH_TOKEN || null,
+    twilioApiUrl,
+    webhookUrl: env.SMS_WEBHOOK_URL || null,
+  };
+  if (provider === 'twilio' && !(sms.from && sms.twilioAccountSid && sms.twilioAuthToken)) {
+    throw new Error('SMS_PROVIDER=twilio needs SMS_FROM, SMS_TWILIO_ACCOUNT_SID and SMS_TWILIO_AUTH_TOKEN');
+  }
+  if (provider === 'webhook' && !(sms.webhookUrl && /^https?:\/\/\S+$/.test(sms.webhookUrl))) {
+    throw new Error('SMS_PROVIDER=webhook needs SMS_WEBHOOK_URL (an http(s) URL)');
+  }
+  const secretKeys = env.OAUTH_TOKEN_KEYS
+    ? loadTokenKeys(env.OAUTH_TOKEN_KEYS, production, tokenKeysFile)
+    : production
+      ? null
+      : loadTokenKeys(undefined, false, tokenKeysFile);
+  const totpIssuer = env.MFA_TOTP_ISSUER || host;
+  if (/[:\p{Cc}]/u.test(totpIssuer) || totpIssuer.length > 100)
+    throw new Error('MFA_TOTP_ISSUER must be at most 100 characters, without ":" or control characters');
+  return { secretKeys, totpIssuer, sms };
 }
 
 export interface GraphQLCacheLimits {
@@ -111,6 +195,56 @@ export interface EmailConfig {
   devMailbox: boolean;
   /** Its port (0: any free port, printed at start). */
   devSmtpPort: number;
+}
+
+export interface RealtimeConfig {
+  /** Subscriptions one socket may hold at once (P4). */
+  maxSubscriptionsPerConnection: number;
+  /** Subscriptions one user may hold at once on this instance, all sockets together (P4). */
+  maxSubscriptionsPerUser: number;
+  /** WebSocket upgrades per client address per minute on this instance (P4). */
+  connectionsPerMinute: number;
+  /** Largest WebSocket message accepted; a larger one closes the socket with 1009 (P4). */
+  maxMessageBytes: number;
+  /** How often every open socket's session is re-checked in one query (P3). */
+  sessionCheckMs: number;
+}
+
+function realtimeConfig(env: Env): RealtimeConfig {
+  return {
+    maxSubscriptionsPerConnection: int(env, 'REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1),
+    maxSubscriptionsPerUser: int(env, 'REALTIME_MAX_SUBSCRIPTIONS_PER_USER', 100, 1),
+    connectionsPerMinute: int(env, 'REALTIME_CONNECTIONS_PER_MINUTE', 60, 1),
+    maxMessageBytes: int(env, 'REALTIME_MAX_MESSAGE_BYTES', 64 * 1024, 1024),
+    sessionCheckMs: int(env, 'REALTIME_SESSION_CHECK_MS', 2000, 100),
+  };
+}
+
+export interface OpsConfig {
+  /** core/logger.ts's level. */
+  logLevel: LogLevel;
+  /** graphql/trusted-documents.ts: the allow-list file (hash -> document); null: none. */
+  trustedDocuments: string | null;
+  /** middleware/metrics: /metrics on (`port` null: on the main port, behind `token`). */
+  metrics: { enabled: boolean; port: number | null; token: string | null };
+}
+
+function opsConfig(env: Env, production: boolean): OpsConfig {
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const trustedDocuments = env.GRAPHQL_TRUSTED_DOCUMENTS || null;
+  if (trustedDocuments && !existsSync(trustedDocuments)) {
+    throw new Error(`GRAPHQL_TRUSTED_DOCUMENTS names no file (got "${trustedDocuments}")`);
+  }
+  const enabled = bool(env, 'METRICS_ENABLED', false);
+  const port = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1) : null;
+  const token = env.METRICS_TOKEN || null;
+  if (token && token.length < 32) throw new Error('METRICS_TOKEN must be at least 32 characters');
+  if (enabled && port === null && !token && production) {
+    throw new Error('METRICS_ENABLED on the main port needs METRICS_TOKEN in production (or METRICS_PORT)');
+  }
+  return { logLevel, trustedDocuments, metrics: { enabled, port, token } };
 }
 
 export const DB_POOL_MODES = ['session', 'transaction'] as const;
@@ -319,6 +453,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAlg,
     jwtClientId,
     logRequests: bool(env, 'LOG_REQUESTS', true),
+    ops: opsConfig(env, production),
     graphqlWatch: graphqlWatch && dbPoolMode === 'session',
     databaseMode,
     db: dbConfigFromEnv(env),
@@ -338,7 +473,20 @@ export function loadConfig(env: Env = process.env): Config {
       postLoginRedirect: env.POST_LOGIN_REDIRECT ?? '/',
     },
     apps: loadApps(env),
+    mfa: mfaConfig(env, production, url.hostname, tokenKeysFile),
+    realtime: realtimeConfig(env),
+    passkeys: { origin: publicOrigin, rpId: url.hostname, userVerification: passkeyUserVerification(env) },
+    webhooks: webhooksConfig(env),
   };
+}
+
+/** PASSKEY_USER_VERIFICATION: `preferred` (default; aal2 only when it was performed) or `required`. */
+function passkeyUserVerification(env: Env): 'preferred' | 'required' {
+  const v = env.PASSKEY_USER_VERIFICATION || 'preferred';
+  if (v !== 'preferred' && v !== 'required') {
+    throw new Error(`PASSKEY_USER_VERIFICATION must be preferred or required (got "${v}")`);
+  }
+  return v;
 }
 
 /** The CSRF keys: CSRF_SECRET's list (the first signs), else the development key on disk. */

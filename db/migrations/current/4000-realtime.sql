@@ -82,6 +82,10 @@ begin
     end if;
     return old;
   end if;
+  -- The creator's own owner row, written with the document, is announced as its creation.
+  if tg_op = 'INSERT' and exists (select 1 from app_public.documents d where d.id = new.document_id and d.owner_id = new.subject_id) then
+    return new;
+  end if;
   perform pg_catalog.pg_notify('pgauth:documents', json_build_object('id', new.document_id, 'kind', 'shared')::text);
   return new;
 end;
@@ -93,8 +97,10 @@ drop trigger if exists _800_realtime on app_public.document_acl;
 create trigger _800_realtime after insert or update or delete on app_public.document_acl
   for each row execute function app_private.tg_document_acl__realtime();
 
+-- Security definer: pg_notify() is executable by the owner only (root-hardening.sql), and
+-- sessions change under auth_edge and request roles.
 create or replace function app_private.tg_sessions__realtime() returns trigger
-language plpgsql volatile
+language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
@@ -117,8 +123,9 @@ drop trigger if exists _800_realtime on app_private.sessions;
 create trigger _800_realtime after insert or update of revoked_at or delete on app_private.sessions
   for each row execute function app_private.tg_sessions__realtime();
 
+-- Security definer: pg_notify() is executable by the owner only (root-hardening.sql).
 create or replace function app_private.tg_users__realtime_disabled() returns trigger
-language plpgsql volatile
+language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin

@@ -1,0 +1,144 @@
+/**
+ * Realtime: GraphQL subscriptions over graphql-transport-ws, fed by LISTEN/NOTIFY (hub.ts),
+ * authenticated and limited per socket (sockets.ts), re-read under RLS as each subscriber
+ * before anything is sent (P2). app.ts composes it: the plugin, the wrapped
+ * `upgradeWebSocket` given to grafserv, the per-socket request state, and `closeAll`.
+ */
+import type pg from 'pg';
+import type { WithPgClient } from 'postgraphile/@dataplan/pg';
+import type { NodePostgresPgClient } from 'postgraphile/adaptors/pg';
+import type { RealtimeConfig } from '../../core/config.ts';
+import type { CookieNames } from '../../core/cookies.ts';
+import { AuthError } from '../../core/errors.ts';
+import type { KeyRing } from '../../core/keys.ts';
+import type { AuthRequest } from '../../core/request.ts';
+import type { TokenSettings } from '../../core/tokens.ts';
+import { type Channel, type RawEvent, RealtimeHub } from './hub.ts';
+import { realtimePlugin } from './plugin.ts';
+import { type Connection, Sockets } from './sockets.ts';
+
+export { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from './sockets.ts';
+
+export interface RealtimeDeps {
+  cfg: RealtimeConfig;
+  pool: pg.Pool;
+  keys: KeyRing;
+  tokens: TokenSettings;
+  names: CookieNames;
+  trustProxyHops: number;
+  /** False behind a transaction pooler (DATABASE_POOL_MODE=transaction): LISTEN needs a
+   * session connection, so the Subscription type is left out; sockets still serve queries. */
+  subscriptions: boolean;
+  /**
+   * bench:realtime only: deliver every event without the re-read, to measure what the re-read
+   * costs. Never set by the server.
+   */
+  unsafeNoRecheck?: boolean;
+}
+
+export interface RealtimeFeature {
+  plugin: GraphileConfig.Plugin;
+  /** Wraps grafserv's `upgradeWebSocket` (connection rate, message size, auth at connection_init). */
+  // biome-ignore lint/suspicious/noExplicitAny: Hono's UpgradeWebSocket generic is adapter-specific
+  wrapUpgrade<U>(upgradeWebSocket: U): any;
+  /** The auth state of a WebSocket operation (grafserv's requestContext.ws.socket). */
+  socketAuth(socket: unknown): AuthRequest | undefined;
+  /** Closes every open socket (shutdown: `closeAll(1001, 'Server shutting down')`). */
+  closeAll(code: number, reason: string): void;
+  /** Checks every socket's session now (the watchdog also does, every REALTIME_SESSION_CHECK_MS). */
+  check(): Promise<void>;
+  readonly stats: { sockets: number; subscriptions: number };
+  stop(): Promise<void>;
+}
+
+/** An event as the GraphQL payload types read it (kind in upper case, ids or null). */
+type Event = Record<string, string | null | undefined>;
+type DocumentRow = { document_id: string; kind: string };
+type SessionRow = { session_id: string; kind: string };
+
+export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature> {
+  const hub = new RealtimeHub(d.pool);
+  const sockets = new Sockets(d);
+  const connOf = new WeakMap<AuthRequest, Connection>();
+  // Revocations and disables wake the watchdog at once (it re-checks in one query).
+  hub.onEvent((channel, e) => {
+    if (channel === 'sessions' && (e.kind === 'revoked' || e.kind === 'user_disabled')) void sockets.check();
+  });
+  if (d.subscriptions) await hub.start();
+
+  const pubsubFor = (channel: Channel, state: readonly unknown[]) => {
+    const [auth, withPgClient, pgSettings] = state as [
+      AuthRequest | undefined,
+      WithPgClient<NodePostgresPgClient>,
+      Record<string, string>,
+    ];
+    const conn = auth && connOf.get(auth);
+    if (!conn) throw new AuthError('BADREQ', { message: 'Subscriptions need the WebSocket transport' });
+    return {
+      subscribe() {
+        const release = sockets.acquire(conn);
+        const read = <R extends Record<string, unknown>>(text: string, events: RawEvent[]) =>
+          withPgClient(pgSettings, (client) =>
+            client.query<R>({ text, values: [events.map((e) => e.id), events.map((e) => e.kind)] }),
+          ).then((r) => r.rows);
+        if (channel === 'documents') {
+          return hub.open<Event>(
+            'documents',
+            (e) => typeof e.id === 'string' && DOCUMENT_KINDS.has(e.kind),
+            d.unsafeNoRecheck
+              ? async (events) => events.map((e) => ({ kind: e.kind.toUpperCase(), documentId: e.id }))
+              : async (events) =>
+                  (
+                    await read<DocumentRow>(
+                      'select document_id, kind from app_hidden.realtime_document_events($1::uuid[], $2::text[])',
+                      events,
+                    )
+                  ).map((r) => ({ kind: r.kind.toUpperCase(), documentId: r.document_id })),
+            { kind: 'SUBSCRIBED', documentId: null },
+            release,
+          );
+        }
+        const user = conn.identity!.userId;
+        return hub.open<Event>(
+          'sessions',
+          (e) => e.user === user && typeof e.id === 'string' && SESSION_KINDS.has(e.kind),
+          async (events) =>
+            (
+              await read<SessionRow>(
+                'select session_id, kind from app_hidden.realtime_session_events($1::uuid[], $2::text[])',
+                events,
+              )
+            ).map((r) => ({ kind: r.kind.toUpperCase(), sessionId: r.session_id })),
+          { kind: 'SUBSCRIBED', sessionId: null },
+          release,
+        );
+      },
+    };
+  };
+
+  let subscriptions = 0;
+  return {
+    plugin: d.subscriptions ? realtimePlugin(pubsubFor) : { name: 'PgAuthRealtimeOffPlugin', version: '1.0.0' },
+    wrapUpgrade: (u) => sockets.wrap(u as never),
+    socketAuth(socket) {
+      const conn = sockets.connectionOf(socket);
+      if (!conn) return undefined;
+      connOf.set(conn.auth, conn);
+      return conn.auth;
+    },
+    closeAll: (code, reason) => sockets.closeAll(code, reason),
+    check: () => sockets.check(),
+    get stats() {
+      subscriptions = hub.size;
+      return { sockets: sockets.count, subscriptions };
+    },
+    async stop() {
+      sockets.stop();
+      sockets.closeAll(1001, 'Server shutting down');
+      if (d.subscriptions) await hub.stop();
+    },
+  };
+}
+
+const DOCUMENT_KINDS = new Set(['created', 'updated', 'shared', 'unshared', 'deleted']);
+const SESSION_KINDS = new Set(['signed_in', 'revoked']);
