@@ -8,9 +8,12 @@
  * Creates a signing key on first start in development; re-reads the key directory every
  * JWT_KEYS_RELOAD_MS (rotation without restarts: core/keys.ts).
  *
- * Stopping: SIGTERM (a supervisor), SIGINT (Ctrl-C) or SIGHUP stops accepting connections,
- * lets requests in flight finish (open ones are cut after GRACE_MS), closes the pools, stops
- * the embedded database and exits 0. A stop that hangs stops the database and exits 1 after
+ * Logs are JSON lines (core/logger.ts, LOG_LEVEL).
+ *
+ * Stopping: SIGTERM (a supervisor), SIGINT (Ctrl-C) or SIGHUP turns /readyz 503, stops
+ * accepting connections, lets requests in flight finish and tells WebSocket clients to go
+ * away (open ones are cut after GRACE_MS: core/shutdown.ts), closes the pools, stops the
+ * embedded database and exits 0. A stop that hangs stops the database and exits 1 after
  * GRACE_MS + CLOSE_MS; so does a crash. package.json's `start` execs node, so the signal npm
  * forwards to its script reaches this process rather than a shell that would die and orphan it.
  */
@@ -21,7 +24,9 @@ import { setup } from '../db/scripts/setup.ts';
 import { loadConfig, withDatabase } from './core/config.ts';
 import { type EmbeddedDb, startEmbedded } from './core/embedded.ts';
 import { loadKeys } from './core/keys.ts';
+import { logger, setLogLevel } from './core/logger.ts';
 import { waitForSchema } from './core/schema.ts';
+import { gracefulStop } from './core/shutdown.ts';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** How long requests in flight may take to finish once a stop is asked for. */
@@ -35,13 +40,14 @@ let stopping = false;
 
 async function main(): Promise<void> {
   let cfg = loadConfig();
+  setLogLevel(cfg.ops.logLevel);
   process.env.GRAPHILE_ENV ??= cfg.production ? 'production' : 'development';
   if (cfg.databaseMode === 'embedded') {
     embedded = await startEmbedded(cfg.dataDir, cfg.embeddedPgPort);
     cfg = withDatabase(cfg, embedded.rootUrl);
-    console.log(`embedded PostgreSQL running (data in ${cfg.dataDir}/pg)`);
+    logger.info(`embedded PostgreSQL running (data in ${cfg.dataDir}/pg)`);
   }
-  if (cfg.databaseMode === 'root') await setup(cfg.db, { current: !cfg.production, log: (s) => console.log(s) });
+  if (cfg.databaseMode === 'root') await setup(cfg.db, { current: !cfg.production, log: (s) => logger.info(s) });
   else await waitForSchema(cfg);
 
   const keys = await loadKeys(cfg.keysDir, { create: !cfg.production, alg: cfg.jwtAlg, reloadMs: cfg.keysReloadMs });
@@ -49,24 +55,18 @@ async function main(): Promise<void> {
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } }) as Server;
+  edge.metrics?.watchSockets(wss);
   running = {
     async close() {
-      edge.drain();
       keys.stop?.();
-      for (const ws of wss.clients) ws.terminate();
-      // close() ends idle keep-alive connections and waits for requests in flight.
-      const closed = new Promise<void>((res) => server.close(() => res()));
-      const cut = setTimeout(() => server.closeAllConnections(), GRACE_MS);
-      await closed;
-      clearTimeout(cut);
-      await edge.close();
+      await gracefulStop({ server, wss, edge }, GRACE_MS);
     },
   };
   const aliases = cfg.production ? '' : ' (and its loopback aliases)';
-  console.log(
+  logger.info(
     `pgauth listening on ${cfg.publicOrigin}${aliases}: GraphQL at /graphql${cfg.production ? '' : ', IDE at /graphiql'}`,
   );
-  console.log(edge.email.notice);
+  if (edge.email.notice) logger.info(edge.email.notice);
 }
 
 /** Stops the embedded database (if any) and exits; never throws, never hangs on the database. */
@@ -80,15 +80,15 @@ async function shutdown(signal: string): Promise<void> {
   // signal cannot mean "force", so a stop that hangs ends by the deadline below instead.
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: stopping...`);
+  logger.info(`${signal}: stopping...`);
   setTimeout(() => {
-    console.error(`not stopped within ${(GRACE_MS + CLOSE_MS) / 1000} s: exiting`);
+    logger.error(`not stopped within ${(GRACE_MS + CLOSE_MS) / 1000} s: exiting`);
     void exit(1);
   }, GRACE_MS + CLOSE_MS).unref();
   try {
     await running?.close();
   } catch (e) {
-    console.error(`stopping the server failed: ${e instanceof Error ? e.message : String(e)}`);
+    logger.error(`stopping the server failed: ${e instanceof Error ? e.message : String(e)}`);
     await exit(1);
   }
   await exit(0);
@@ -98,7 +98,10 @@ async function shutdown(signal: string): Promise<void> {
 async function crash(e: unknown): Promise<void> {
   // While stopping, failures of the parts being closed are expected; shutdown() exits.
   if (stopping) return;
-  console.error(e instanceof Error ? e.message : e);
+  logger.fatal({
+    message: e instanceof Error ? e.message : String(e),
+    stack: e instanceof Error ? e.stack : undefined,
+  });
   await exit(1);
 }
 

@@ -1,13 +1,14 @@
 /**
- * The request id: the balancer's `X-Request-Id` when it is well formed, else a new one. Kept
- * for the request's asynchronous life (AsyncLocalStorage), so every log line written while
- * the request runs (the request log, an INTERNAL error's errorId line) names it; echoed in
- * the response's `X-Request-Id` (middleware/request-id).
+ * The request id: the balancer's `X-Request-Id` when it is well formed, else a new one. Set
+ * on the Hono context (`c.get('requestId')`) by middleware/request-id, or by the GraphQL
+ * endpoint for POST /graphql, and passed from there explicitly: to every log line of the
+ * request (core/logger.ts), to the GraphQL context, and to PostgreSQL as the transaction's
+ * `application_name` (graphql/preset.ts), so a slow query in pg_stat_activity or the server
+ * log (`%a` in log_line_prefix) names its request. No AsyncLocalStorage: on Node 22 its
+ * promise hooks cost ~80-90 µs per request (docs/benchmarks.md).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
-const store = new AsyncLocalStorage<string>();
+import type {} from 'postgraphile';
 
 /** What an incoming id may look like (a UUID, a balancer's trace id): nothing that could
  * forge or break a log line. */
@@ -17,12 +18,17 @@ export function requestIdFrom(header: string | undefined): string {
   return header && WELL_FORMED.test(header) ? header : randomUUID();
 }
 
-/** Runs `fn` as the request `id`. */
-export function withRequestId<T>(id: string, fn: () => T): T {
-  return store.run(id, fn);
+declare global {
+  namespace Grafast {
+    interface Context {
+      /** The HTTP request's id (graphql/preset.ts); absent for WebSocket operations. */
+      requestId?: string;
+    }
+  }
 }
 
-/** The id of the request this code runs for, if any. */
-export function currentRequestId(): string | undefined {
-  return store.getStore();
+declare module 'hono' {
+  interface ContextVariableMap {
+    requestId: string;
+  }
 }

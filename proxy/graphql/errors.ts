@@ -15,7 +15,7 @@ import { SafeError } from 'postgraphile/grafast';
 import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode } from 'postgraphile/graphql';
 import { AuthError, ERRORS, type ErrorCode, type ErrorContext, isErrorCode, toAuthError } from '../core/errors.ts';
 import type { Outcome } from '../core/request.ts';
-import { currentRequestId } from '../core/request-id.ts';
+import { logger } from '../core/logger.ts';
 
 /** Refusals that are audited (K2); LOGIN only when a mutation was refused. */
 const DENIALS = new Set<ErrorCode>(['NTFND', 'DNIED', 'LASTO', 'LASTM']);
@@ -30,6 +30,8 @@ const POSTGRAPHILE: [RegExp, ErrorCode, string?][] = [
 
 export interface ClassifyOptions extends ErrorContext {
   production: boolean;
+  /** The request's id, for the log line of an INTERNAL error (core/request-id.ts). */
+  requestId?: string;
 }
 
 function coded(error: GraphQLError, code: ErrorCode, message: string, errorId?: string): GraphQLError {
@@ -69,16 +71,7 @@ export function classify(error: GraphQLError, opts: ClassifyOptions): GraphQLErr
   const e = toAuthError(orig, opts);
   if (e.code !== 'INTERNAL') return coded(error, e.code, e.message);
   const errorId = randomUUID();
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      requestId: currentRequestId(),
-      errorId,
-      path: error.path,
-      message: orig.message,
-      stack: orig.stack,
-    }),
-  );
+  logger.error({ requestId: opts.requestId, errorId, path: error.path, message: orig.message, stack: orig.stack });
   return coded(error, 'INTERNAL', e.message, errorId);
 }
 
@@ -150,7 +143,7 @@ export function errorsPlugin(production: boolean): GraphileConfig.Plugin {
           const finish = (result: unknown) => {
             const r = result as Result | null;
             if (!r || typeof r !== 'object' || !Array.isArray(r.errors) || r.errors.length === 0) return result;
-            const opts = { production, signedIn: Boolean(ctx.auth?.identity) };
+            const opts = { production, signedIn: Boolean(ctx.auth?.identity), requestId: ctx.requestId };
             const out: Outcome | undefined = ctx.outcome;
             const { document, operationName } = event.args;
             const mutation = isMutation(document, operationName);

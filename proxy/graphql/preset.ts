@@ -4,6 +4,7 @@
  * identity the edge put on the context (B2), plus a fixed statement_timeout (J2). Features
  * add their GraphQL through plugins (app.ts lists them); limits and error handling are here.
  */
+import type { Context } from 'hono';
 import type pg from 'pg';
 import { type PostGraphileInstance, postgraphile } from 'postgraphile';
 import type { WithPgClient } from 'postgraphile/@dataplan/pg';
@@ -18,6 +19,8 @@ import { classify, errorsPlugin } from './errors.ts';
 import { devIde } from './ide.ts';
 import { limitsPlugin, pageSizePlugin } from './limits.ts';
 import { MissingRowsPlugin } from './missing-rows.ts';
+import { trustedDocumentsFor } from './trusted-documents.ts';
+import type { Metrics } from '../middleware/metrics/index.ts';
 
 export interface GraphQLService {
   pgl: PostGraphileInstance;
@@ -34,6 +37,8 @@ export interface GraphQLOptions {
   requestState(rc: Partial<Grafast.RequestContext>): Promise<{ auth?: AuthRequest; outcome: Outcome }>;
   /** Read replicas (core/replica.ts): the database access of read-only operations (queries). */
   readOnly?: WithPgClient<NodePostgresPgClient>;
+  /** Metrics (middleware/metrics, METRICS_ENABLED): counts operations; null when off. */
+  metrics?: Metrics | null;
   /** The database service; core/db.ts pgService by default (bench:http measures against
    * @dataplan/pg's own). */
   pgService?: (pool: pg.Pool, schemas: string[]) => GraphileConfig.PgServiceConfiguration<'@dataplan/pg/adaptors/pg'>;
@@ -53,7 +58,14 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
         introspection: !cfg.production,
         credentialMutations: o.credentialMutations,
       }),
+      // Before the errors plugin: its middleware then wraps that one and sees classified codes.
+      ...(o.metrics ? [o.metrics.graphqlPlugin(o.credentialMutations)] : []),
       errorsPlugin(cfg.production),
+      ...trustedDocumentsFor(
+        cfg.ops.trustedDocuments,
+        cfg.production,
+        o.metrics ? () => o.metrics?.trustedRefusals.inc() : undefined,
+      ),
       planCachePlugin(cfg.graphqlCache),
     ],
     pgServices: [pgService],
@@ -82,6 +94,9 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
       async context(requestContext, args) {
         const { auth, outcome } = await o.requestState(requestContext);
         const id = auth?.identity;
+        // The HTTP request's id (core/request-id.ts), also the transaction's application_name:
+        // pg_stat_activity and the server log (%a) name the request of a slow statement.
+        const requestId = (requestContext.honov4?.ctx as Context | undefined)?.get('requestId');
         // Queries may read from a replica; mutations and subscriptions never do.
         const readOnly =
           o.readOnly && args.document && getOperationAST(args.document, args.operationName)?.operation === 'query'
@@ -91,11 +106,13 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
           ...readOnly,
           auth,
           outcome,
+          requestId,
           pgSettings: {
             role: id?.role ?? 'anonymous',
             'jwt.claims.user_id': id?.userId ?? '',
             'jwt.claims.session_id': id?.sessionId ?? '',
             statement_timeout: String(cfg.statementTimeoutMs),
+            ...(requestId ? { application_name: requestId.slice(0, 63) } : {}),
           },
         };
       },

@@ -4,7 +4,8 @@
  * this process (smtp-server + mailparser: proxy/features/email/mailbox.ts), never a mock
  * transport. pgTAP (test/db/email.sql) holds the SQL side of each M item.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tapLogs } from '../../proxy/core/logger.ts';
 import { startMailSender } from '../../proxy/features/email/index.ts';
 import { type CaughtMail, Mailbox } from '../../proxy/features/email/mailbox.ts';
 import { closeOwner, owner } from './helpers.ts';
@@ -130,11 +131,12 @@ describe('verification', () => {
     const e = email('land');
     const { c } = await register(e);
     const { url, token } = linkOf(await mailTo(e, /Verify your email/), 'verify');
-    const log = vi.spyOn(console, 'log');
+    const lines: string[] = [];
+    const stopTap = tapLogs((l) => lines.push(l));
     const page = await fetch(url, { redirect: 'manual' });
     const html = await page.text();
-    const logged = log.mock.calls.flat().join('\n');
-    log.mockRestore();
+    const logged = lines.join('');
+    stopTap();
     expect(page.status).toBe(200);
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('cache-control')).toBe('no-store');

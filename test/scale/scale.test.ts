@@ -14,6 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Config, loadConfig } from '../../proxy/core/config.ts';
 import { createPool } from '../../proxy/core/db.ts';
+import { tapLogs } from '../../proxy/core/logger.ts';
 import { missingMigrations, waitForSchema } from '../../proxy/core/schema.ts';
 import { providerTokenTotals, refreshProviderTokens } from '../../proxy/features/oauth/refresh-job.ts';
 import type { TokenKeys } from '../../proxy/features/oauth/token-crypto.ts';
@@ -181,7 +182,9 @@ describe('two instances, PgBouncer (transaction mode), a replica', () => {
     const made = await gql(ME, {}, { 'x-request-id': 'bad id {"forged":1}', 'x-backend': '0' });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await until('the request log line', async () =>
-      instances[0]!.jsonLines().some((l) => l.id === 'scale-test-0001' && l.path === '/graphql') ? true : undefined,
+      instances[0]!.jsonLines().some((l) => l.requestId === 'scale-test-0001' && l.path === '/graphql')
+        ? true
+        : undefined,
     );
   });
 
@@ -407,7 +410,8 @@ describe('starting and operating instances', () => {
       SHADOW_DATABASE_URL: dbs.db.shadowUrl,
       AUTH_DATABASE_URL: replicaAuth,
     });
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const logged: string[] = [];
+    const stopTap = tapLogs((l) => logged.push(l));
     try {
       const r = await fetch(`${srv.url}/graphql`, {
         method: 'POST',
@@ -418,17 +422,14 @@ describe('starting and operating instances', () => {
       const body = (await r.json()) as { errors: { extensions: { code: string; errorId: string } }[] };
       expect(body.errors[0]!.extensions.code).toBe('INTERNAL');
       const errorId = body.errors[0]!.extensions.errorId;
-      const lines = logged.mock.calls.map((c) => String(c[0]));
-      const line = lines
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.errorId === errorId);
+      const lines = logged;
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.errorId === errorId);
       expect(line, lines.join('\n')).toMatchObject({ level: 'error', requestId: 'scale-internal-0001', errorId });
       expect(String(line!.message)).toMatch(/read-only/);
       // The client sees no detail (J3).
       expect(JSON.stringify(body)).not.toMatch(/read-only|INSERT|UPDATE/);
     } finally {
-      logged.mockRestore();
+      stopTap();
       await srv.close();
     }
   });

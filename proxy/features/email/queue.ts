@@ -11,13 +11,14 @@
  *   (graphile_worker.jobs.last_error) and retries it with exponential backoff up to
  *   auth_config.email_mail_max_attempts; a success deletes it (and the token in its payload).
  */
-import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
+import { Logger, run, runMigrations, type Runner, type Task, type TaskList } from 'graphile-worker';
 import type pg from 'pg';
+import { logger } from '../../core/logger.ts';
 
 /** graphile-worker logs as one JSON line per warning or error; debug and info are dropped. */
 export const workerLogger = new Logger((scope) => (level, message) => {
   if (level !== 'error' && level !== 'warning') return;
-  console.error(JSON.stringify({ level, job: 'mail', scope: scope.label, message }));
+  logger[level === 'error' ? 'error' : 'warn']({ job: 'mail', scope: scope.label }, message);
 });
 
 /** Installs or upgrades the graphile_worker schema as the owner (idempotent, serialised by the worker's own lock). */
@@ -47,7 +48,7 @@ export function isMailJob(p: unknown): p is MailJob {
 export function startMailWorker(
   pool: pg.Pool,
   send: (job: MailJob) => Promise<void>,
-  opts: { concurrency: number; pollIntervalMs: number },
+  opts: { concurrency: number; pollIntervalMs: number; tasks?: TaskList },
 ): Promise<Runner> {
   const sendEmail: Task = async (payload) => {
     if (!isMailJob(payload)) throw new Error('malformed send_email payload');
@@ -60,6 +61,7 @@ export function startMailWorker(
     noHandleSignals: true,
     logger: workerLogger,
     taskList: {
+      ...opts.tasks,
       send_email: sendEmail,
       // Hourly housekeeping (owner-only functions): expired email tokens and stale limit
       // counters; ended sessions (client-credentials sessions an hour after expiry).

@@ -6,15 +6,17 @@
  * catches mail in its own development mailbox. Stops cleanly on SIGINT/SIGTERM.
  */
 import { loadConfig } from '../../core/config.ts';
+import { logger, setLogLevel } from '../../core/logger.ts';
 import { startMailSender } from './index.ts';
 import { installMailQueue } from './queue.ts';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
+  setLogLevel(cfg.ops.logLevel);
   if (!cfg.email.worker && cfg.production) throw new Error('npm run worker needs SMTP_URL in production');
   await installMailQueue(cfg.db.ownerUrl);
   const sender = await startMailSender({ ...cfg, email: { ...cfg.email, worker: true } });
-  console.log(
+  logger.info(
     sender.mailbox
       ? `mail worker running; development mailbox SMTP on 127.0.0.1:${sender.mailbox.port} (no /dev/mail page in this process)`
       : `mail worker running, sending through ${new URL(cfg.email.smtpUrl ?? 'smtp://none').host}`,
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     process.on(s, () => {
       if (stopping) return;
       stopping = true;
-      console.log(`${s}: stopping the mail worker...`);
+      logger.info(`${s}: stopping the mail worker...`);
       sender.stop().then(
         () => process.exit(0),
         () => process.exit(1),
@@ -34,6 +36,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  logger.fatal({ message: e instanceof Error ? e.message : String(e) });
   process.exit(1);
 });

@@ -22,12 +22,13 @@ import type { GrafservBase, RequestDigest, Result } from 'postgraphile/grafserv'
 import { convertHandlerResultToResult, getBodyFromRequest, httpError, normalizeRequest } from 'postgraphile/grafserv';
 import type pg from 'pg';
 import { AuthError } from '../../core/errors.ts';
-import { requestIdFrom, withRequestId } from '../../core/request-id.ts';
+import { requestIdFrom } from '../../core/request-id.ts';
 import { newOutcome } from '../../core/request.ts';
 import { type AuthContextDeps, authenticate } from '../auth-context/index.ts';
 import { type CorsDecision, type CorsOptions, corsFor } from '../cors/index.ts';
 import { checkGraphqlRequest, type GuardOptions } from '../graphql-guard/index.ts';
 import { recordDenials, settleOutcome } from '../outcome/index.ts';
+import type { Metrics } from '../metrics/index.ts';
 import { logRequest } from '../request-log/index.ts';
 
 export interface GraphqlEndpointDeps {
@@ -40,6 +41,8 @@ export interface GraphqlEndpointDeps {
   /** middleware/secure-headers: the same headers every other response gets. */
   securityHeaders: Readonly<Record<string, string>>;
   log: boolean;
+  /** middleware/metrics when METRICS_ENABLED (null: nothing is counted). */
+  metrics?: Metrics | null;
   /** The app's error response (app.ts), which gets this endpoint's headers added. */
   errorResponse(c: Context, err: unknown): Response;
 }
@@ -166,11 +169,14 @@ export function graphqlEndpoint(d: GraphqlEndpointDeps): MiddlewareHandler {
     return h;
   };
 
+  const metrics = d.metrics ?? null;
+  const timed = d.log || metrics !== null;
   return async (c, next) => {
-    const started = d.log ? performance.now() : 0;
+    const started = timed ? performance.now() : 0;
     const method = c.req.method;
     const req = new RequestView(c);
     const id = requestIdFrom(req.header('x-request-id'));
+    c.set('requestId', id);
     const cors = corsFor(d.cors, req.header('origin'), method);
     let res: Response;
     if (cors?.preflight) {
@@ -182,13 +188,14 @@ export function graphqlEndpoint(d: GraphqlEndpointDeps): MiddlewareHandler {
           c.header('Cache-Control', 'no-store');
           return next();
         }
-        res = await withRequestId(id, () => run(c, req, cors, id));
+        res = await run(c, req, cors, id);
       } catch (err) {
         res = d.errorResponse(c, err);
         for (const [k, v] of Object.entries(headersFor(null, cors, id))) res.headers.set(k, v as string);
       }
     }
     if (d.log) logRequest(method, '/graphql', res.status, started, id);
+    if (metrics) metrics.observeHttp(method, '/graphql', res.status, started);
     return res;
   };
 

@@ -1,14 +1,16 @@
 /**
- * X-Request-Id in (from the balancer, if well formed) or generated, echoed in the response
- * and present in every log line of the request (core/request-id.ts).
+ * X-Request-Id in (from the balancer, if well formed) or generated, on the Hono context as
+ * `requestId` for the request's log lines and GraphQL (core/request-id.ts), echoed in the
+ * response.
  */
 import type { MiddlewareHandler } from 'hono';
-import { requestIdFrom, withRequestId } from '../../core/request-id.ts';
+import { requestIdFrom } from '../../core/request-id.ts';
 
 export function requestId(): MiddlewareHandler {
   return async (c, next) => {
     const id = requestIdFrom(c.req.header('x-request-id'));
-    await withRequestId(id, () => next());
+    c.set('requestId', id);
+    await next();
     try {
       c.res.headers.set('X-Request-Id', id);
     } catch {

@@ -1,0 +1,325 @@
+/**
+ * Prometheus metrics (prom-client), off unless METRICS_ENABLED=true: then `createMetrics`
+ * returns the collectors, and nothing of this module runs on a request when it is off (the
+ * callers hold `null`).
+ *
+ * Where /metrics is served: on its own port (METRICS_PORT; bind it to the private network
+ * the scraper uses), or on the main port behind `Authorization: Bearer <METRICS_TOKEN>`
+ * (required in production; in development without a token only loopback clients are
+ * answered). The token is checked on the own port too when it is set.
+ *
+ * Per request the cost is counters: one counter and one histogram observation (labels: the
+ * route pattern, never the path, and the status), one counter per GraphQL operation (its
+ * name, capped at MAX_OPERATION_NAMES distinct names, and each error code). Pool, WebSocket
+ * and job-queue figures are read when scraped.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import pg from 'pg';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type DocumentNode, Kind, type OperationDefinitionNode } from 'postgraphile/graphql';
+import type { Config } from '../../core/config.ts';
+import { logger } from '../../core/logger.ts';
+
+/** Operation names are the client's: beyond this many distinct ones, the rest count as "other". */
+const MAX_OPERATION_NAMES = 200;
+
+export interface MetricsDeps {
+  cfg: Config;
+  pool: pg.Pool;
+  /** Mail queue depth (graphile-worker's jobs, read as the owner when scraped). */
+  ownerUrl: string;
+  /** Provider-token renewals since start (features/oauth/refresh-job.ts). */
+  providerTokens?: { runs: number; renewed: number; failed: number };
+}
+
+/** What counts sockets: `ws`'s WebSocketServer (its `clients`), or any source of a number. */
+export type SocketSource = { clients: { size: number } } | (() => number);
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #token: Buffer | null;
+  readonly #port: number | null;
+  readonly #deps: MetricsDeps;
+  #server: Server | null = null;
+  #ownerPool: pg.Pool | null = null;
+  readonly #sockets: SocketSource[] = [];
+  readonly #operationNames = new Set<string>();
+
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'route' | 'status'>;
+  readonly graphqlOperations: Counter<'operation' | 'type' | 'code'>;
+  readonly authAttempts: Counter<'operation' | 'outcome'>;
+  readonly lockouts: Counter;
+  readonly trustedRefusals: Counter;
+
+  constructor(deps: MetricsDeps) {
+    this.#deps = deps;
+    const m = deps.cfg.ops.metrics;
+    this.#token = m.token ? Buffer.from(m.token) : null;
+    this.#port = m.port;
+    const registers = [this.registry];
+    this.httpRequests = new Counter({
+      name: 'pgauth_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'pgauth_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by route pattern and status.',
+      labelNames: ['route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.graphqlOperations = new Counter({
+      name: 'pgauth_graphql_operations_total',
+      help: 'GraphQL operations executed, by operation name, type and error code (OK: no error).',
+      labelNames: ['operation', 'type', 'code'],
+      registers,
+    });
+    this.authAttempts = new Counter({
+      name: 'pgauth_auth_attempts_total',
+      help: 'Credential mutations (login, refresh, register, ...) by outcome: ok or the error code.',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.lockouts = new Counter({
+      name: 'pgauth_lockouts_total',
+      help: 'Requests refused by a lockout or rate limit (RATEL).',
+      registers,
+    });
+    this.trustedRefusals = new Counter({
+      name: 'pgauth_graphql_untrusted_documents_total',
+      help: 'GraphQL requests refused because their document is not trusted (TRUSTED).',
+      registers,
+    });
+    const pool = deps.pool;
+    new Gauge({
+      name: 'pgauth_db_pool_connections',
+      help: 'Connections of the request pool, by state (total, idle, waiting: requests queued for one).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+    const sockets = this.#sockets;
+    new Gauge({
+      name: 'pgauth_websocket_connections',
+      help: 'Open WebSocket connections (GraphQL subscriptions).',
+      registers,
+      collect() {
+        this.set(sockets.reduce((n, s) => n + (typeof s === 'function' ? s() : s.clients.size), 0));
+      },
+    });
+    const self = this;
+    new Gauge({
+      name: 'pgauth_mail_jobs',
+      help: 'Mail jobs in the queue (graphile-worker), by state: queued (waiting or to retry) or locked (being sent).',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await self.#mailJobs();
+        if (!counts) return;
+        this.set({ state: 'queued' }, counts.queued);
+        this.set({ state: 'locked' }, counts.locked);
+      },
+    });
+    const tokens = deps.providerTokens;
+    if (tokens) {
+      new Gauge({
+        name: 'pgauth_provider_token_renewals',
+        help: 'Provider-token renewals since the process started, by result (runs: background runs).',
+        labelNames: ['result'],
+        registers,
+        collect() {
+          this.set({ result: 'runs' }, tokens.runs);
+          this.set({ result: 'renewed' }, tokens.renewed);
+          this.set({ result: 'failed' }, tokens.failed);
+        },
+      });
+    }
+  }
+
+  /** Counts the open sockets of `source` from now on (server.ts, the WebSocket server). */
+  watchSockets(source: SocketSource): void {
+    this.#sockets.push(source);
+  }
+
+  /** One answered HTTP request. */
+  observeHttp(method: string, route: string, status: number, started: number): void {
+    const code = statusLabel(status);
+    this.httpRequests.labels(method, route, code).inc();
+    this.httpDuration.labels(route, code).observe((performance.now() - started) / 1000);
+  }
+
+  /** App-wide middleware (every route but POST /graphql, which calls observeHttp itself). */
+  middleware(): MiddlewareHandler {
+    return async (c, next) => {
+      const started = performance.now();
+      await next();
+      this.observeHttp(c.req.method, routeOf(c), c.res.status, started);
+    };
+  }
+
+  /** GET /metrics for the main port (guarded) or the own port. */
+  handler(): (c: Context) => Promise<Response> {
+    return async (c) => {
+      if (!this.#allowed(c)) {
+        return c.json({ errors: [{ message: 'Permission denied', extensions: { code: 'DNIED' } }] }, 403);
+      }
+      const text = await this.registry.metrics();
+      return c.body(text, 200, { 'content-type': this.registry.contentType, 'cache-control': 'no-store' });
+    };
+  }
+
+  #allowed(c: Context): boolean {
+    if (this.#token) {
+      const given = Buffer.from(/^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+      return given.length === this.#token.length && timingSafeEqual(given, this.#token);
+    }
+    // Only development reaches this without a token on the main port (core/config.ts).
+    if (this.#port !== null) return true;
+    const ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
+      ?.remoteAddress;
+    return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+  }
+
+  /** Starts the own-port listener when METRICS_PORT is set; resolves with its port. */
+  async listen(hostname?: string): Promise<number | null> {
+    if (this.#port === null) return null;
+    const app = new Hono();
+    app.get('/metrics', this.handler());
+    const server = serve({ fetch: app.fetch, port: this.#port, ...(hostname ? { hostname } : {}) }) as Server;
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await this.#ownerPool?.end().catch(() => {});
+    this.#ownerPool = null;
+  }
+
+  /** Mail jobs by state, or null when the queue cannot be read (logged, the gauge left out). */
+  async #mailJobs(): Promise<{ queued: number; locked: number } | null> {
+    if (!this.#ownerPool) {
+      this.#ownerPool = new pg.Pool({ connectionString: this.#deps.ownerUrl, max: 1, idleTimeoutMillis: 60_000 });
+      this.#ownerPool.on('error', () => {});
+    }
+    try {
+      const { rows } = await this.#ownerPool.query<{ queued: string; locked: string }>(
+        `select count(*) filter (where locked_at is null) as queued, count(*) filter (where locked_at is not null) as locked
+           from graphile_worker.jobs where task_identifier = 'send_email'`,
+      );
+      return { queued: Number(rows[0]!.queued), locked: Number(rows[0]!.locked) };
+    } catch (e) {
+      logger.warn({ message: e instanceof Error ? e.message : String(e) }, 'metrics: mail queue not readable');
+      return null;
+    }
+  }
+
+  /**
+   * Grafast middleware: counts each operation by name and error code, and credential
+   * mutations (`credential`) by outcome. Listed before the errors plugin, so it sees the
+   * classified codes.
+   */
+  graphqlPlugin(credential: ReadonlySet<string>): GraphileConfig.Plugin {
+    const count = (document: DocumentNode, operationName: string | null | undefined, result: unknown) => {
+      const op = operationOf(document, operationName);
+      const name = this.#operationName(op?.name?.value ?? operationName ?? 'anonymous');
+      const type = op?.operation ?? 'query';
+      const errors = (
+        result as {
+          errors?: readonly { path?: readonly (string | number)[]; extensions?: { code?: unknown } }[];
+        } | null
+      )?.errors;
+      if (!errors?.length) this.graphqlOperations.labels(name, type, 'OK').inc();
+      else {
+        const seen = new Set<string>();
+        for (const e of errors) seen.add(String(e.extensions?.code ?? 'INTERNAL'));
+        for (const code of seen) this.graphqlOperations.labels(name, type, code).inc();
+        if (seen.has('RATEL')) this.lockouts.inc();
+      }
+      if (type !== 'mutation' || !op) return;
+      for (const sel of op.selectionSet.selections) {
+        if (sel.kind !== Kind.FIELD || !credential.has(sel.name.value)) continue;
+        const key = sel.alias?.value ?? sel.name.value;
+        const failed = errors?.find((e) => e.path?.[0] === key);
+        this.authAttempts.labels(sel.name.value, failed ? String(failed.extensions?.code ?? 'INTERNAL') : 'ok').inc();
+      }
+    };
+    return {
+      name: 'PgAuthMetricsPlugin',
+      version: '1.0.0',
+      grafast: {
+        middleware: {
+          execute(next, event) {
+            const { document, operationName } = event.args;
+            const result = next();
+            if (result instanceof Promise) {
+              return result.then((r) => {
+                count(document, operationName, r);
+                return r;
+              }) as ReturnType<typeof next>;
+            }
+            count(document, operationName, result);
+            return result;
+          },
+        },
+      },
+    };
+  }
+
+  #operationName(name: string): string {
+    if (this.#operationNames.has(name)) return name;
+    if (this.#operationNames.size >= MAX_OPERATION_NAMES) return 'other';
+    this.#operationNames.add(name);
+    return name;
+  }
+}
+
+function operationOf(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+  for (const d of doc.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName)) return d;
+  }
+  return undefined;
+}
+
+const STATUS = new Map<number, string>();
+/** Status codes as label strings, made once each. */
+function statusLabel(status: number): string {
+  let s = STATUS.get(status);
+  if (s === undefined) {
+    s = String(status);
+    if (STATUS.size < 100) STATUS.set(status, s);
+  }
+  return s;
+}
+
+/** The matched route's pattern (e.g. /auth/email/:action), never the path; "unmatched" for 404s. */
+function routeOf(c: Context): string {
+  const routes = c.req.matchedRoutes;
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i]!;
+    if (r.method !== 'ALL') return r.path;
+  }
+  return 'unmatched';
+}
+
+/** The metrics of this process, or null when METRICS_ENABLED is not true (then nothing runs). */
+export function createMetrics(deps: MetricsDeps): Metrics | null {
+  return deps.cfg.ops.metrics.enabled ? new Metrics(deps) : null;
+}
