@@ -685,3 +685,13 @@ $$;
 comment on function app_hidden.stop_impersonating() is 'Ends the caller''s impersonation session now (NOIMP when it is not one); audited for both users.';
 revoke all on function app_hidden.stop_impersonating() from public;
 grant execute on function app_hidden.stop_impersonating() to app_user;
+
+create or replace function app_public.current_actor() returns uuid
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select app_hidden.current_actor_id()
+$$;
+comment on function app_public.current_actor() is 'The admin impersonating you in this session (the token''s act.sub, read from the live session), or null. A UI shows a banner with it.';
+revoke all on function app_public.current_actor() from public;
+grant execute on function app_public.current_actor() to anonymous, app_user, bot;
