@@ -8,6 +8,8 @@
  *   OIDC_<NAME>_AUTHORIZATION_ENDPOINT / _TOKEN_ENDPOINT / _USERINFO_ENDPOINT
  *                          override a plain-OAuth 2 preset's endpoints
  *   OIDC_MICROSOFT_TENANT  the Entra ID tenant (default: organizations is not allowed; set it)
+ *   OIDC_<NAME>_ID_TOKEN_AUDIENCES  client ids whose ID tokens signInWithIdToken accepts
+ *                          (comma-separated; default the client id): e.g. the iOS/Android app's
  * Plain OAuth 2 presets (no OpenID) read the profile from the provider's user endpoint.
  */
 export interface OAuth2Endpoints {
@@ -36,6 +38,8 @@ export interface ProviderConfig {
   /** Apple returns the code by POST (response_mode=form_post). */
   formPost: boolean;
   endpoints?: OAuth2Endpoints;
+  /** signInWithIdToken (features/native): the `aud` values accepted, e.g. the native apps' client ids. */
+  idTokenAudiences: string[];
 }
 
 interface Preset {
@@ -180,6 +184,10 @@ export function loadProviders(env: NodeJS.ProcessEnv, publicOrigin: string): Map
       pkce: preset?.pkce ?? true,
       formPost: preset?.formPost ?? false,
       endpoints,
+      idTokenAudiences: E('ID_TOKEN_AUDIENCES')
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [E('CLIENT_ID')!],
     });
   }
   return out;
