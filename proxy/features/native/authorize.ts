@@ -12,7 +12,7 @@
 import type { Context } from 'hono';
 import type pg from 'pg';
 import { asEdge } from '../../core/db.ts';
-import { AuthError, type ErrorCode } from '../../core/errors.ts';
+import { AuthError } from '../../core/errors.ts';
 import type { AppRequest } from '../oauth/transaction.ts';
 import { matchRedirectUri, type NativeApp } from './apps.ts';
 
@@ -67,7 +67,7 @@ export async function redirectToApp(
 }
 
 /** A refused sign-in (EMCOL, DSBLD, a failed provider round trip) goes back to the app. */
-export function redirectErrorToApp(c: Context, origin: string, app: AppRequest, code: ErrorCode): Response {
+export function redirectErrorToApp(c: Context, origin: string, app: AppRequest, code: string): Response {
   c.header('Cache-Control', 'no-store');
   return c.redirect(appUrl(origin, app, { error: 'access_denied', error_description: code }), 302);
 }

@@ -94,7 +94,7 @@ export class IdTokenVerifier {
   /** Verifies the token for a configured OpenID provider; throws NTFND, IDTOKEN or UPSTREAM. */
   async verify(providerName: string, idToken: string, nonce: string): Promise<VerifiedIdToken> {
     const p = this.providers.get(providerName);
-    if (!p || p.kind !== 'oidc') throw new AuthError('NTFND', { message: 'Unknown provider' });
+    if (p?.kind !== 'oidc') throw new AuthError('NTFND', { message: 'Unknown provider' });
     if (idToken.length > 16_384 || nonce.length < 16 || nonce.length > 512) throw new AuthError('IDTOKEN');
     const keys = await this.keySet(p);
     let payload: JWTPayload;
