@@ -82,7 +82,7 @@ describe('database outage', () => {
     const before = await client.jar.getCookieString(srv.url);
 
     link.cut();
-    const health = await fetch(`${srv.url}/healthz`);
+    const health = await fetch(`${srv.url}/readyz`);
     expect(health.status).toBe(503);
     const me = await client.gql('{ currentUser { rowId } }');
     expect(me.status).toBe(503);
@@ -94,7 +94,7 @@ describe('database outage', () => {
     expect(await client.jar.getCookieString(srv.url)).toBe(before);
 
     link.restore();
-    expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
     const again = await client.gql<{ refresh: { userId: string } }>(REFRESH);
     expect(again.data?.refresh.userId).toBe(userId); // the old refresh token was not revoked
     const me2 = await client.gql<{ currentUser: { rowId: string } }>('{ currentUser { rowId } }');
@@ -148,7 +148,7 @@ describe('database lost under load', () => {
     expect(cut, 'no request was cut: the test proved nothing').toBeGreaterThan(0);
     expect(uncaught).toEqual([]);
 
-    expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
     const again = await rawPost(srv, { query: LOGIN, variables: { email: users[0], password: PASSWORD } }, body);
     expect(again.json?.data?.login?.accessToken, again.raw).toMatch(/^ey/);
   });

@@ -86,7 +86,7 @@ describe('L1: connections dropped mid-request', () => {
     expect(uncaught).toEqual([]);
 
     // The same process still serves, with fresh connections.
-    expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
     const again = await rawPost(srv, { query: LOGIN, variables: { email: users[0], password: PASSWORD } }, body);
     expect(again.json?.data?.login?.accessToken, again.raw).toMatch(/^ey/);
   });

@@ -212,12 +212,13 @@ describe('stopping npm start', () => {
       await expectServing(b);
       // A terminal's Ctrl-C signals postgres too, which may be gone before the server stops it
       // (stopping then waited forever for an exit that had already happened). Made certain
-      // here: the postmaster first, then the whole group once /healthz says it is down.
+      // here: the postmaster first, then the whole group once /readyz says it is down (/healthz
+      // is liveness: it stays 200 without a database).
       const postmaster = Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       process.kill(postmaster, 'SIGINT');
       const bound = Date.now() + STOP_GUARD_MS;
       while (
-        (await fetch(`http://127.0.0.1:${b.port}/healthz`)).status !== 503 ||
+        (await fetch(`http://127.0.0.1:${b.port}/readyz`)).status !== 503 ||
         survivors(b.npm.pid!).some((p) => p.includes('postgres'))
       ) {
         if (Date.now() > bound) throw new Error('the embedded postmaster did not stop');
