@@ -11,7 +11,7 @@
  * the form (the double-submit cookie's value, embedded by the GET), Q3. Wrong codes are
  * counted in SQL per user and per address (app_hidden.device_lookup / approve_device). The
  * pages have no script at all: a meta CSP (`default-src 'none'`, forms to this origin only)
- * applies on top of the edge's header policy, plus no-store and no-referrer.
+ * applies on top of the edge's header policy, plus no-store and a same-origin referrer policy.
  */
 import { type Context, Hono } from 'hono';
 import type pg from 'pg';
@@ -49,13 +49,15 @@ const CODE_SHAPE = /^[A-Za-z]{4}-?[A-Za-z]{4}$/;
 const PAGE_CSP = "default-src 'none'; form-action 'self'; base-uri 'none'";
 
 function page(c: Context, status: number, body: string) {
-  c.header('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on the form's
+  // POST, which the Origin check must refuse; the code in the URL still never leaves the site.
+  c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
   c.header('X-Robots-Tag', 'noindex');
   return c.html(
     `<!doctype html><html><head><meta charset="utf-8">` +
       `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">` +
-      `<meta name="referrer" content="no-referrer"><meta name="viewport" content="width=device-width">` +
+      `<meta name="referrer" content="same-origin"><meta name="viewport" content="width=device-width">` +
       `<title>${TITLE}</title></head><body><main><h1>${TITLE}</h1>${body}</main></body></html>`,
     status as 200,
   );
