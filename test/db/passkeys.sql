@@ -51,7 +51,7 @@ select is(tests.audit_events('mfa_enrolled') > 0, true, 'the enrolment is audite
 select tests.authenticate_as(tests.id('alice'));
 select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
 select throws_ok($$ select app_hidden.start_passkey_registration() $$, 'MFARQ', null,
-  'N6: a second passkey needs an aal2 session once the account has a factor');
+  'a second passkey needs an aal2 session once the account has a factor (step-up)');
 
 select tests.authenticate_as(tests.id('bob'));
 select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
