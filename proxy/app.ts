@@ -124,6 +124,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     subscriptions: cfg.dbPoolMode === 'session',
   });
   const metrics = createMetrics({ cfg, pool, ownerUrl: cfg.db.ownerUrl, providerTokens: providerTokenTotals });
+  metrics?.watchRealtime(() => realtime.stats);
 
   const graphql = createPostGraphile({
     cfg,

@@ -55,7 +55,6 @@ async function main(): Promise<void> {
   const edge = await createApp(cfg, keys);
   const wss = new WebSocketServer({ noServer: true });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } }) as Server;
-  edge.metrics?.watchSockets(wss);
   running = {
     async close() {
       keys.stop?.();

@@ -6,7 +6,8 @@
  *    new connections; idle keep-alive connections are closed.
  * 2. Requests in flight finish; those still open after `graceMs` are cut.
  * 3. WebSocket clients are told "going away" (close code 1001, so they reconnect to another
- *    instance) and cut if they have not closed after `graceMs`.
+ *    instance): features/realtime's sockets through its closeAll, any other socket of the
+ *    WebSocket server directly; cut if they have not closed after `graceMs`.
  * 4. Then the edge closes its pools and background jobs (EdgeApp.close).
  */
 import type { Server } from 'node:http';
@@ -18,7 +19,7 @@ export const GOING_AWAY = 1001;
 export interface Running {
   server: Server;
   wss: WebSocketServer;
-  edge: Pick<EdgeApp, 'drain' | 'close'>;
+  edge: Pick<EdgeApp, 'drain' | 'close'> & Partial<Pick<EdgeApp, 'realtime'>>;
 }
 
 export async function gracefulStop(r: Running, graceMs: number): Promise<void> {
@@ -30,9 +31,10 @@ export async function gracefulStop(r: Running, graceMs: number): Promise<void> {
       new Promise<void>((res) => {
         if (ws.readyState === ws.CLOSED) return res();
         ws.once('close', () => res());
-        ws.close(GOING_AWAY, 'server stopping');
       }),
   );
+  r.edge.realtime?.closeAll(GOING_AWAY, 'Server shutting down');
+  for (const ws of r.wss.clients) if (ws.readyState === ws.OPEN) ws.close(GOING_AWAY, 'Server shutting down');
   const cut = setTimeout(() => {
     r.server.closeAllConnections();
     for (const ws of r.wss.clients) ws.terminate();

@@ -36,8 +36,8 @@ export interface MetricsDeps {
   providerTokens?: { runs: number; renewed: number; failed: number };
 }
 
-/** What counts sockets: `ws`'s WebSocketServer (its `clients`), or any source of a number. */
-export type SocketSource = { clients: { size: number } } | (() => number);
+/** Open sockets and subscriptions (features/realtime's stats). */
+export type RealtimeStats = () => { sockets: number; subscriptions: number };
 
 export class Metrics {
   readonly registry = new Registry();
@@ -46,7 +46,7 @@ export class Metrics {
   readonly #deps: MetricsDeps;
   #server: Server | null = null;
   #ownerPool: pg.Pool | null = null;
-  readonly #sockets: SocketSource[] = [];
+  #realtime: RealtimeStats | null = null;
   readonly #operationNames = new Set<string>();
 
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -109,16 +109,23 @@ export class Metrics {
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
-    const sockets = this.#sockets;
+    const self = this;
     new Gauge({
       name: 'pgauth_websocket_connections',
-      help: 'Open WebSocket connections (GraphQL subscriptions).',
+      help: 'Open WebSocket connections (GraphQL over graphql-ws).',
       registers,
       collect() {
-        this.set(sockets.reduce((n, s) => n + (typeof s === 'function' ? s() : s.clients.size), 0));
+        this.set(self.#realtime?.().sockets ?? 0);
       },
     });
-    const self = this;
+    new Gauge({
+      name: 'pgauth_graphql_subscriptions',
+      help: 'Active GraphQL subscriptions over all WebSocket connections.',
+      registers,
+      collect() {
+        this.set(self.#realtime?.().subscriptions ?? 0);
+      },
+    });
     new Gauge({
       name: 'pgauth_mail_jobs',
       help: 'Mail jobs in the queue (graphile-worker), by state: queued (waiting or to retry) or locked (being sent).',
@@ -147,9 +154,9 @@ export class Metrics {
     }
   }
 
-  /** Counts the open sockets of `source` from now on (server.ts, the WebSocket server). */
-  watchSockets(source: SocketSource): void {
-    this.#sockets.push(source);
+  /** Where open sockets and subscriptions are counted (app.ts: features/realtime). */
+  watchRealtime(stats: RealtimeStats): void {
+    this.#realtime = stats;
   }
 
   /** One answered HTTP request. */
