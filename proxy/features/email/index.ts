@@ -13,6 +13,7 @@ import { Mailbox } from './mailbox.ts';
 import { Mailer } from './mailer.ts';
 import { installMailQueue, startMailWorker } from './queue.ts';
 import { emailRoutes } from './routes.ts';
+import { webhookTasks } from '../webhooks/deliver.ts';
 
 export { EmailPlugin, emailCredentialMutations } from './plugin.ts';
 
@@ -46,6 +47,7 @@ export async function startMailSender(cfg: Config): Promise<{ mailbox: Mailbox |
     runner = await startMailWorker(pool, (job) => mailer.send(job), {
       concurrency: e.concurrency,
       pollIntervalMs: e.pollIntervalMs,
+      tasks: webhookTasks(cfg.webhooks),
     });
   } catch (err) {
     await pool.end();
