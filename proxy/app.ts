@@ -23,6 +23,7 @@ import { AnonymousPlugin, anonymousCredentialMutations } from './features/anonym
 import { DevicePlugin, deviceCredentialMutations, deviceFeature } from './features/device/index.ts';
 import { AdminPlugin, adminCredentialMutations } from './features/admin/plugin.ts';
 import { EmailPlugin, type EmailFeature, emailCredentialMutations, emailFeature } from './features/email/index.ts';
+import { mfaFeature } from './features/mfa/index.ts';
 import { IdTokenVerifier } from './features/native/id-token.ts';
 import { idTokenPlugin, nativeCredentialMutations } from './features/native/plugin.ts';
 import { authorizationCodeGrant } from './features/native/token-grant.ts';
@@ -86,7 +87,12 @@ function errorResponse(c: Context, err: unknown) {
   return c.json({ errors: [{ message: e.message, extensions }] }, e.status as 400);
 }
 
-export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
+/** `bench`: measurement-only switches (bench/realtime.ts); the server never sets them. */
+export async function createApp(
+  cfg: Config,
+  keys: KeyRing,
+  bench: { realtimeUnsafeNoRecheck?: boolean } = {},
+): Promise<EdgeApp> {
   const names = cookieNames(cfg.secureCookies);
   const tokens: TokenSettings = {
     issuer: cfg.publicOrigin,
@@ -122,10 +128,12 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
     names,
     trustProxyHops: cfg.trustProxyHops,
     subscriptions: cfg.dbPoolMode === 'session',
+    unsafeNoRecheck: bench.realtimeUnsafeNoRecheck,
   });
   const metrics = createMetrics({ cfg, pool, ownerUrl: cfg.db.ownerUrl, providerTokens: providerTokenTotals });
   metrics?.watchRealtime(() => realtime.stats);
 
+  const mfa = mfaFeature(cfg);
   const graphql = createPostGraphile({
     cfg,
     pool,
@@ -133,6 +141,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       SessionsPlugin,
       PasswordPlugin,
       EmailPlugin,
+      mfa.plugin,
       AdminPlugin,
       passkeysPlugin(cfg.passkeys),
       AnonymousPlugin,
@@ -147,6 +156,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
       ...sessionCredentialMutations,
       ...passwordCredentialMutations,
       ...emailCredentialMutations,
+      ...mfa.credentialMutations,
       ...adminCredentialMutations,
       ...nativeCredentialMutations,
       ...anonymousCredentialMutations,
@@ -188,6 +198,7 @@ export async function createApp(cfg: Config, keys: KeyRing): Promise<EdgeApp> {
         trustProxyHops: cfg.trustProxyHops,
         issuer,
         apiKeys: apiKeyVerifier(pool),
+        trustedDevice: mfa.trustedDevice,
       },
       outcome: { pool, production: cfg.production },
       securityHeaders: security.headers,

@@ -12,6 +12,9 @@ export interface Identity {
   userId: string;
   sessionId: string;
   role: RequestRole;
+  /** A personal API key's identity (possibly from the edge's short cache): SQL then answers a
+   * dead backing session with LOGIN (401) instead of treating the request as anonymous. */
+  apiKey?: true;
 }
 
 /** A session the database just started or rotated (from app_hidden.auth_result). */
@@ -21,6 +24,9 @@ export interface IssuedSession {
   role: RequestRole;
   refresh_token: string;
   session_expires_at: Date;
+  /** The session waits for a second factor (features/mfa); the active factors to offer. */
+  mfa_required?: boolean | null;
+  mfa_factors?: unknown;
 }
 
 export interface DeliveredTokens {
@@ -46,6 +52,10 @@ export interface AuthRequest {
   issue(session: IssuedSession): Promise<DeliveredTokens>;
   /** Queues clearing of the session cookies. */
   clear(): void;
+  /** The trusted-device cookie's token once its signature verified (features/mfa), else null. */
+  trustedDeviceToken?: string | null;
+  /** Queues one more Set-Cookie value (browsers only; features/mfa's trusted-device cookie). */
+  addCookie?(setCookie: string): void;
 }
 
 /** A refused operation to audit after the request (K2): the schema field name, never an alias. */

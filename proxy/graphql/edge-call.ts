@@ -90,6 +90,9 @@ export function deliver($row: Step<Row | Error | undefined>, $auth: Step<AuthReq
       accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString(),
       accessToken: body ? tokens.accessToken : null,
       refreshToken: body ? tokens.refreshToken : null,
+      // features/mfa: the session waits for a second factor (AuthPayload.mfaRequired).
+      mfaRequired: Boolean(o.session.mfa_required),
+      mfaFactors: o.session.mfa_required ? (o.session.mfa_factors ?? []) : null,
     };
   });
 }

@@ -734,3 +734,16 @@ grant execute on function app_hidden.enroll_totp(uuid, text, text, bytea), app_h
   app_hidden.mfa_finish_totp(uuid, bigint), app_hidden.enroll_phone(text, inet), app_hidden.send_sms_code(uuid, inet),
   app_hidden.mfa_finish_sms(uuid, text), app_hidden.pending_phone_factor(), app_hidden.use_recovery_code(text),
   app_hidden.trust_device(text) to auth_edge;
+
+-- The label an authenticator app shows next to the issuer.
+create or replace function app_hidden.mfa_account_email() returns text
+language sql stable
+-- Definer: auth_edge cannot read app_public.users.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select u.email::text from app_public.users u where u.id = (app_private.mfa_caller()).user_id
+$$;
+comment on function app_hidden.mfa_account_email() is 'Edge only: the email of the caller''s live session (pending MFA or not), for the TOTP label.';
+revoke all on function app_hidden.mfa_account_email() from public;
+grant execute on function app_hidden.mfa_account_email() to auth_edge;

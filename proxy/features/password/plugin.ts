@@ -18,8 +18,9 @@ export const PasswordPlugin = extendSchema((build) => {
   );
   const login = makeCall(
     executor,
-    'select * from app_hidden.login($1, $2, $3::inet, $4)',
-    (i, a) => [i.email, i.password, a.ip, a.userAgent],
+    'select * from app_hidden.login($1, $2, $3::inet, $4, $5)',
+    // The trusted-device cookie (features/mfa) may stand in for the second factor (N10).
+    (i, a) => [i.email, i.password, a.ip, a.userAgent, a.trustedDeviceToken ?? null],
     { credential: true, edge: true },
   );
   const changePassword = makeCall(

@@ -26,6 +26,8 @@ export interface AuthContextDeps {
   issuer: SessionIssuer;
   /** Verifies `Bearer pga_...` personal API keys; without it they are refused. */
   apiKeys?: ApiKeyVerifier;
+  /** Reads the signed trusted-device cookie (features/mfa): its token, or null. */
+  trustedDevice?: (cookies: Record<string, string>) => string | null;
 }
 
 /** The request as this concern reads it: header values by lower-case name, the socket peer. */
@@ -105,6 +107,7 @@ export async function authenticate(d: AuthContextDeps, req: RequestView): Promis
   const bodyDelivery = creds.kind !== 'cookie' && req.header('x-token-delivery') === 'body';
   let issued: SignedSession | null = null;
   let clear = false;
+  const extra: string[] = [];
   const auth: AuthRequest = {
     identity: creds.identity,
     ip: clientAddress(req.socketIp, req.header('x-forwarded-for'), d.trustProxyHops),
@@ -125,18 +128,23 @@ export async function authenticate(d: AuthContextDeps, req: RequestView): Promis
     clear() {
       clear = true;
     },
+    trustedDeviceToken: d.trustedDevice?.(creds.cookies) ?? null,
+    addCookie(setCookie: string) {
+      extra.push(setCookie);
+    },
   };
   return {
     auth,
     cookies() {
       const done = issued as SignedSession | null;
-      if (bodyDelivery || (!done && !clear)) return [];
+      if (bodyDelivery) return [];
+      if (!done && !clear) return [...extra];
       // The cookie helpers write through Context.header(); only that method is needed here.
       const values: string[] = [];
       const sink = { header: (_name: string, value: string) => void values.push(value) } as unknown as Context;
       if (done) d.issuer.setCookies(sink, done);
       else clearSessionCookies(sink, d.names);
-      return values;
+      return [...values, ...extra];
     },
   };
 }
