@@ -230,7 +230,7 @@ describe('device authorization grant', () => {
     const ok = await client.fetch('/auth/device?user_code=<script>');
     const html = await ok.text();
     expect(ok.headers.get('cache-control')).toBe('no-store');
-    expect(ok.headers.get('referrer-policy')).toBe('same-origin');
+    expect(html).toContain('<meta name="referrer" content="same-origin">');
     expect(html).toContain(`http-equiv="Content-Security-Policy" content="default-src 'none'; form-action 'self'`);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('name="user_code" value=""');

@@ -49,14 +49,14 @@ const CODE_SHAPE = /^[A-Za-z]{4}-?[A-Za-z]{4}$/;
 const PAGE_CSP = "default-src 'none'; form-action 'self'; base-uri 'none'";
 
 function page(c: Context, status: number, body: string) {
-  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on the form's
-  // POST, which the Origin check must refuse; the code in the URL still never leaves the site.
-  c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
   c.header('X-Robots-Tag', 'noindex');
   return c.html(
     `<!doctype html><html><head><meta charset="utf-8">` +
       `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">` +
+      // The document's referrer policy is same-origin (the meta tag overrides the edge's
+      // no-referrer header): with no-referrer, browsers send `Origin: null` on the form's POST,
+      // which the Origin check refuses. The code in the URL still never leaves the site.
       `<meta name="referrer" content="same-origin"><meta name="viewport" content="width=device-width">` +
       `<title>${TITLE}</title></head><body><main><h1>${TITLE}</h1>${body}</main></body></html>`,
     status as 200,
