@@ -50,7 +50,7 @@ describe('where /metrics is served', () => {
     expect(off.edge.metrics).toBeNull();
   });
 
-  it('J1: on the main port only with the bearer METRICS_TOKEN', async () => {
+  it('on the main port only with the bearer METRICS_TOKEN', async () => {
     expect((await fetch(`${on.url}/metrics`)).status).toBe(403);
     const wrong = await fetch(`${on.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN.slice(0, -1)}x` } });
     expect(wrong.status).toBe(403);
@@ -64,7 +64,7 @@ describe('where /metrics is served', () => {
     expect(await r.text()).toContain('pgauth_db_pool_connections');
   });
 
-  it('J1: production refuses metrics on the main port without a token', () => {
+  it('production refuses metrics on the main port without a token', () => {
     const prod = {
       NODE_ENV: 'production',
       PUBLIC_ORIGIN: 'https://app.example',
