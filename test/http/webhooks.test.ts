@@ -57,7 +57,9 @@ class Receiver {
       this.requests.push(r);
       const status = this.script.get(path)?.shift() ?? 200;
       res.writeHead(status).end(status === 200 ? 'ok' : 'fail');
-      this.waiters = this.waiters.filter((w) => (w.pred(r) ? (w.resolve(r), false) : true));
+      const due = this.waiters.filter((w) => w.pred(r));
+      this.waiters = this.waiters.filter((w) => !due.includes(w));
+      for (const w of due) w.resolve(r);
     });
   });
   get base(): string {

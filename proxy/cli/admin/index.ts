@@ -10,6 +10,7 @@ import { keys } from './keys.ts';
 import { oauth } from './oauth.ts';
 import { sessions } from './sessions.ts';
 import { users } from './users.ts';
+import { webhooks } from './webhooks.ts';
 
 export const groups: Record<string, CommandGroup> = {
   users,
@@ -17,6 +18,7 @@ export const groups: Record<string, CommandGroup> = {
   oauth,
   audit,
   keys,
+  webhooks,
 };
 
 function usage(): string {
