@@ -111,6 +111,7 @@ export function createPostGraphile(o: GraphQLOptions): GraphQLService {
             role: id?.role ?? 'anonymous',
             'jwt.claims.user_id': id?.userId ?? '',
             'jwt.claims.session_id': id?.sessionId ?? '',
+            ...(id?.apiKey ? { 'jwt.claims.api_key': '1' } : {}),
             statement_timeout: String(cfg.statementTimeoutMs),
             ...(requestId ? { application_name: requestId.slice(0, 63) } : {}),
           },

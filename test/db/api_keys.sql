@@ -1,7 +1,7 @@
 -- Personal API keys (issue #11 part 2, O2): 256-bit secrets shown once and stored hashed,
 -- scoped to a subset of the creator's permissions, verified only by the edge role, and dead on
 -- the next request after revocation, expiry or the user's disable.
-select plan(26);
+select plan(28);
 
 select tests.remember('alice', tests.create_user('alice@example.com'));
 select tests.remember('bob', tests.create_user('bob@example.com'));
@@ -73,5 +73,13 @@ select tests.disable_user(tests.id('alice'));
 select is((select count(*)::int from app_hidden.verify_api_key((select key from k2))), 0, 'O2: a disabled user''s key no longer verifies');
 select tests.authenticate_as(tests.id('alice'), tests.id('k2_sid'));
 select is(app_hidden.current_user_id(), null, 'O2: a disabled user''s key is nobody on the next statement');
+-- The edge remembers verified keys for a minute and marks such requests (jwt.claims.api_key):
+-- then a dead backing session is an error (401), not an anonymous request.
+select set_config('jwt.claims.api_key', '1', true);
+select throws_ok($$ select app_hidden.current_user_id() $$, 'LOGIN', null,
+  'O2: a request the edge made with a remembered key whose user is disabled fails with LOGIN');
+select throws_ok($$ select * from app_public.visible_documents() $$, 'LOGIN', null,
+  'O2: ...from every statement that asks who is calling (the document list)');
+select set_config('jwt.claims.api_key', '', true);
 
 select * from finish();
