@@ -57,7 +57,7 @@ select set_eq(
        -- session claims of each new token (0100-session-claims.sql)
        ('app_hidden.session_claims(uuid)'),
        ('app_hidden.create_webhook_endpoint(text, text[], text)'), -- webhooks (3100-webhooks.sql)
-       ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), -- native apps (5000-native-apps.sql)
+       ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), ('app_hidden.id_token_first_use(bytea, timestamp with time zone)'), -- native apps (5000-native-apps.sql)
        ('app_hidden.start_passkey_registration()'), ('app_hidden.start_passkey_sign_in(text)'), ('app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet)'), ('app_hidden.passkey_refused(text, text, uuid, bytea, inet)'), ('app_hidden.finish_passkey_registration(bytea, bytea, bigint, text[], uuid, boolean, text, text, inet)'), ('app_hidden.finish_passkey_sign_in(text, bytea, bigint, boolean, boolean, text, inet, text)'), -- passkeys (2100-passkeys.sql)
        ('app_hidden.impersonate_user(uuid, text, inet, text)'), -- impersonation (3000-admin.sql; request roles refused in test/db/admin.sql)
        ('app_hidden.sign_in_anonymously(inet, text)'), ('app_hidden.device_authorize(text, text, text, inet)'), ('app_hidden.device_lookup(text, inet)'), ('app_hidden.approve_device(text, boolean, inet)'), ('app_hidden.device_token(text, text, inet, text)'), -- anonymous users and devices (5100-anonymous-users.sql, 5150-device-grant.sql; refused in test/db/anonymous.sql, device.sql)

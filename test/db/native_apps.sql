@@ -1,7 +1,7 @@
 -- App-initiated OAuth for native apps (issue 15, Q1): one-time codes, hashed, bound to the
 -- app, its redirect URI, its PKCE S256 challenge and the session; edge role only; single use.
 -- (Expiry is moved in time in test/oauth/native-app.test.ts, which owns the row as the owner.)
-select plan(22);
+select plan(25);
 
 select tests.remember('ann', tests.create_user('native-ann@example.com'));
 select tests.remember('ann_sid', tests.create_session(tests.id('ann')));
@@ -66,5 +66,15 @@ select is(pg_temp.redeem('fresh', 'myapp', 'http://127.0.0.1:5000/cb', (select v
 select is(tests.session_revoked(tests.id('ann_sid2')), 'code_reuse', 'Q1: a second redemption revokes the session the first one handed out');
 select throws_ok($$ select tests.as_edge(format('select app_hidden.native_code_issue(%L, ''myapp'', ''http://127.0.0.1:5000/cb'', %L)', tests.id('ann_sid'), (select challenge from pkce))) $$,
   '22023', null, 'Q1: no code for a revoked session');
+
+-- ID tokens are used once (Q2).
+select tests.authenticate_as(tests.id('ann'));
+select throws_ok($$ select app_hidden.id_token_first_use(sha256('x'), now() + interval '1 hour') $$, '42501', null,
+  'Q2: a request role cannot record ID-token uses (edge only)');
+select tests.clear_authentication();
+select is(tests.as_edge($$select app_hidden.id_token_first_use(sha256('iss|nonce-1'), now() + interval '10 minutes')$$), 'true',
+  'Q2: the first use of an ID token is accepted');
+select is(tests.as_edge($$select app_hidden.id_token_first_use(sha256('iss|nonce-1'), now() + interval '10 minutes')$$), 'false',
+  'Q2: the same ID token again is a replay');
 
 select * from finish();

@@ -255,6 +255,13 @@ describe('signInWithIdToken', () => {
     expect(audit.rows[0].n).toBeGreaterThan(0);
   });
 
+  it('Q2: an ID token signs in once: the same token and nonce again are refused', async () => {
+    const n = rawNonce();
+    const t = await localToken(L('replay'), n);
+    expect((await nativeSignIn('localkeys', t, n)).code).toBeUndefined();
+    expect((await nativeSignIn('localkeys', t, n)).code).toBe('IDTOKEN');
+  });
+
   it('Q2: an unknown provider is NTFND', async () => {
     const n = rawNonce();
     expect((await nativeSignIn('nosuch', await localToken(L('np'), n), n)).code).toBe('NTFND');

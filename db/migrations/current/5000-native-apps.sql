@@ -119,3 +119,40 @@ comment on function app_hidden.native_code_exchange(text, text, text, text, inet
   'Edge only: redeems a native app''s authorization code with its PKCE verifier (once, within 60 s, same client and redirect URI) for the session''s tokens. Errors: GRANT (any failure; reuse revokes the session).';
 revoke all on function app_hidden.native_code_exchange(text, text, text, text, inet, text) from public;
 grant execute on function app_hidden.native_code_exchange(text, text, text, text, inet, text) to auth_edge;
+
+-- ID-token sign-in (Q2): each ID token signs in once. The edge verifies the token, then records
+-- a hash of (issuer, nonce claim) until the token expires; a second presentation of the same
+-- token (a copy taken from the app or its logs) is refused even with its raw nonce.
+create table if not exists app_private.id_token_uses (
+  use_hash bytea primary key check (length(use_hash) = 32),
+  expires_at timestamptz not null
+);
+create index if not exists id_token_uses_expires_at_idx on app_private.id_token_uses (expires_at);
+comment on table app_private.id_token_uses is
+  'ID tokens already used by signInWithIdToken: SHA-256 of issuer and nonce claim, kept until the token expires (Q2).';
+call app_private.enable_rls('app_private.id_token_uses');
+
+create or replace function app_hidden.id_token_first_use(p_use_hash bytea, p_expires_at timestamptz) returns boolean
+language plpgsql volatile
+-- Definer: writes app_private.id_token_uses, which auth_edge cannot.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_new boolean;
+begin
+  if p_use_hash is null or length(p_use_hash) <> 32 or p_expires_at is null then
+    raise exception 'id_token_first_use: a 32-byte hash and an expiry are required' using errcode = '22023';
+  end if;
+  delete from app_private.id_token_uses where expires_at < now() - interval '5 minutes';
+  insert into app_private.id_token_uses (use_hash, expires_at)
+    values (p_use_hash, least(p_expires_at, now() + interval '1 day') + interval '1 minute')
+    on conflict do nothing
+    returning true into v_new;
+  return coalesce(v_new, false);
+end;
+$$;
+comment on function app_hidden.id_token_first_use(bytea, timestamptz) is
+  'Edge only: true the first time an ID token (hash of issuer and nonce claim) is used to sign in, false on a replay (Q2).';
+revoke all on function app_hidden.id_token_first_use(bytea, timestamptz) from public;
+grant execute on function app_hidden.id_token_first_use(bytea, timestamptz) to auth_edge;

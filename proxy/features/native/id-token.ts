@@ -15,6 +15,9 @@
  * sha256hex(raw). A token whose nonce equals the raw value is refused: the token is readable by
  * anyone who holds it, so accepting its own nonce as proof would let a stolen token replay.
  *
+ * Each token signs in once: SQL records (issuer, nonce claim) until the token expires, so a
+ * copy of a used token and its raw nonce is refused.
+ *
  * Then SQL signs in or registers exactly like the redirect flow (app_hidden.oauth_sign_in:
  * same (issuer, subject) identity, same linking rules, EMCOL on an email collision), with the
  * verified email only.
@@ -33,6 +36,9 @@ export interface VerifiedIdToken {
   /** Only an address the provider says it verified. */
   email: string | null;
   profile: Record<string, unknown>;
+  /** SHA-256 of (issuer, nonce claim): the token's identity for single use. */
+  useHash: Buffer;
+  expiresAt: Date;
 }
 
 /** Asymmetric signatures only: `none` and HMAC (a key the client could know) never verify. */
@@ -130,6 +136,8 @@ export class IdTokenVerifier {
       subject,
       email: verified && typeof payload.email === 'string' ? payload.email : null,
       profile: Object.fromEntries(Object.entries(payload).filter(([k]) => PROFILE_KEYS.includes(k))),
+      useHash: createHash('sha256').update(`${p.issuer}\n${payload.nonce}`, 'utf8').digest(),
+      expiresAt: new Date(payload.exp! * 1000),
     };
   }
 }

@@ -49,7 +49,15 @@ export function idTokenPlugin(d: { verifier: IdTokenVerifier; pool: pg.Pool }) {
                 if (!a?.canAuthenticate) throw safe(new AuthError('BADREQ'), a);
                 const i = (input ?? {}) as { provider: string; idToken: string; nonce: string };
                 try {
-                  return await d.verifier.verify(i.provider, i.idToken, i.nonce);
+                  const v = await d.verifier.verify(i.provider, i.idToken, i.nonce);
+                  const [use] = await asEdge<{ first: boolean }>(
+                    d.pool,
+                    null,
+                    'select app_hidden.id_token_first_use($1, $2) as first',
+                    [v.useHash, v.expiresAt],
+                  );
+                  if (!use?.first) throw new AuthError('IDTOKEN');
+                  return v;
                 } catch (e) {
                   const code = toAuthError(e).code;
                   await asEdge(d.pool, null, 'select app_hidden.oauth_rejected($1, $2, $3::inet)', [
