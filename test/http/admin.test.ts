@@ -43,7 +43,7 @@ describe('admin GraphQL', () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data?.adminUsers.nodes.map((n) => n.rowId)).toEqual([u.userId]);
-    expect(r.data?.adminUsers.nodes[0]!.roles).toContain('user');
+    expect(r.data!.adminUsers.nodes[0]!.roles).toContain('user');
 
     const page = `query ($c: Datetime, $i: UUID) { adminUsers(maxRows: 2, beforeCreatedAt: $c, beforeId: $i) { nodes { rowId createdAt } } }`;
     const p1 = await root.client.gql<{ adminUsers: { nodes: { rowId: string; createdAt: string }[] } }>(page);
