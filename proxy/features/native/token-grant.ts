@@ -64,6 +64,8 @@ export function authorizationCodeGrant(d: CodeGrantDeps): GrantHandler {
       token_type: 'Bearer',
       expires_in: d.issuer.tokens.ttlSeconds,
       refresh_token: signed.session.refresh_token,
+      // features/mfa: the session waits for a second factor; finish it as any native client does.
+      ...(row.mfa_required ? { mfa_required: true, mfa_factors: row.mfa_factors ?? [] } : {}),
     });
   };
 }
