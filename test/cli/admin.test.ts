@@ -169,7 +169,7 @@ describe('npm run admin', () => {
     expect(json(await admin('sessions', 'list', mail('ben'), '--json'))).toEqual([]);
   });
 
-  it('users ban|unban: audited as cli; unbanning a user who is not banned exits 3', async () => {
+  it('O4: users ban|unban: audited as cli; unbanning a user who is not banned exits 3', async () => {
     const b = await admin('users', 'ban', mail('ann'), '--reason', 'spam', '--until', '2099-01-01T00:00:00Z');
     expect(b.code).toBe(0);
     expect(b.stdout).toMatch(/banned cli-ann-.* until 2099-01-01/);
@@ -191,7 +191,7 @@ describe('npm run admin', () => {
     expect(again.code).toBe(3);
   });
 
-  it('users roles: show, set, clear; an unknown role exits 3', async () => {
+  it('O4: users roles: show, set, clear (audited as cli); an unknown role exits 3', async () => {
     expect((await admin('users', 'roles', mail('ben'))).stdout.trim()).toBe('user');
     const set = json(await admin('users', 'roles', mail('ben'), '--set', 'moderator', '--json'));
     expect(set.roles).toEqual(['moderator', 'user']);
