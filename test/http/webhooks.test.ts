@@ -235,7 +235,7 @@ describe('O5: SSRF', () => {
         'https://user:pw@hooks.example.com/hook',
       ]) {
         const r = await a.gql(CREATE, { url, types: [] });
-        expect(r.errors?.[0]?.extensions?.code, url).toBe('WEBHOOK_URL');
+        expect(r.errors?.[0]?.extensions?.code, url).toBe('WEBHOOKURL');
         expect(r.data?.adminCreateWebhookEndpoint ?? null, url).toBeNull();
       }
       const r = await a.gql(CREATE, { url: 'https://localhost/hook' });

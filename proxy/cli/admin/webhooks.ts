@@ -75,7 +75,7 @@ export const webhooks: CommandGroup = {
         try {
           await resolveWebhookTarget(url, { allowPrivate: loadConfig().webhooks.allowPrivate });
         } catch (e) {
-          if (e instanceof UnsafeTargetError) throw new CliError(`refused: ${e.message} (WEBHOOK_URL)`, EXIT.refused);
+          if (e instanceof UnsafeTargetError) throw new CliError(`refused: ${e.message} (WEBHOOKURL)`, EXIT.refused);
           throw e;
         }
         const [row] = await sql<{ id: string; secret: string }>(

@@ -2,7 +2,7 @@ import type { ErrorTable } from '../../core/error-spec.ts';
 
 /** Codes of the auth-event webhooks (issue #12). */
 export const webhookErrors = {
-  WEBHOOK_URL: {
+  WEBHOOKURL: {
     status: 400,
     message: 'The webhook URL is not allowed',
     detailed: true,

@@ -56,7 +56,7 @@ export function webhooksPlugin(opts: { allowPrivate: boolean }) {
                     try {
                       await resolveWebhookTarget(url, { allowPrivate: opts.allowPrivate });
                     } catch (e) {
-                      if (e instanceof UnsafeTargetError) throw new AuthError('WEBHOOK_URL', { message: e.message });
+                      if (e instanceof UnsafeTargetError) throw new AuthError('WEBHOOKURL', { message: e.message });
                       throw e;
                     }
                     return await client.withTransaction(async (tx) => {
