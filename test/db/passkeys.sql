@@ -2,7 +2,7 @@
 -- auth_edge with the request's claims. The signature checks are the edge's (proved in Chromium
 -- by test/browser/passkeys.test.ts); here: who may call what, challenges single-use and bound,
 -- credentials usable only by their user, counter regressions refused and audited (N8).
-select plan(50);
+select plan(61);
 
 -- Edge only (A6): every request role is refused each entry point.
 select throws_ok(
@@ -110,3 +110,34 @@ select is((app_hidden.take_passkey_challenge((current_setting('tests.s')::jsonb 
 select is(tests.audit_events('passkey_refused') > 0, true, 'N8: refusals are audited');
 select throws_ok($$ select app_hidden.passkey_refused('sign_in', 'anything at all', null, null, null) $$, 'BADRQ', null,
   'the edge''s refusal reasons are a closed list');
+
+-- Second factor: bound to alice's session, her credentials only, attempts counted (N3).
+select tests.remember('alice_s3', tests.authenticate_as(tests.id('alice')));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select length(set_config('tests.s', to_jsonb(app_hidden.start_passkey_sign_in(null))::text, true));
+select is(current_setting('tests.s')::jsonb ->> 'purpose', 'second_factor', 'with a session: a second factor (or step-up)...');
+select is(current_setting('tests.s')::jsonb ->> 'challenge_id' is not null
+          and jsonb_array_length(current_setting('tests.s')::jsonb -> 'credentials') = 1, true,
+  '...offering only the session user''s credentials');
+select is((app_hidden.take_passkey_challenge(null, current_setting('tests.s')::jsonb ->> 'challenge', '\xb0b1', false, '192.0.2.85')).error,
+  'PKREF', 'N8: another user''s credential is no second factor for this session');
+select length(set_config('tests.s', to_jsonb(app_hidden.start_passkey_sign_in(null))::text, true));
+select is((app_hidden.take_passkey_challenge(null, current_setting('tests.s')::jsonb ->> 'challenge', '\xa11ce1', false, '192.0.2.85')).purpose,
+  'second_factor', 'the session''s own challenge and credential');
+select is((app_hidden.finish_passkey_sign_in('second_factor', '\xa11ce1', 9, true, false, 'singleDevice', '192.0.2.85', 'ua')).session_id,
+  tests.id('alice_s3'), 'a second factor raises the caller''s own session...');
+select is(app_hidden.session_claims(tests.id('alice_s3')) - 'is_anonymous', '{"aal": "aal2", "amr": ["pwd", "hwk", "mfa"]}'::jsonb,
+  '...to aal2 with hwk and mfa');
+select lives_ok($$ select app_hidden.passkey_refused('second_factor', 'verification', tests.id('alice'), '\xa11ce1', '192.0.2.85') $$,
+  'the edge reports a failed second factor');
+select is(tests.last_mail('alice@example.com', 'mfa_notice') #>> '{data,what}',
+  'A passkey was refused as the second factor of a sign-in to your account.', 'a failed second factor is mailed to the user');
+select is(tests.last_mail('alice@example.com', 'mfa_notice') is not null
+          and tests.audit_events('passkey_counter_regression') > 0, true, 'a counter regression is mailed and audited');
+select tests.set_auth_config('mfa_max_user_failures', '1');
+select length(set_config('tests.s', to_jsonb(app_hidden.start_passkey_sign_in(null))::text, true));
+select is((app_hidden.take_passkey_challenge(null, current_setting('tests.s')::jsonb ->> 'challenge', '\xa11ce1', false, '192.0.2.85')).error,
+  null, 'one attempt within the account''s limit');
+select length(set_config('tests.s', to_jsonb(app_hidden.start_passkey_sign_in(null))::text, true));
+select is((app_hidden.take_passkey_challenge(null, current_setting('tests.s')::jsonb ->> 'challenge', '\xa11ce1', false, '192.0.2.85')).error,
+  'RATEL', 'N8: second-factor attempts count against the account''s MFA limit, new challenges or not');

@@ -102,14 +102,24 @@ revoke all on function app_private.passkey_allow_list(uuid) from public;
 
 create or replace function app_private.passkey_refusal(p_purpose text, p_reason text, p_user_id uuid, p_credential_id bytea, p_ip inet)
 returns void
-language sql volatile
+language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-  select app_private.write_audit('passkey_refused', 'app_public.users', p_user_id::text, null, null,
-    jsonb_build_object('purpose', p_purpose, 'reason', p_reason, 'ip', p_ip::text,
-                       'credential', left(app_private.base64url(p_credential_id), 64)))
+declare
+  v_detail jsonb := jsonb_build_object('purpose', p_purpose, 'reason', p_reason, 'ip', p_ip::text,
+                                       'credential', left(app_private.base64url(p_credential_id), 64));
+begin
+  -- A failed second factor is mailed like a wrong TOTP code: its sender passed the first factor
+  -- (and is limited by mfa_reserve_attempt). Anonymous first-factor refusals are only audited:
+  -- anyone may start one, so a mail each would be a mail bomb.
+  if p_purpose = 'second_factor' and p_user_id is not null and p_reason <> 'challenge' then
+    perform app_private.mfa_notice(p_user_id, 'passkey_refused', 'A passkey was refused as the second factor of a sign-in to your account.', v_detail);
+  else
+    perform app_private.write_audit('passkey_refused', 'app_public.users', p_user_id::text, null, null, v_detail);
+  end if;
+end;
 $$;
-comment on function app_private.passkey_refusal(text, text, uuid, bytea, inet) is 'Audits a refused passkey step (reason: challenge, credential, user, counter, verification, duplicate).';
+comment on function app_private.passkey_refusal(text, text, uuid, bytea, inet) is 'Audits a refused passkey step (reason: challenge, credential, verification, user_verification, duplicate); a failed second factor is also mailed (mfa_notice).';
 revoke all on function app_private.passkey_refusal(text, text, uuid, bytea, inet) from public;
 
 -- ---------------------------------------------------------------------------------------
@@ -229,6 +239,11 @@ begin
     return row(null, v_purpose, v_ch.user_id, null, null, null)::app_hidden.passkey_taken;
   end if;
   select * into v_cred from app_private.webauthn_credentials w where w.credential_id = p_credential_id;
+  -- A second factor counts as an attempt for the account and the factor, like a TOTP code (N3).
+  if v_purpose = 'second_factor'
+     and not app_private.mfa_reserve_attempt(v_ch.user_id, case when v_cred.user_id = v_ch.user_id then v_cred.factor_id end) then
+    return row('RATEL', v_purpose, null, null, null, null)::app_hidden.passkey_taken;
+  end if;
   -- A credential signs in its own user only: the session's, or the one the email named.
   if v_cred.factor_id is null
      or (v_ch.user_id is not null and v_cred.user_id <> v_ch.user_id)
@@ -240,7 +255,7 @@ begin
   return row(null, v_purpose, v_cred.user_id, v_cred.public_key, v_cred.sign_count, v_cred.transports)::app_hidden.passkey_taken;
 end;
 $$;
-comment on function app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet) is 'Edge only: spends the pending challenge (by id for a first factor, else the session''s) if it is the one presented, and returns the credential to verify against; PKCHL (unknown, used, expired, another session''s) or PKREF (unknown credential, another user''s), audited.';
+comment on function app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet) is 'Edge only: spends the pending challenge (by id for a first factor, else the session''s) if it is the one presented, counts a second factor''s attempt (N3), and returns the credential to verify against; PKCHL (unknown, used, expired, another session''s), RATEL (too many second-factor attempts) or PKREF (unknown credential, another user''s), audited.';
 revoke all on function app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet) from public;
 grant execute on function app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet) to auth_edge;
 
@@ -321,7 +336,9 @@ begin
   end if;
   -- A counter that does not move forward means two authenticators share the key (N8).
   if (p_sign_count > 0 or v_cred.sign_count > 0) and p_sign_count <= v_cred.sign_count then
-    perform app_private.write_audit('passkey_counter_regression', 'app_public.users', v_cred.user_id::text, null, null,
+    -- Only the key itself signs such a response: its owner is told.
+    perform app_private.mfa_notice(v_cred.user_id, 'passkey_counter_regression',
+      'A sign-in with one of your passkeys was refused: the key may have been copied. Remove it if you are unsure.',
       jsonb_build_object('factor_id', v_cred.factor_id, 'stored', v_cred.sign_count, 'presented', p_sign_count,
                          'purpose', p_purpose, 'ip', p_ip::text));
     return app_private.auth_error('PKCTR');
@@ -329,7 +346,11 @@ begin
   update app_private.webauthn_credentials w
     set sign_count = greatest(p_sign_count, 0), last_used_at = now(), backed_up = coalesce(p_backed_up, w.backed_up)
     where w.factor_id = v_cred.factor_id;
-  update app_private.mfa_factors f set last_used_at = now() where f.id = v_cred.factor_id;
+  if p_purpose = 'second_factor' then
+    perform app_private.mfa_attempt_succeeded(v_cred.user_id, v_cred.factor_id);
+  else
+    update app_private.mfa_factors f set last_used_at = now() where f.id = v_cred.factor_id;
+  end if;
   -- RFC 8176: hwk for a key bound to one device, swk for a synced (multi-device) passkey.
   v_amr := case when p_device_type = 'multiDevice' or p_backed_up then 'swk' else 'hwk' end;
   if p_purpose = 'second_factor' then
