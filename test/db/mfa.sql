@@ -2,7 +2,7 @@
 -- calls it: as auth_edge with the request's claims. TOTP codes are checked at the edge
 -- (otpauth; test/http/mfa.test.ts), so here the edge's answer (the matched 30 s step) is
 -- passed directly: replay, drift, throttling, limited sessions and step-up are SQL's.
-select plan(95);
+select plan(96);
 
 -- Edge only (A6): request roles cannot call the MFA entry points.
 select throws_ok(
@@ -95,6 +95,15 @@ select throws_ok($$ select app_hidden.change_email('mia2@example.com', 'mia''s l
 select throws_ok($$ select app_hidden.enroll_totp(gen_random_uuid(), 'mine', 'k1', '\x00') $$, 'MFARQ', null,
   'N4: nor enrol a factor of its own (a stolen password cannot add a second factor)');
 select throws_ok($$ select * from app_hidden.trust_device('ua') $$, 'MFARQ', null, 'N10: nor trust its device');
+
+-- N4: other first factors go through start_session too: a mailed sign-in code is one factor.
+select tests.clear_authentication();
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select app_hidden.request_sign_in_email('mia@example.com', '192.0.2.30');
+select is((app_hidden.sign_in_with_email_code('mia@example.com', tests.last_mail('mia@example.com', 'sign_in') #>> '{data,code}',
+           '192.0.2.30', 'ua')).mfa_required, true, 'N4: an email sign-in of a user with a factor is pending MFA too');
+select tests.authenticate_as(tests.id('mia'), tests.id('s1'));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
 
 -- N5: the challenge expires mfa_challenge_ttl (5 min) after the first factor.
 select tests.age_session(tests.id('s1'), interval '6 minutes');
@@ -230,7 +239,7 @@ select is((select (r.auth).error from app_hidden.mfa_begin((select factor_id fro
 select tests.set_auth_config('sms_max_per_number', '5');
 select is((select count(*)::int from app_hidden.send_sms_code((select factor_id from ph2), null)), 1, 'a verified number receives sign-in codes');
 select set_config('role', 'app_user', true);
-select is((select array_agg(kind || '/' || status || '/' || coalesce(phone_hint, '') order by created_at)::text from app_public.my_mfa_factors()),
+select is((select array_agg(kind || '/' || status || '/' || coalesce(phone_hint, '') order by kind desc)::text from app_public.my_mfa_factors()),
   '{totp/active/,sms/active/67}', 'myMfaFactors lists every kind, phones by their last two digits');
 
 -- removeMfaFactor (aal2 session): deleted and noticed.

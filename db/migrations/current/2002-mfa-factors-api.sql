@@ -332,8 +332,7 @@ begin
   end if;
   select * into v_f from app_private.mfa_factors f where f.id = p_factor_id and f.user_id = v_s.user_id;
   if not found then
-    return query select 'NTFND'::text, null::text, null::text, null::text, null::bytea;
-    return;
+    raise exception 'Not found' using errcode = 'NTFND';
   end if;
   if not app_private.mfa_reserve_attempt(v_s.user_id, v_f.id) then
     return query select 'RATEL'::text, v_f.kind, v_f.status, null::text, null::bytea;
@@ -343,7 +342,7 @@ begin
     from (select 1) one left join app_private.mfa_totp_secrets t on t.factor_id = v_f.id;
 end;
 $$;
-comment on function app_hidden.mfa_begin(uuid) is 'Edge only: checks the caller''s session and factor and counts the attempt (N3); returns the factor''s kind and status and, for TOTP, the encrypted secret. Errors LOGIN, MFAEX, NTFND, RATEL.';
+comment on function app_hidden.mfa_begin(uuid) is 'Edge only: checks the caller''s session and factor and counts the attempt (N3); returns the factor''s kind and status and, for TOTP, the encrypted secret. Errors LOGIN, MFAEX, RATEL; raises NTFND.';
 
 -- p_step: the 30 s step whose code matched (the edge checked now and one step either side),
 -- or NULL when none did.
@@ -362,8 +361,7 @@ declare
 begin
   select * into v_f from app_private.mfa_factors f where f.id = p_factor_id and f.user_id = v_s.user_id and f.kind = 'totp';
   if not found then
-    v.auth := app_private.auth_error('NTFND');
-    return v;
+    raise exception 'Not found' using errcode = 'NTFND';
   end if;
   select * into v_t from app_private.mfa_totp_secrets t where t.factor_id = v_f.id for update;
   if p_step is null then
@@ -503,8 +501,7 @@ declare
 begin
   select * into v_f from app_private.mfa_factors f where f.id = p_factor_id and f.user_id = v_s.user_id and f.kind = 'sms';
   if not found then
-    v.auth := app_private.auth_error('NTFND');
-    return v;
+    raise exception 'Not found' using errcode = 'NTFND';
   end if;
   delete from app_private.mfa_sms_codes m
     where m.factor_id = v_f.id and m.expires_at > now()
