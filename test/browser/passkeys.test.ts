@@ -146,6 +146,27 @@ async function userWithPasskey(t: Tab): Promise<{ email: string; userId: string 
 }
 
 describe('passkeys (N8)', () => {
+  it('refuses what is not a ceremony: no session, a malformed response', async () => {
+    const c = new Client(srv.url, { origin });
+    await c.csrf();
+    const reg = await c.gql('mutation { startPasskeyRegistration { optionsJSON } }');
+    expect(reg.errors?.[0]?.extensions?.code).toBe('LOGIN');
+    const bad = await c.gql(
+      'mutation { finishPasskeySignIn(input: { challengeId: "00000000-0000-0000-0000-000000000000", response: "{}" }) { userId } }',
+    );
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BADREQ');
+    // Anonymous with an email: a first-factor challenge with an id, for that account's passkeys.
+    const s = await c.gql<{ startPasskeySignIn: { challengeId: string; optionsJSON: string } }>(
+      'mutation { startPasskeySignIn(input: { email: "nobody@example.com" }) { challengeId optionsJSON } }',
+    );
+    expect(s.data!.startPasskeySignIn.challengeId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(s.data!.startPasskeySignIn.optionsJSON)).toMatchObject({
+      rpId: 'localhost',
+      userVerification: 'preferred',
+      allowCredentials: [],
+    });
+  });
+
   it('registers a passkey, signs out, and signs in with it alone: aal2, amr hwk', async () => {
     const t = await tab();
     const { userId, email: e } = await userWithPasskey(t);
@@ -315,8 +336,9 @@ describe('passkeys (N8)', () => {
     await t.run(`gql(${JSON.stringify(LOGOUT)})`);
     await t.run(`gql(${JSON.stringify(LOGIN)}, a)`, { email: e, password: PASSWORD });
     expect(await claims(t)).toMatchObject({ aal: 'aal1', amr: ['pwd'] });
-    // Pending MFA: nothing but completing it.
+    // Pending MFA: nothing but completing it; in particular no passkey of its own.
     expect((await t.run('gql("{ currentUser { email } }")')).data!.currentUser).toBeNull();
+    expect(code(((await t.run('createPasskey()')) as { start: GqlAnswer }).start)).toBe('MFARQ');
     const s = await t.run<{ challengeId: string | null }>('startSignIn(null)');
     expect(s.challengeId).toBeNull();
     const r = await t.run('signInWithPasskey(null)');
