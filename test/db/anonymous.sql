@@ -1,7 +1,7 @@
 -- Anonymous users (5100-anonymous-users.sql, Q4): off by default, limited per address, a user
 -- without email whose upgrade (register, provider link) keeps its id and grants nothing by an
 -- unverified address. Called as the edge calls: as auth_edge with the request's claims.
-select plan(32);
+select plan(37);
 
 -- Edge only (A6).
 select throws_ok($$ do $d$ begin perform set_config('role', 'anonymous', true); perform app_hidden.sign_in_anonymously(null, null); end $d$ $$,
@@ -83,5 +83,35 @@ select tests.authenticate_as((select user_id from anon2), (select session_id fro
 select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
 select lives_ok($$ select app_hidden.resend_verification_email('192.0.2.83') $$, 'resendVerificationEmail with no email does not fail');
 select is((app_hidden.login('', 'x', '192.0.2.84', 'ua')).error, 'CREDS', 'login never matches a user without email');
+
+-- Upgrade by linking a provider: same id, the provider's (verified) address when free.
+select tests.clear_authentication();
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+create temp table anon3 as select * from app_hidden.sign_in_anonymously('192.0.2.85', 'ua');
+grant select on anon3 to public;
+select tests.authenticate_as((select user_id from anon3), (select session_id from anon3));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select is((app_hidden.oauth_sign_in('gh', 'https://gh.example', 'anon-linker', 'linker@example.org', '{}', true,
+           null, null, null, null, '192.0.2.85', 'ua')).user_id, (select user_id from anon3),
+  'Q4: linking a provider from an anonymous session keeps the user id');
+select is(app_hidden.session_claims((select session_id from anon3)) -> 'is_anonymous', 'false'::jsonb, '...and the user is no longer anonymous');
+select set_config('role', 'anonymous', true);
+select tests.authenticate_as((select user_id from anon3), (select session_id from anon3));
+select is((select email::text || ' ' || (email_verified_at is not null)::text from app_public.users where id = (select user_id from anon3)),
+  'linker@example.org true', '...with the provider''s address, verified by the identity');
+-- A provider whose address is taken: linked, no longer anonymous, a placeholder address.
+select tests.clear_authentication();
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+create temp table anon4 as select * from app_hidden.sign_in_anonymously('192.0.2.86', 'ua');
+grant select on anon4 to public;
+select tests.authenticate_as((select user_id from anon4), (select session_id from anon4));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select is((app_hidden.oauth_sign_in('gh', 'https://gh.example', 'anon-linker-2', 'linker@example.org', '{}', true,
+           null, null, null, null, '192.0.2.86', 'ua')).user_id, (select user_id from anon4),
+  'Q4: a taken provider address still links to the same user');
+select set_config('role', 'anonymous', true);
+select tests.authenticate_as((select user_id from anon4), (select session_id from anon4));
+select matches((select email::text from app_public.users where id = (select user_id from anon4)), '@users\.invalid$',
+  'Q4: ...which gets a placeholder address, never the taken one');
 
 select * from finish();

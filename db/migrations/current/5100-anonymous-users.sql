@@ -260,10 +260,14 @@ begin
       -- [5100] Upgrade an anonymous user: the provider's address if free (before the identity
       -- row, whose trigger verifies a matching address), and no longer anonymous.
       if exists (select 1 from app_public.users u where u.id = v_me and u.is_anonymous) then
+        -- Without a free address it gets the placeholder a provider account without email
+        -- gets at sign-up (users.invalid: never mailed, never matches a domain rule).
         update app_public.users u set is_anonymous = false,
-            email = case when u.email is null and p_email is not null
+            email = case when u.email is not null then u.email
+                         when p_email is not null
                            and not exists (select 1 from app_public.users o where o.email operator(public.=) p_email::public.citext)
-                         then p_email::public.citext else u.email end
+                         then p_email::public.citext
+                         else (p_provider || '-' || md5(p_issuer || '|' || p_subject) || '@users.invalid')::public.citext end
           where u.id = v_me;
         perform app_private.write_audit('anonymous_upgraded', 'app_public.users', v_me::text, null, null,
           v_detail || '{"method":"oauth"}');
