@@ -144,6 +144,31 @@ describe('what is counted', () => {
     expect(after).not.toContain(u.email);
   });
 
+  it('queue depths: mail jobs waiting and provider tokens due, read when scraped', async () => {
+    const before = await scrape();
+    const u = await nativeUser(on, 'metricsq'); // registering queues a verification mail (no worker in tests)
+    const [identity] = await owner<{ id: string }>(
+      `insert into app_public.user_identities (user_id, provider, issuer, subject)
+       values ($1, 'metrics', 'https://idp.example', $2) returning id`,
+      [u.userId, `sub-${u.userId}`],
+    );
+    const id = identity!.id;
+    await owner(
+      `insert into app_private.user_identity_tokens (identity_id, key_id, refresh_token_enc, access_token_expires_at)
+       values ($1, 'k1', '\\x00', now())`,
+      [id],
+    );
+    try {
+      const after = await scrape();
+      expect(sample(after, 'pgauth_provider_tokens_due')!).toBeGreaterThanOrEqual(
+        (sample(before, 'pgauth_provider_tokens_due') ?? 0) + 1,
+      );
+      expect(sample(after, 'pgauth_mail_jobs', { state: 'queued' })!).toBeGreaterThanOrEqual(1);
+    } finally {
+      await owner('delete from app_public.user_identities where id = $1', [id]);
+    }
+  });
+
   it('J2: refused untrusted documents are counted', async () => {
     const text = async () => (await fetch(`${dev.url}/metrics`)).text();
     const before = sample(await text(), 'pgauth_graphql_untrusted_documents_total') ?? 0;

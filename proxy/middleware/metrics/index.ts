@@ -132,10 +132,19 @@ export class Metrics {
       labelNames: ['state'],
       registers,
       async collect() {
-        const counts = await self.#mailJobs();
-        if (!counts) return;
-        this.set({ state: 'queued' }, counts.queued);
-        this.set({ state: 'locked' }, counts.locked);
+        const q = await self.#queues();
+        if (!q) return;
+        this.set({ state: 'queued' }, q.mailQueued);
+        this.set({ state: 'locked' }, q.mailLocked);
+      },
+    });
+    new Gauge({
+      name: 'pgauth_provider_tokens_due',
+      help: 'Provider tokens the background job should renew now (expiring within 5 minutes, not leased, under 3 failed attempts).',
+      registers,
+      async collect() {
+        const q = await self.#queues();
+        if (q) this.set(q.tokensDue);
       },
     });
     const tokens = deps.providerTokens;
@@ -220,22 +229,33 @@ export class Metrics {
     this.#ownerPool = null;
   }
 
-  /** Mail jobs by state, or null when the queue cannot be read (logged, the gauge left out). */
-  async #mailJobs(): Promise<{ queued: number; locked: number } | null> {
+  #queueRead: Promise<QueueDepths | null> | null = null;
+
+  /** The queues, read as the owner once per scrape (the gauges of one scrape share the read
+   * in flight); null when they cannot be read (logged, the gauges left out). */
+  #queues(): Promise<QueueDepths | null> {
+    if (this.#queueRead) return this.#queueRead;
     if (!this.#ownerPool) {
       this.#ownerPool = new pg.Pool({ connectionString: this.#deps.ownerUrl, max: 1, idleTimeoutMillis: 60_000 });
       this.#ownerPool.on('error', () => {});
     }
-    try {
-      const { rows } = await this.#ownerPool.query<{ queued: string; locked: string }>(
-        `select count(*) filter (where locked_at is null) as queued, count(*) filter (where locked_at is not null) as locked
-           from graphile_worker.jobs where task_identifier = 'send_email'`,
-      );
-      return { queued: Number(rows[0]!.queued), locked: Number(rows[0]!.locked) };
-    } catch (e) {
-      logger.warn({ message: e instanceof Error ? e.message : String(e) }, 'metrics: mail queue not readable');
-      return null;
-    }
+    const pool = this.#ownerPool;
+    const result = pool
+      .query<{ mail_queued: string; mail_locked: string; tokens_due: string }>(QUEUES)
+      .then(({ rows }) => ({
+        mailQueued: Number(rows[0]!.mail_queued),
+        mailLocked: Number(rows[0]!.mail_locked),
+        tokensDue: Number(rows[0]!.tokens_due),
+      }))
+      .catch((e: unknown) => {
+        logger.warn({ message: e instanceof Error ? e.message : String(e) }, 'metrics: queues not readable');
+        return null;
+      })
+      .finally(() => {
+        this.#queueRead = null;
+      });
+    this.#queueRead = result;
+    return result;
   }
 
   /**
@@ -297,6 +317,22 @@ export class Metrics {
     return name;
   }
 }
+
+interface QueueDepths {
+  mailQueued: number;
+  mailLocked: number;
+  tokensDue: number;
+}
+
+/** Queue depths, as the owner: graphile-worker's mail jobs; provider tokens as
+ * app_hidden.lease_provider_tokens would lease them now. */
+const QUEUES = `select
+  (select count(*) from graphile_worker.jobs where task_identifier = 'send_email' and locked_at is null) as mail_queued,
+  (select count(*) from graphile_worker.jobs where task_identifier = 'send_email' and locked_at is not null) as mail_locked,
+  (select count(*) from app_private.user_identity_tokens t
+    where t.refresh_token_enc is not null and t.refresh_attempts < 3
+      and t.access_token_expires_at < now() + interval '5 minutes'
+      and (t.refresh_lease_until is null or t.refresh_lease_until < now())) as tokens_due`;
 
 function operationOf(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
   for (const d of doc.definitions) {
