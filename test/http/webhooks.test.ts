@@ -281,6 +281,14 @@ describe('O5: SSRF', () => {
         ],
       }),
     ).rejects.toThrow(/127\.0\.0\.1/);
+    // A resolver that never answers fails the check instead of holding the attempt.
+    await expect(
+      resolveWebhookTarget('https://slow.example/hook', {
+        allowPrivate: false,
+        timeoutMs: 20,
+        resolve: () => new Promise(() => {}),
+      }),
+    ).rejects.toThrow(/does not resolve/);
     expect(receiver.requests.length).toBe(before);
   });
 

@@ -73,7 +73,8 @@ export const webhooks: CommandGroup = {
           .map((s) => s.trim())
           .filter(Boolean);
         try {
-          await resolveWebhookTarget(url, { allowPrivate: loadConfig().webhooks.allowPrivate });
+          const { allowPrivate, timeoutMs } = loadConfig().webhooks;
+          await resolveWebhookTarget(url, { allowPrivate, timeoutMs });
         } catch (e) {
           if (e instanceof UnsafeTargetError) throw new CliError(`refused: ${e.message} (WEBHOOKURL)`, EXIT.refused);
           throw e;

@@ -99,7 +99,7 @@ export async function attemptDelivery(
 ): Promise<AttemptResult> {
   let target: CheckedTarget;
   try {
-    target = await resolveWebhookTarget(t.url, { allowPrivate: s.allowPrivate, resolve });
+    target = await resolveWebhookTarget(t.url, { allowPrivate: s.allowPrivate, resolve, timeoutMs: s.timeoutMs });
   } catch (e) {
     if (e instanceof UnsafeTargetError) return { status: null, error: `refused: ${e.message}` };
     throw e;

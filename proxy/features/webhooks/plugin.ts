@@ -14,7 +14,7 @@ import type { AuthRequest } from '../../core/request.ts';
 import { type Row, safe } from '../../graphql/edge-call.ts';
 import { resolveWebhookTarget, UnsafeTargetError } from './ssrf.ts';
 
-export function webhooksPlugin(opts: { allowPrivate: boolean }) {
+export function webhooksPlugin(opts: { allowPrivate: boolean; timeoutMs: number }) {
   return extendSchema((build) => {
     const executor = build.input.pgRegistry.pgExecutors.main!;
     return {
@@ -54,7 +54,7 @@ export function webhooksPlugin(opts: { allowPrivate: boolean }) {
                     if (a.identity.role !== 'admin') throw new AuthError('DNIED');
                     const url = String(i.url ?? '');
                     try {
-                      await resolveWebhookTarget(url, { allowPrivate: opts.allowPrivate });
+                      await resolveWebhookTarget(url, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs });
                     } catch (e) {
                       if (e instanceof UnsafeTargetError) throw new AuthError('WEBHOOKURL', { message: e.message });
                       throw e;

@@ -119,7 +119,7 @@ const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim
  */
 export async function resolveWebhookTarget(
   raw: string,
-  opts: { allowPrivate: boolean; resolve?: Resolver },
+  opts: { allowPrivate: boolean; resolve?: Resolver; timeoutMs?: number },
 ): Promise<CheckedTarget> {
   const url = checkWebhookUrl(raw, opts.allowPrivate);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -127,10 +127,21 @@ export async function resolveWebhookTarget(
   if (isIP(host)) {
     answers = [{ address: host, family: isIP(host) }];
   } else {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      answers = await (opts.resolve ?? systemResolver)(host);
+      const lookup = (opts.resolve ?? systemResolver)(host);
+      answers = opts.timeoutMs
+        ? await Promise.race([
+            lookup,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timeout')), opts.timeoutMs);
+            }),
+          ])
+        : await lookup;
     } catch {
       throw new UnsafeTargetError(`the host ${host} does not resolve`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (!answers.length) throw new UnsafeTargetError(`the host ${host} does not resolve`);
