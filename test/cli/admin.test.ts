@@ -27,8 +27,11 @@ interface Run {
   stderr: string;
 }
 function admin(...args: string[]): Promise<Run> {
+  return adminWith({}, ...args);
+}
+function adminWith(extra: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...ENTRY, ...args], { env }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...ENTRY, ...args], { env: { ...env, ...extra } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -283,6 +286,12 @@ describe('npm run admin', () => {
         .split('\n')
         .map((l) => JSON.parse(l).target_id),
     ).toContain(ids.cat);
+  });
+
+  it('exit 1 when the database cannot be reached', async () => {
+    const r = await adminWith({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' }, 'users', 'list');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: /);
   });
 
   it('keys rotate|list (JWT_KEYS_DIR, no database)', async () => {

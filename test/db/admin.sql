@@ -2,7 +2,7 @@
 -- admin under the role rule of O4 (LOGIN without a session, DNIED without the permission,
 -- OUTRK on an equal or higher role, never a role above your own), is audited with the actor,
 -- and has its refused side here. test/http/admin.test.ts drives the same through GraphQL.
-select plan(106);
+select plan(107);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin', 'Root'));
 select tests.remember('root2', tests.create_user('root2@example.com', 'admin'));
@@ -87,6 +87,7 @@ select set_config('jwt.claims.role', current_setting('role'), true), set_config(
 select throws_ok($$ select app_hidden.login('carol@example.com', 'violet horse battery staple', '192.0.2.70', 'ua') $$, 'BANND', null,
   'a banned user''s sign-in is refused with BANND');
 select tests.authenticate_as(tests.id('root'));
+select throws_ok($$ select app_public.unban_user(tests.id('root2')) $$, 'OUTRK', null, 'O4: an admin cannot unban another admin');
 select is((app_public.unban_user(tests.id('carol'))).is_banned, false, 'an admin unbans');
 select throws_ok($$ select app_public.unban_user(tests.id('carol')) $$, 'NTFND', null, 'unbanning a user who is not banned: NTFND');
 select tests.clear_authentication();

@@ -156,6 +156,20 @@ describe('admin GraphQL', () => {
       { headers: { 'x-token-delivery': 'body' } },
     );
     expect(again.data?.login.userId).toBe(v.userId);
+
+    // A time-limited ban, as the README shows it.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const timed = await root.client.gql<{ banUser: { result: { isBanned: boolean; bannedUntil: string } } }>(
+      `mutation ($id: UUID!, $u: Datetime!) { banUser(input: { userId: $id, reason: "cool-off", until: $u }) { result { isBanned bannedUntil } } }`,
+      { id: v.userId, u: until },
+    );
+    expect(timed.data?.banUser.result.isBanned).toBe(true);
+    expect(new Date(timed.data!.banUser.result.bannedUntil).toISOString()).toBe(until);
+    const filtered = await root.client.gql<{ adminUsers: { nodes: { rowId: string }[] } }>(
+      `query ($s: String!) { adminUsers(search: $s, banned: true) { nodes { rowId } } }`,
+      { s: v.email },
+    );
+    expect(filtered.data?.adminUsers.nodes).toEqual([{ rowId: v.userId }]);
   });
 
   it('O4: impersonateUser: act.sub is the admin in every token, currentActor in SQL, audited on both; stopImpersonating ends it', async () => {
