@@ -13,7 +13,7 @@ import { AuthError } from '../../core/errors.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import type { AuthRequest } from '../../core/request.ts';
 import type { TokenSettings } from '../../core/tokens.ts';
-import { type Channel, type RawEvent, RealtimeHub } from './hub.ts';
+import { arrayLiteral, type Channel, type RawEvent, RealtimeHub, UUID } from './hub.ts';
 import { realtimePlugin } from './plugin.ts';
 import { type Connection, Sockets } from './sockets.ts';
 
@@ -70,45 +70,68 @@ export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature>
     const [auth, withPgClient, pgSettings] = state as [
       AuthRequest | undefined,
       WithPgClient<NodePostgresPgClient>,
-      Record<string, string>,
+      Record<string, string | undefined>,
     ];
     const conn = auth && connOf.get(auth);
     if (!conn) throw new AuthError('BADREQ', { message: 'Subscriptions need the WebSocket transport' });
+    const single =
+      <R extends Record<string, unknown>>(text: string) =>
+      (events: RawEvent[]) =>
+        withPgClient(pgSettings, (client) =>
+          client.query<R>({ text, values: [events.map((e) => e.id), events.map((e) => e.kind)] }),
+        ).then((r) => r.rows);
     return {
       subscribe() {
         const release = sockets.acquire(conn);
-        const read = <R extends Record<string, unknown>>(text: string, events: RawEvent[]) =>
-          withPgClient(pgSettings, (client) =>
-            client.query<R>({ text, values: [events.map((e) => e.id), events.map((e) => e.kind)] }),
-          ).then((r) => r.rows);
         if (channel === 'documents') {
+          const toEvent = (r: DocumentRow) => ({ kind: r.kind.toUpperCase(), documentId: r.document_id });
+          const read = single<DocumentRow>(
+            'select document_id, kind from app_hidden.realtime_document_events($1::uuid[], $2::text[])',
+          );
           return hub.open<Event>(
             'documents',
-            (e) => typeof e.id === 'string' && DOCUMENT_KINDS.has(e.kind),
-            d.unsafeNoRecheck
-              ? async (events) => events.map((e) => ({ kind: e.kind.toUpperCase(), documentId: e.id }))
-              : async (events) =>
-                  (
-                    await read<DocumentRow>(
-                      'select document_id, kind from app_hidden.realtime_document_events($1::uuid[], $2::text[])',
-                      events,
-                    )
-                  ).map((r) => ({ kind: r.kind.toUpperCase(), documentId: r.document_id })),
+            (e) => typeof e.id === 'string' && UUID.test(e.id) && DOCUMENT_KINDS.has(e.kind),
+            {
+              settings: pgSettings,
+              statement: (events) =>
+                `select document_id, kind from app_hidden.realtime_document_events(${arrayLiteral(
+                  events.map((e) => e.id!),
+                  'uuid',
+                )}, ${arrayLiteral(
+                  events.map((e) => e.kind),
+                  'text',
+                )})`,
+              rows: (rows) => (rows as DocumentRow[]).map(toEvent),
+              single: async (events) => (await read(events)).map(toEvent),
+              ...(d.unsafeNoRecheck
+                ? { unread: (e: RawEvent) => ({ kind: e.kind.toUpperCase(), documentId: e.id }) }
+                : {}),
+            },
             { kind: 'SUBSCRIBED', documentId: null },
             release,
           );
         }
         const user = conn.identity!.userId;
+        const toEvent = (r: SessionRow) => ({ kind: r.kind.toUpperCase(), sessionId: r.session_id });
+        const read = single<SessionRow>(
+          'select session_id, kind from app_hidden.realtime_session_events($1::uuid[], $2::text[])',
+        );
         return hub.open<Event>(
           'sessions',
-          (e) => e.user === user && typeof e.id === 'string' && SESSION_KINDS.has(e.kind),
-          async (events) =>
-            (
-              await read<SessionRow>(
-                'select session_id, kind from app_hidden.realtime_session_events($1::uuid[], $2::text[])',
-                events,
-              )
-            ).map((r) => ({ kind: r.kind.toUpperCase(), sessionId: r.session_id })),
+          (e) => e.user === user && typeof e.id === 'string' && UUID.test(e.id) && SESSION_KINDS.has(e.kind),
+          {
+            settings: pgSettings,
+            statement: (events) =>
+              `select session_id, kind from app_hidden.realtime_session_events(${arrayLiteral(
+                events.map((e) => e.id!),
+                'uuid',
+              )}, ${arrayLiteral(
+                events.map((e) => e.kind),
+                'text',
+              )})`,
+            rows: (rows) => (rows as SessionRow[]).map(toEvent),
+            single: async (events) => (await read(events)).map(toEvent),
+          },
           { kind: 'SUBSCRIBED', sessionId: null },
           release,
         );
