@@ -2,7 +2,7 @@
 -- outbox in the transaction of their cause, ids only; endpoints created only through the edge
 -- by admins, secrets unreachable; the worker's attempt bookkeeping and backoff. Delivery,
 -- signatures and the SSRF checks are in test/http/webhooks.test.ts.
-select plan(69);
+select plan(71);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin'));
 select tests.remember('alice', tests.create_user('alice@example.com'));
@@ -174,6 +174,15 @@ select is((select run_at from tests.webhook_jobs() where delivery_id = tests.id(
 select is(tests.record_webhook_attempt(tests.id('d_created'), 204, null, 3, interval '1 minute'), 'delivered', 'a 2xx delivers it');
 select is((select count(*)::int from tests.webhook_target(tests.id('d_created'))), 0, 'a delivered delivery is not sent again');
 select ok(not tests.retry_webhook_delivery(tests.id('d_created')), 'a delivered delivery is not retried');
+
+-- Retention: a delivered delivery goes after a week, then its event.
+select tests.webhook_cause(format($$update app_public.webhook_deliveries set delivered_at = now() - interval '8 days' where id = %L$$, tests.id('d_created')));
+select tests.webhook_cause(format($$update app_private.webhook_events set created_at = now() - interval '8 days'
+  where id = (select event_id from app_public.webhook_deliveries where id = %L)$$, tests.id('d_created')));
+select tests.webhook_cause('select app_private.purge_webhook_state()');
+select is((select count(*)::int from tests.webhook_events() where type = 'user.created' and data ->> 'user_id' = tests.id('bob')::text), 0,
+  'the hourly purge removes a delivery a week after success, then its event');
+select isnt((select count(*)::int from tests.webhook_events()), 0, '...and keeps recent events');
 
 -- Deleting an endpoint: admins only, secrets and deliveries go with it, nothing more is queued.
 select tests.authenticate_as(tests.id('root'));

@@ -446,3 +446,29 @@ end;
 $$;
 comment on function app_private.retry_webhook_delivery(uuid) is 'Queues an undelivered delivery for an attempt now (the CLI''s retry); false when there is no such undelivered delivery. Owner only.';
 revoke all on function app_private.retry_webhook_delivery(uuid) from public;
+
+-- Retention, run hourly by the worker's housekeeping (features/email/queue.ts): deliveries
+-- a week after success or a month after they failed (attempts by cascade), then events that
+-- no delivery refers to any more.
+create index if not exists webhook_events_created_at_idx on app_private.webhook_events (created_at);
+create or replace function app_private.purge_webhook_state() returns integer
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_deliveries int;
+  v_events int;
+begin
+  delete from app_public.webhook_deliveries d
+    where (d.status = 'delivered' and d.delivered_at < pg_catalog.now() - interval '7 days')
+       or (d.status = 'failed' and d.created_at < pg_catalog.now() - interval '30 days');
+  get diagnostics v_deliveries = row_count;
+  delete from app_private.webhook_events e
+    where e.created_at < pg_catalog.now() - interval '1 day'
+      and not exists (select 1 from app_public.webhook_deliveries d where d.event_id = e.id);
+  get diagnostics v_events = row_count;
+  return v_deliveries + v_events;
+end;
+$$;
+comment on function app_private.purge_webhook_state() is 'Deletes deliveries 7 days after success or 30 days after failure, then events without deliveries; hourly by the worker (owner).';
+revoke all on function app_private.purge_webhook_state() from public;

@@ -64,10 +64,12 @@ export function startMailWorker(
       ...opts.tasks,
       send_email: sendEmail,
       // Hourly housekeeping (owner-only functions): expired email tokens and stale limit
-      // counters; ended sessions (client-credentials sessions an hour after expiry).
+      // counters; ended sessions (client-credentials sessions an hour after expiry); old
+      // webhook deliveries and events.
       email_cleanup: async (_payload, helpers) => {
         await helpers.query('select app_private.purge_email_state()');
         await helpers.query('select app_private.purge_sessions()');
+        await helpers.query('select app_private.purge_webhook_state()');
       },
     },
     // Once per hour across all workers: graphile-worker's cron keeps one run per slot.
