@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smsSender } from '../../proxy/features/mfa/sms.ts';
 import { closeOwner, owner } from './helpers.ts';
 import { Client, email, PASSWORD, REGISTER, useServer } from './server.ts';
 
@@ -15,6 +16,7 @@ import { Client, email, PASSWORD, REGISTER, useServer } from './server.ts';
 const SID = 'AC00000000000000000000000000000000';
 const TOKEN = 'twilio-test-token';
 const sms: { to: string; from: string; body: string }[] = [];
+const hooks: { to: string; body: string }[] = [];
 let twilio: Server;
 let twilioUrl = '';
 beforeAll(async () => {
@@ -24,6 +26,11 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
+      if (req.url === '/sms-webhook') {
+        hooks.push(JSON.parse(body) as { to: string; body: string });
+        res.writeHead(req.headers['content-type'] === 'application/json' ? 204 : 400).end();
+        return;
+      }
       const auth = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`;
       if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${SID}/Messages.json`) {
         res.writeHead(404).end();
@@ -376,5 +383,26 @@ describe('mfa_required_roles (N4)', () => {
     } finally {
       await owner(`update app_private.auth_config set mfa_required_roles = '{}'`);
     }
+  });
+});
+
+describe('SMS senders (SMS_PROVIDER)', () => {
+  const cfg = {
+    from: '+15550000000',
+    twilioAccountSid: SID,
+    twilioAuthToken: TOKEN,
+    twilioApiUrl: '',
+    webhookUrl: '',
+  };
+  it('webhook POSTs {to, body} as JSON', async () => {
+    await smsSender({ ...cfg, provider: 'webhook', webhookUrl: `${twilioUrl}/sms-webhook` }, false)(
+      '+15551110000',
+      'hi',
+    );
+    expect(hooks.at(-1)).toEqual({ to: '+15551110000', body: 'hi' });
+  });
+  it('twilio refuses to count a send the API refused (wrong credentials)', async () => {
+    const send = smsSender({ ...cfg, provider: 'twilio', twilioApiUrl: twilioUrl, twilioAuthToken: 'wrong' }, false);
+    await expect(send('+15551110000', 'hi')).rejects.toThrow(/401/);
   });
 });
