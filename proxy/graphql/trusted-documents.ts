@@ -9,7 +9,8 @@
  * registered from a request). In production an unknown hash, or a document sent as text, is
  * refused with TRUSTED (403) before it is parsed; development runs known hashes and accepts
  * any text, so the same client works against both. A text sent together with a known hash
- * must be that document.
+ * must be that document; an empty text counts as none (graphql-ws makes clients send a
+ * `query` string).
  *
  * This is grafserv's own extension point (`processGraphQLRequestBody` middleware, the one
  * `@grafserv/persisted` uses; that package is not a dependency), so it covers POST /graphql
@@ -88,7 +89,8 @@ export function trustedDocumentsPlugin(opts: TrustedDocumentsOptions): GraphileC
             if (!enforce && typeof body.query === 'string') return next();
             throw refused('unknown document id', ctx?.get('requestId'), opts);
           }
-          if (body.query != null && body.query !== doc) {
+          // graphql-ws requires a `query` string: clients sending a hash over it send ''.
+          if (body.query != null && body.query !== '' && body.query !== doc) {
             throw refused('text does not match its document id', ctx?.get('requestId'), opts);
           }
           body.query = doc;

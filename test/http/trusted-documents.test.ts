@@ -6,11 +6,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { loadConfig } from '../../proxy/core/config.ts';
 import { loadTrustedDocuments } from '../../proxy/graphql/trusted-documents.ts';
-import { type RawResult, rawPost } from './helpers.ts';
-import { useServer } from './server.ts';
+import { type RawResult, rawPost, uniqueIp } from './helpers.ts';
+import { email, PASSWORD, REGISTER, useServer } from './server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pgauth-trusted-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,9 +20,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ME = 'query Me { currentUser { rowId } }';
 const hash = (doc: string) => createHash('sha256').update(doc).digest('hex');
 const ME_HASH = hash(ME);
+const SUB = 'subscription Sessions { mySessionsChanged { kind } }';
+const SUB_HASH = hash(SUB);
 const LIST = join(dir, 'persisted-documents.json');
 // The file as graphql-codegen's client preset writes it: { "<sha256 hex>": "<document>" }.
-writeFileSync(LIST, JSON.stringify({ [ME_HASH]: ME }));
+writeFileSync(LIST, JSON.stringify({ [ME_HASH]: ME, [SUB_HASH]: SUB, [hash(REGISTER)]: REGISTER }));
 
 const ORIGIN = 'https://app.example';
 const prod = useServer({
@@ -71,6 +75,52 @@ describe('production with GRAPHQL_TRUSTED_DOCUMENTS', () => {
     expect(introspection.raw).not.toMatch(/__schema|currentUser|Introspection/);
     const deep = `{ ${'currentUser { '.repeat(200)}rowId${' }'.repeat(200)} }`;
     expectTrusted(await post({ query: deep }));
+  });
+});
+
+describe('WebSocket operations (graphql-ws) in production', () => {
+  it('J2: a subscription by hash runs; the same subscription sent as text is refused with TRUSTED', async () => {
+    // A native client built with the list: it registers by hash too.
+    const reg = await rawPost(
+      prod,
+      { documentId: hash(REGISTER), variables: { email: email('trustedws'), password: PASSWORD } },
+      { 'x-token-delivery': 'body' },
+    );
+    const accessToken = reg.json?.data?.register?.accessToken as string;
+    expect(accessToken, reg.raw).toBeTruthy();
+    class Ws extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { origin: ORIGIN, 'x-forwarded-for': uniqueIp() } });
+      }
+    }
+    const client = createClient({
+      url: `${prod.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: Ws,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${accessToken}` },
+    });
+    type Result = { data?: Record<string, { kind?: string }>; errors?: { extensions?: { code?: string } }[] };
+    const first = (payload: Record<string, unknown>) =>
+      new Promise<Result>((resolve) => {
+        const stop = client.subscribe(payload as { query: string }, {
+          next: (r) => {
+            resolve(r as Result);
+            stop();
+          },
+          error: (e) => resolve({ errors: Array.isArray(e) ? e : [{ extensions: { code: String(e) } }] }),
+          complete: () => {},
+        });
+      });
+    try {
+      // graphql-ws requires a `query` string: with a hash it is empty.
+      const ok = await first({ query: '', documentId: SUB_HASH });
+      expect(ok.data?.mySessionsChanged?.kind, JSON.stringify(ok)).toBe('SUBSCRIBED');
+      const text = await first({ query: SUB });
+      expect(text.errors?.[0]?.extensions?.code, JSON.stringify(text)).toBe('TRUSTED');
+      expect(text.data).toBeUndefined();
+    } finally {
+      await client.dispose();
+    }
   });
 });
 
