@@ -74,7 +74,7 @@ class Receiver {
 }
 
 const CREATE = `mutation ($url: String!, $types: [String!]) {
-  adminCreateWebhookEndpoint(input: { url: $url, eventTypes: $types }) { id url secret }
+  adminCreateWebhookEndpoint(input: { url: $url, eventTypes: $types }) { id url signingKey }
 }`;
 const DELIVERIES = `query ($e: UUID!) { adminWebhookDeliveries(endpointId: $e) { nodes {
   rowId eventType status attempts lastResponseStatus lastError
@@ -128,7 +128,7 @@ afterAll(async () => {
 
 describe('O5: signed delivery', () => {
   it('O5: a new user is delivered as user.created, signed per Standard Webhooks and verified independently', async () => {
-    const created = await admin.gql<{ adminCreateWebhookEndpoint: { id: string; url: string; secret: string } }>(
+    const created = await admin.gql<{ adminCreateWebhookEndpoint: { id: string; url: string; signingKey: string } }>(
       CREATE,
       {
         url: `${receiver.base}/hook`,
@@ -136,12 +136,12 @@ describe('O5: signed delivery', () => {
       },
     );
     const ep = created.data!.adminCreateWebhookEndpoint;
-    expect(ep.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(ep.signingKey).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 
     const bob = await signedIn(srv, 'whbob');
     const got = await receiver.next((r) => r.path === '/hook' && r.body.includes(bob.userId));
-    expect(await verifyStandardWebhook(ep.secret, got.headers, got.body)).toBe(true);
-    expect(await verifyStandardWebhook(ep.secret, got.headers, got.body.replace(bob.userId, '0'.repeat(36)))).toBe(
+    expect(await verifyStandardWebhook(ep.signingKey, got.headers, got.body)).toBe(true);
+    expect(await verifyStandardWebhook(ep.signingKey, got.headers, got.body.replace(bob.userId, '0'.repeat(36)))).toBe(
       false,
     );
     expect(await verifyStandardWebhook(`whsec_${btoa('x'.repeat(32))}`, got.headers, got.body)).toBe(false);
@@ -161,7 +161,7 @@ describe('O5: signed delivery', () => {
 
   it('O5: a delivery answered 500 is retried with backoff and delivered on the next attempt, each attempt recorded', async () => {
     receiver.script.set('/flaky', [500]);
-    const created = await admin.gql<{ adminCreateWebhookEndpoint: { id: string; secret: string } }>(CREATE, {
+    const created = await admin.gql<{ adminCreateWebhookEndpoint: { id: string; signingKey: string } }>(CREATE, {
       url: `${receiver.base}/flaky`,
       types: ['user.created'],
     });
@@ -172,7 +172,7 @@ describe('O5: signed delivery', () => {
     const second = await receiver.next((r) => mine(r) && r !== first);
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(second.body).toBe(first.body);
-    expect(await verifyStandardWebhook(ep.secret, second.headers, second.body)).toBe(true);
+    expect(await verifyStandardWebhook(ep.signingKey, second.headers, second.body)).toBe(true);
 
     const row = await until(async () => {
       const r = await admin.gql<{ adminWebhookDeliveries: { nodes: Record<string, unknown>[] } }>(DELIVERIES, {

@@ -30,7 +30,7 @@ export function webhooksPlugin(opts: { allowPrivate: boolean; timeoutMs: number 
           id: UUID!
           url: String!
           "The signing secret (Standard Webhooks whsec_...): shown this once, store it now."
-          secret: String!
+          signingKey: String!
         }
         extend type Mutation {
           "Admins: adds a webhook endpoint for auth events; answers its signing secret once."
@@ -65,7 +65,7 @@ export function webhooksPlugin(opts: { allowPrivate: boolean; timeoutMs: number 
                         text: 'select * from app_hidden.create_webhook_endpoint($1, $2, $3)',
                         values: [url, i.eventTypes ?? [], i.description ?? null],
                       });
-                      return { ...rows[0], url };
+                      return { id: rows[0]?.id, url, signingKey: rows[0]?.secret };
                     });
                   } catch (e) {
                     return e instanceof Error ? e : new Error(String(e));
