@@ -107,7 +107,7 @@ export async function resolveUser(db: pg.Client, who: string): Promise<string> {
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
-  if (v instanceof Date) return v.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (v instanceof Date) return `${v.toISOString().slice(0, 19)}Z`; // whole seconds
   if (Array.isArray(v)) return v.length ? v.map(cell).join(',') : '-';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
