@@ -3,7 +3,7 @@
 -- expiry, guessing limited, approval only by a signed-in person, tokens delivered once.
 -- Called as the edge calls: as auth_edge with the request's claims. Time moves by rewriting
 -- the stored timestamps (tests.advance_device_clock), never by waiting.
-select plan(42);
+select plan(46);
 
 -- Edge only (A6).
 select throws_ok(
@@ -126,5 +126,14 @@ select is((app_hidden.device_token((select o_device_code from dev3), 'cli', '192
   'a denied authorization: access_denied');
 select set_config('role', 'anonymous', true);
 select is(tests.audit_events('device_denied') >= 1, true, 'K2: the decision is audited');
+
+-- Starting authorizations is limited per address.
+select tests.set_auth_config('device_authorize_max_per_ip', '2');
+select set_config('role', 'auth_edge', true);
+select is((select count(*)::int from app_hidden.device_authorize('cli', 'Example CLI', null, '192.0.2.95')), 1, 'a first authorization from an address');
+select is((select count(*)::int from app_hidden.device_authorize('cli', 'Example CLI', null, '192.0.2.95')), 1, 'a second');
+select is((select count(*)::int from app_hidden.device_authorize('cli', 'Example CLI', null, '192.0.2.95')), 0,
+  'Q3: beyond device_authorize_max_per_ip an address starts no more authorizations');
+select is((select count(*)::int from app_hidden.device_authorize('cli', 'Example CLI', null, '192.0.2.96')), 1, '...another address does');
 
 select * from finish();

@@ -33,6 +33,16 @@ begin
   end if;
 end;
 $$;
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = 'app_private' and table_name = 'auth_config' and column_name = 'device_authorize_max_per_ip') then
+    alter table app_private.auth_config add column device_authorize_max_per_ip integer not null default 60
+      constraint auth_config_device_authorize_check check (device_authorize_max_per_ip >= 1);
+  end if;
+end;
+$$;
+comment on column app_private.auth_config.device_authorize_max_per_ip is 'Device authorizations one client address may start per hour (the device gets 429 slow_down beyond).';
 comment on column app_private.auth_config.device_code_ttl is 'Lifetime of a device authorization (device code and user code), RFC 8628 expires_in (Q3).';
 comment on column app_private.auth_config.device_poll_interval is 'Seconds a device waits between polls (RFC 8628 interval); polling sooner adds 5 s (slow_down).';
 comment on column app_private.auth_config.device_user_code_max_failures is 'Wrong user codes one user may enter within device_failure_window before RATEL (Q3).';
@@ -115,6 +125,11 @@ declare
   v_device text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
   v_user text;
 begin
+  if app_private.attempt_limited('device_authorize:ip:' || coalesce(p_ip, '0.0.0.0'::inet)::text,
+                                 c.device_authorize_max_per_ip, interval '1 hour') then
+    perform app_private.write_audit('device_authorize_rate_limited', null, null, null, null, jsonb_build_object('ip', p_ip::text));
+    return;
+  end if;
   -- Ended authorizations go after a day; they keep their user codes out of reuse till then.
   delete from app_private.device_codes d where d.expires_at < now() - interval '1 day';
   for i in 1..10 loop
@@ -132,7 +147,7 @@ begin
   raise exception 'No free user code' using errcode = 'BADRQ';
 end;
 $$;
-comment on function app_hidden.device_authorize(text, text, text, inet) is 'Edge only: starts a device authorization for a registered client (RFC 8628 3.2); returns the device code and user code (stored only hashed), their lifetime and the poll interval.';
+comment on function app_hidden.device_authorize(text, text, text, inet) is 'Edge only: starts a device authorization for a registered client (RFC 8628 3.2); returns the device code and user code (stored only hashed), their lifetime and the poll interval; no row over device_authorize_max_per_ip per hour.';
 revoke all on function app_hidden.device_authorize(text, text, text, inet) from public;
 grant execute on function app_hidden.device_authorize(text, text, text, inet) to auth_edge;
 

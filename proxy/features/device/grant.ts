@@ -63,7 +63,11 @@ export function deviceCodeRoute(d: DeviceDeps): Hono {
       scope,
       clientIp(c, d.trustProxyHops),
     ]);
-    if (!row) return c.json({ error: 'server_error' }, 500);
+    if (!row) {
+      // Over auth_config.device_authorize_max_per_ip for this address this hour.
+      c.header('Retry-After', '3600');
+      return c.json({ error: 'slow_down' }, 429);
+    }
     const userCode = `${row.o_user_code.slice(0, 4)}-${row.o_user_code.slice(4)}`;
     const verificationUri = `${d.publicOrigin}/auth/device`;
     return c.json({
