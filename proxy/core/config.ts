@@ -96,7 +96,7 @@ export interface Config {
 }
 
 export interface WebhooksConfig {
-  /** Development only in spirit: http URLs and loopback/private targets allowed (O5). */
+  /** Development only: http URLs and loopback/private targets allowed (O5). */
   allowPrivate: boolean;
   /** Whole-attempt timeout of one POST. */
   timeoutMs: number;
@@ -106,9 +106,11 @@ export interface WebhooksConfig {
   retryBaseMs: number;
 }
 
-function webhooksConfig(env: Env): WebhooksConfig {
+function webhooksConfig(env: Env, production: boolean): WebhooksConfig {
+  const allowPrivate = bool(env, 'WEBHOOK_ALLOW_PRIVATE', false);
+  if (production && allowPrivate) throw new Error('WEBHOOK_ALLOW_PRIVATE=true is for development only (O5)');
   return {
-    allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    allowPrivate,
     timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100),
     maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1),
     retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1),
@@ -476,7 +478,7 @@ export function loadConfig(env: Env = process.env): Config {
     mfa: mfaConfig(env, production, url.hostname, tokenKeysFile),
     realtime: realtimeConfig(env),
     passkeys: { origin: publicOrigin, rpId: url.hostname, userVerification: passkeyUserVerification(env) },
-    webhooks: webhooksConfig(env),
+    webhooks: webhooksConfig(env, production),
   };
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Runner } from 'graphile-worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../proxy/core/config.ts';
 import { attemptDelivery, postTo, startWebhookWorker } from '../../proxy/features/webhooks/deliver.ts';
 import { isForbiddenAddress, resolveWebhookTarget } from '../../proxy/features/webhooks/ssrf.ts';
 import { type Client, LOGIN, PASSWORD, signedIn, startServer, type TestServer, useServer } from './server.ts';
@@ -189,6 +190,18 @@ describe('O5: signed delivery', () => {
 });
 
 describe('O5: SSRF', () => {
+  it('O5: private targets cannot be allowed in production', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      PUBLIC_ORIGIN: 'https://app.example',
+      CSRF_SECRET: 'ab'.repeat(32),
+      JWT_KEYS_DIR: '/nonexistent/keys',
+      AUTH_DATABASE_URL: 'postgres://login@127.0.0.1:1/db',
+    };
+    expect(loadConfig(prod).webhooks.allowPrivate).toBe(false);
+    expect(() => loadConfig({ ...prod, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+  });
+
   it('O5: loopback, private, link-local, CGNAT, multicast and embedded-IPv4 addresses are refused; public ones pass', () => {
     for (const ip of [
       '127.0.0.1',
