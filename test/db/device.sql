@@ -3,7 +3,7 @@
 -- expiry, guessing limited, approval only by a signed-in person, tokens delivered once.
 -- Called as the edge calls: as auth_edge with the request's claims. Time moves by rewriting
 -- the stored timestamps (tests.advance_device_clock), never by waiting.
-select plan(46);
+select plan(47);
 
 -- Edge only (A6).
 select throws_ok(
@@ -111,6 +111,16 @@ select is((app_hidden.device_token((select o_device_code from dev2), 'cli', '192
   'Q3: tokens are delivered once: a second poll gets invalid_grant');
 select is((app_hidden.device_token((select o_device_code from dev2), 'cli', '192.0.2.90', 'cli/1')).refresh_token, null,
   'Q3: ...and no token');
+
+-- A service account cannot approve (it would mint a user session).
+select tests.clear_authentication();
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+create temp table dev4 as select * from app_hidden.device_authorize('cli', 'Example CLI', null, '192.0.2.90');
+grant select on dev4 to public;
+select tests.authenticate_as(tests.create_user('robot@example.com', 'bot'));
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select is((app_hidden.approve_device((select o_user_code from dev4), true, '192.0.2.93')).error, 'DNIED',
+  'Q3: a service account cannot approve a device');
 
 -- Denied.
 select tests.clear_authentication();
