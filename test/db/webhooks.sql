@@ -2,7 +2,7 @@
 -- outbox in the transaction of their cause, ids only; endpoints created only through the edge
 -- by admins, secrets unreachable; the worker's attempt bookkeeping and backoff. Delivery,
 -- signatures and the SSRF checks are in test/http/webhooks.test.ts.
-select plan(71);
+select plan(74);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin'));
 select tests.remember('alice', tests.create_user('alice@example.com'));
@@ -169,11 +169,23 @@ select is((select array_agg(coalesce(response_status::text, error) order by id) 
 select is((select count(*)::int from app_public.admin_webhook_deliveries(failed_only => true) where id = tests.id('d_created')), 1,
   'failedOnly lists it');
 select tests.clear_authentication();
+select tests.authenticate_as(tests.id('dave'));
+select throws_ok($$ select app_public.admin_retry_webhook_delivery(tests.id('d_created')) $$, '42501', null,
+  'O5: a non-admin cannot retry a delivery');
+select tests.authenticate_as(tests.id('root'));
+select is((select status from app_public.admin_retry_webhook_delivery(tests.id('d_created'))), 'pending',
+  'an admin retries a failed delivery (adminRetryWebhookDelivery)');
+select tests.clear_authentication();
+select tests.record_webhook_attempt(tests.id('d_created'), 500, null, 1, interval '1 minute');
 select ok(tests.retry_webhook_delivery(tests.id('d_created')), 'a failed delivery can be retried (the CLI''s retry)');
 select is((select run_at from tests.webhook_jobs() where delivery_id = tests.id('d_created')), now(), '...queued for now');
 select is(tests.record_webhook_attempt(tests.id('d_created'), 204, null, 3, interval '1 minute'), 'delivered', 'a 2xx delivers it');
 select is((select count(*)::int from tests.webhook_target(tests.id('d_created'))), 0, 'a delivered delivery is not sent again');
 select ok(not tests.retry_webhook_delivery(tests.id('d_created')), 'a delivered delivery is not retried');
+select tests.authenticate_as(tests.id('root'));
+select throws_ok($$ select app_public.admin_retry_webhook_delivery(tests.id('d_created')) $$, 'NTFND', null,
+  'retrying a delivered delivery is NTFND');
+select tests.clear_authentication();
 
 -- Retention: a delivered delivery goes after a week, then its event.
 select tests.webhook_cause(format($$update app_public.webhook_deliveries set delivered_at = now() - interval '8 days' where id = %L$$, tests.id('d_created')));

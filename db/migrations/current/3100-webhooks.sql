@@ -472,3 +472,25 @@ end;
 $$;
 comment on function app_private.purge_webhook_state() is 'Deletes deliveries 7 days after success or 30 days after failure, then events without deliveries; hourly by the worker (owner).';
 revoke all on function app_private.purge_webhook_state() from public;
+
+-- Security definer: queues a job (graphile_worker, owner only). Admins only, checked here.
+create or replace function app_public.admin_retry_webhook_delivery(id uuid) returns app_public.webhook_deliveries
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_row app_public.webhook_deliveries;
+begin
+  if app_hidden.current_app_role() is distinct from 'admin' then
+    raise exception 'Admins only' using errcode = 'DNIED';
+  end if;
+  if not app_private.retry_webhook_delivery(admin_retry_webhook_delivery.id) then
+    raise exception 'No undelivered delivery' using errcode = 'NTFND';
+  end if;
+  select d.* into v_row from app_public.webhook_deliveries d where d.id = admin_retry_webhook_delivery.id;
+  return v_row;
+end;
+$$;
+comment on function app_public.admin_retry_webhook_delivery(uuid) is 'Admins: queues a failed or waiting webhook delivery for an attempt now.';
+revoke all on function app_public.admin_retry_webhook_delivery(uuid) from public;
+grant execute on function app_public.admin_retry_webhook_delivery(uuid) to admin;
