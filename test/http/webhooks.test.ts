@@ -335,6 +335,10 @@ describe('O5: admins only', () => {
       { id: '00000000-0000-0000-0000-000000000000' },
     );
     expect(x.errors?.[0]?.extensions?.code).toBe('DNIED');
+    const RETRY = 'mutation ($id: UUID!) { adminRetryWebhookDelivery(input: { id: $id }) { result { rowId status } } }';
+    const zero = { id: '00000000-0000-0000-0000-000000000000' };
+    expect((await user.client.gql(RETRY, zero)).errors?.[0]?.extensions?.code).toBe('DNIED');
+    expect((await admin.gql(RETRY, zero)).errors?.[0]?.extensions?.code).toBe('NTFND');
     const secret = await admin.gql('{ adminWebhookEndpoints { nodes { rowId secret } } }');
     expect(secret.errors?.[0]?.extensions?.code).toBe('GQLVAL');
   });
