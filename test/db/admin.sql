@@ -2,7 +2,7 @@
 -- admin under the role rule of O4 (LOGIN without a session, DNIED without the permission,
 -- OUTRK on an equal or higher role, never a role above your own), is audited with the actor,
 -- and has its refused side here. test/http/admin.test.ts drives the same through GraphQL.
-select plan(107);
+select plan(108);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin', 'Root'));
 select tests.remember('root2', tests.create_user('root2@example.com', 'admin'));
@@ -10,6 +10,8 @@ select tests.remember('mgr', tests.create_user('mgr@example.com', 'manager'));
 select tests.remember('alice', tests.create_user('alice@example.com', 'app_user', 'Alice Liddell'));
 select tests.remember('bob', tests.create_user('bob@example.com'));
 select tests.remember('dan', tests.create_user('dan@example.org'));
+select tests.remember('alice_gone', tests.create_user('gone@example.com'));
+select tests.disable_user(tests.id('alice_gone'));
 
 -- Structure.
 select ok((select relrowsecurity and relforcerowsecurity from pg_class where relname = 'user_bans' and relnamespace = 'app_private'::regnamespace),
@@ -167,6 +169,8 @@ select throws_ok($$ select app_hidden.impersonate_user(tests.id('root2'), 'check
   'O4: impersonation is never allowed towards an equal or higher role');
 select throws_ok($$ select app_hidden.impersonate_user(tests.id('bob'), '', '192.0.2.1', 'ua') $$, 'REASN', null,
   'impersonation needs a reason');
+select throws_ok($$ select app_hidden.impersonate_user(tests.id('alice_gone'), 'x', null, null) $$, 'DNIED', null,
+  'a disabled user cannot be impersonated');
 select tests.remember('imp', (app_hidden.impersonate_user(tests.id('bob'), 'ticket 42', '192.0.2.1', 'ua')).session_id);
 select is(app_hidden.session_claims(tests.id('imp')) -> 'act', jsonb_build_object('sub', tests.id('root')::text),
   'O4: every token of the session carries act.sub = the admin');

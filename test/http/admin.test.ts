@@ -2,6 +2,7 @@
 // session dies, refresh and sign-in refused), impersonates a normal user (the token's act
 // claim and current_actor_id() name the admin), merges accounts and reads the audit log. Every
 // mutation's refused side: a plain user (DNIED), anonymous (LOGIN), an admin on an admin (OUTRK).
+import { readFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeOwner, nativeUser, owner } from './helpers.ts';
@@ -338,5 +339,34 @@ describe('admin GraphQL', () => {
     expect(code(await new Client(srv.url, { origin: null }).gql(LOGIN, { email: v.email, password: PASSWORD }))).toBe(
       'CREDS',
     );
+  });
+
+  it("the README's Administration examples are valid GraphQL and run as shown", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Administration'),
+      readme.indexOf('\n## ', readme.indexOf('## Administration') + 5),
+    );
+    const docs = [...section.matchAll(/^gql '(\{.*\})'/gm)].map((m) => m[1]!);
+    expect(docs.length).toBeGreaterThan(10);
+    const a = await admin('readme');
+    const u = await signedIn(srv, 'readme-user');
+    const u2 = await signedIn(srv, 'readme-user2');
+    const u3 = await signedIn(srv, 'readme-user3'); // impersonated (u is deleted by then)
+    for (const d of docs) {
+      const body = d
+        .replaceAll('<id2>', u2.userId)
+        .replaceAll('<id>', d.includes('impersonateUser') ? u3.userId : u.userId)
+        .replaceAll('bob@', u.email);
+      const res = await a.client.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const json = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+      const c = json.errors?.[0]?.extensions?.code;
+      // Only the unlink meets a rule here (the user has no provider): every document validates.
+      expect([undefined, d.includes('adminUnlinkIdentity') ? 'NTFND' : undefined], d).toContain(c);
+    }
   });
 });

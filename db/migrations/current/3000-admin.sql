@@ -637,6 +637,9 @@ begin
   if coalesce(btrim(p_reason), '') = '' then
     raise exception 'A reason is required' using errcode = 'REASN';
   end if;
+  if exists (select 1 from app_public.users u where u.id = p_user and u.disabled_at is not null) then
+    raise exception 'This account is disabled' using errcode = 'DNIED';
+  end if;
   if exists (select 1 from app_private.sessions s where s.id = app_hidden.current_session_id() and s.actor_id is not null) then
     raise exception 'Already impersonating' using errcode = 'DNIED';
   end if;
