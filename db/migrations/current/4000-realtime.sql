@@ -157,18 +157,24 @@ comment on function app_hidden.realtime_former_viewer(uuid, text) is 'Whether th
 revoke all on function app_hidden.realtime_former_viewer(uuid, text) from public;
 grant execute on function app_hidden.realtime_former_viewer(uuid, text) to app_user, bot;
 
--- Invoker: the documents are read under RLS as the subscriber (P2).
-create or replace function app_hidden.realtime_document_events(p_ids uuid[], p_kinds text[])
+-- Invoker: the documents are read under RLS as the subscriber (P2). plpgsql so that its plan
+-- is cached per connection (an SQL function with SET is never inlined and re-planned on every
+-- call); a cached plan that depends on RLS is re-planned when the role differs.
+drop function if exists app_hidden.realtime_document_events(uuid[], text[]);
+create function app_hidden.realtime_document_events(p_ids uuid[], p_kinds text[])
 returns table (document_id uuid, kind text, visible boolean)
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select e.id, e.kind, d.id is not null
-  from unnest(p_ids, p_kinds) with ordinality as e(id, kind, n)
-  left join app_public.documents d on d.id = e.id
-  where d.id is not null
-     or (e.kind in ('deleted', 'unshared') and app_hidden.realtime_former_viewer(e.id, e.kind))
-  order by e.n;
+begin
+  return query
+    select e.id, e.kind, d.id is not null
+    from unnest(p_ids, p_kinds) with ordinality as e(id, kind, n)
+    left join app_public.documents d on d.id = e.id
+    where d.id is not null
+       or (e.kind in ('deleted', 'unshared') and app_hidden.realtime_former_viewer(e.id, e.kind))
+    order by e.n;
+end;
 $$;
 comment on function app_hidden.realtime_document_events(uuid[], text[]) is 'The realtime re-read: of these (document, kind) events, those the caller may receive: documents it can see now (visible), or just deleted/unshared ones it could see.';
 revoke all on function app_hidden.realtime_document_events(uuid[], text[]) from public;
@@ -176,17 +182,21 @@ grant execute on function app_hidden.realtime_document_events(uuid[], text[]) to
 
 -- Security definer: sessions are private (as in my_sessions); only the caller's live user's
 -- own sign-ins, never an API key's session.
-create or replace function app_hidden.realtime_session_events(p_ids uuid[], p_kinds text[])
+drop function if exists app_hidden.realtime_session_events(uuid[], text[]);
+create function app_hidden.realtime_session_events(p_ids uuid[], p_kinds text[])
 returns table (session_id uuid, kind text)
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select e.id, e.kind
-  from unnest(p_ids, p_kinds) with ordinality as e(id, kind, n)
-  join app_private.sessions s on s.id = e.id
-  where s.user_id = app_hidden.current_user_id()
-    and not exists (select 1 from app_public.api_keys k where k.session_id = s.id)
-  order by e.n;
+begin
+  return query
+    select e.id, e.kind
+    from unnest(p_ids, p_kinds) with ordinality as e(id, kind, n)
+    join app_private.sessions s on s.id = e.id
+    where s.user_id = app_hidden.current_user_id()
+      and not exists (select 1 from app_public.api_keys k where k.session_id = s.id)
+    order by e.n;
+end;
 $$;
 comment on function app_hidden.realtime_session_events(uuid[], text[]) is 'The realtime re-read for mySessionsChanged: of these (session, kind) events, those about the caller''s own sign-ins.';
 revoke all on function app_hidden.realtime_session_events(uuid[], text[]) from public;
