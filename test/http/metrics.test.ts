@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { loadConfig } from '../../proxy/core/config.ts';
 import { closeOwner, nativeUser, owner, rawPost, uniqueIp } from './helpers.ts';
 import { freePort, LOGIN, PASSWORD, useServer } from './server.ts';
@@ -166,6 +168,37 @@ describe('what is counted', () => {
       expect(sample(after, 'pgauth_mail_jobs', { state: 'queued' })!).toBeGreaterThanOrEqual(1);
     } finally {
       await owner('delete from app_public.user_identities where id = $1', [id]);
+    }
+  });
+
+  it('WebSocket connections and subscriptions while open, the subscription counted by name', async () => {
+    const u = await nativeUser(on, 'metricsws');
+    class Ws extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { origin: on.url, 'x-forwarded-for': uniqueIp() } });
+      }
+    }
+    const client = createClient({
+      url: `${on.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: Ws,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${u.accessToken}` },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe(
+          { query: 'subscription Watch { mySessionsChanged { kind } }' },
+          { next: () => resolve(), error: reject, complete: () => {} },
+        );
+      });
+      const open = await scrape();
+      expect(sample(open, 'pgauth_websocket_connections')).toBe(1);
+      expect(sample(open, 'pgauth_graphql_subscriptions')).toBe(1);
+      expect(
+        sample(open, 'pgauth_graphql_operations_total', { operation: 'Watch', type: 'subscription', code: 'OK' }),
+      ).toBe(1);
+    } finally {
+      await client.dispose();
     }
   });
 

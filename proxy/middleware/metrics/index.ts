@@ -259,9 +259,9 @@ export class Metrics {
   }
 
   /**
-   * Grafast middleware: counts each operation by name and error code, and credential
-   * mutations (`credential`) by outcome. Listed before the errors plugin, so it sees the
-   * classified codes.
+   * Grafast middleware: counts each operation (a subscription once, as it starts) by name and
+   * error code, and credential mutations (`credential`) by outcome. Listed before the errors
+   * plugin, so it sees the classified codes.
    */
   graphqlPlugin(credential: ReadonlySet<string>): GraphileConfig.Plugin {
     const count = (document: DocumentNode, operationName: string | null | undefined, result: unknown) => {
@@ -305,6 +305,16 @@ export class Metrics {
             count(document, operationName, result);
             return result;
           },
+          // A subscription is counted once, when it starts (OK) or is refused (its codes).
+          subscribe(next, event) {
+            const { document, operationName } = event.args;
+            const started = (r: unknown) => {
+              count(document, operationName, isAsyncIterable(r) ? null : r);
+              return r;
+            };
+            const result = next();
+            return (result instanceof Promise ? result.then(started) : started(result)) as ReturnType<typeof next>;
+          },
         },
       },
     };
@@ -333,6 +343,10 @@ const QUEUES = `select
     where t.refresh_token_enc is not null and t.refresh_attempts < 3
       and t.access_token_expires_at < now() + interval '5 minutes'
       and (t.refresh_lease_until is null or t.refresh_lease_until < now())) as tokens_due`;
+
+function isAsyncIterable(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}
 
 function operationOf(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
   for (const d of doc.definitions) {
