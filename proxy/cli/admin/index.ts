@@ -5,7 +5,7 @@
  * Exit codes: proxy/cli/admin/common.ts (0 ok, 1 failure, 2 usage, 3 not found, 4 refused).
  */
 import { audit } from './audit.ts';
-import { type Args, CliError, type CommandGroup, connect, EXIT, fromDbError, parseArgs } from './common.ts';
+import { CliError, type CommandGroup, connect, EXIT, fromDbError, parseArgs } from './common.ts';
 import { keys } from './keys.ts';
 import { oauth } from './oauth.ts';
 import { sessions } from './sessions.ts';
@@ -30,9 +30,8 @@ function usage(): string {
   return lines.join('\n');
 }
 
-function commandHelp(group: string, name: string, args: Args): string {
+function commandHelp(group: string, name: string): string {
   const c = groups[group]!.commands[name]!;
-  void args;
   return [`usage: npm run admin -- ${group} ${c.usage} [--json]`, '', c.summary, ...(c.help ? ['', c.help] : [])].join(
     '\n',
   );
@@ -58,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const c = g.commands[command];
   if (!c) throw new CliError(`unknown command: ${group} ${command}`, EXIT.usage);
   if (args.options.help) {
-    console.log(commandHelp(group, command, args));
+    console.log(commandHelp(group, command));
     return EXIT.ok;
   }
   if (c.offline) {
