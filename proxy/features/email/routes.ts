@@ -23,6 +23,7 @@ import { asEdge } from '../../core/db.ts';
 import { AuthError, isErrorCode, toAuthError } from '../../core/errors.ts';
 import type { IssuedSession } from '../../core/request.ts';
 import { clientIp } from '../../middleware/credentials/index.ts';
+import { formOriginAllowed } from '../../middleware/origin/index.ts';
 import type { SessionIssuer } from '../sessions/issuer.ts';
 import type { Mailbox } from './mailbox.ts';
 import { escapeHtml } from './mailer.ts';
@@ -109,8 +110,7 @@ export function emailRoutes(d: {
     if (!a) return c.notFound();
     // A form of ours posts from our origin; anything else could be login CSRF (a foreign
     // page signing the browser into the attacker's account with the attacker's link).
-    const origin = c.req.header('origin');
-    if (!origin || !d.allowed.has(origin)) {
+    if (!formOriginAllowed(c.req.header('origin'), c.req.header('sec-fetch-site'), d.allowed)) {
       const e = new AuthError('ORIGIN');
       return page(c, e.status, a.title, `<p>${escapeHtml(e.message)}.</p>`);
     }

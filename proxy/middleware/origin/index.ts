@@ -16,6 +16,21 @@ export function checkOrigin(origin: string | undefined, site: string | undefined
 }
 
 /**
+ * For a form of ours posted by a browser: from an allowed origin, or `Origin: null` with
+ * `Sec-Fetch-Site: same-origin`. A page sending `Referrer-Policy: no-referrer` (the email
+ * landing pages, M4) makes Chromium post its forms with `Origin: null`; Sec-Fetch-Site is set
+ * by the browser and cannot be forged by a page, so a foreign form (login CSRF) is still refused.
+ */
+export function formOriginAllowed(
+  origin: string | undefined,
+  site: string | undefined,
+  allowed: ReadonlySet<string>,
+): boolean {
+  if (origin === 'null') return site === 'same-origin';
+  return origin !== undefined && allowed.has(origin);
+}
+
+/**
  * The origins a browser may call from: the public origin, the CORS allow-list and, for a
  * plain-http development server on localhost, its loopback aliases (127.0.0.1, [::1]), which
  * are the same server.
