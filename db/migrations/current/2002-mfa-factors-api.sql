@@ -228,9 +228,15 @@ as $$
 declare
   v app_hidden.mfa_result;
 begin
-  perform app_private.mfa_notice(p_user, 'mfa_failed',
-    'A wrong second-factor code was entered for your account.',
-    jsonb_build_object('factor_id', p_factor, 'reason', p_reason));
+  if exists (select 1 from app_private.mfa_factors f where f.id = p_factor and f.status = 'unverified') then
+    -- A typo while enrolling: audited, not mailed.
+    perform app_private.write_audit('mfa_failed', 'app_public.users', p_user::text, null, null,
+      jsonb_build_object('factor_id', p_factor, 'reason', p_reason, 'enrolment', true));
+  else
+    perform app_private.mfa_notice(p_user, 'mfa_failed',
+      'A wrong second-factor code was entered for your account.',
+      jsonb_build_object('factor_id', p_factor, 'reason', p_reason));
+  end if;
   v.auth := app_private.auth_error('MFAIN');
   return v;
 end;

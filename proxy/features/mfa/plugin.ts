@@ -12,7 +12,7 @@ import { sideEffectWithPgClient } from 'postgraphile/@dataplan/pg';
 import { context, lambda, object, SafeError, type Step } from 'postgraphile/grafast';
 import { extendSchema, gql } from 'postgraphile/utils';
 import { BECOME_EDGE } from '../../core/db.ts';
-import { AuthError } from '../../core/errors.ts';
+import { AuthError, isErrorCode } from '../../core/errors.ts';
 import type { AuthRequest } from '../../core/request.ts';
 import { deliver, type Row, resultOf, safe } from '../../graphql/edge-call.ts';
 import type { TokenKeys } from '../oauth/token-crypto.ts';
@@ -142,7 +142,7 @@ export function mfaPlugin(d: MfaPluginDeps) {
 
     const plain = ($row: Step<Row | Error | undefined>, $auth: Step<AuthRequest | undefined>) =>
       resultOf($row, $auth, (r) => {
-        if (r?.error) throw safe(new AuthError(r.error as 'NTFND'));
+        if (r?.error) throw safe(new AuthError(isErrorCode(r.error) ? r.error : 'INTERNAL'));
         return r;
       });
 
