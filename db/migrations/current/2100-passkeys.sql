@@ -152,7 +152,9 @@ begin
   perform app_private.assert_may_enroll(v_session);
   select c.challenge_id, c.challenge into v.challenge_id, v.challenge
     from app_private.new_passkey_challenge('registration', v_session.id, v_session.user_id, null) c;
-  select 'registration', u.id, u.email::text, coalesce(u.display_name, u.email::text), app_private.passkey_allow_list(u.id)
+  -- An anonymous user has no email yet: the authenticator shows a stable placeholder name.
+  select 'registration', u.id, coalesce(u.email::text, 'user-' || left(u.id::text, 8)),
+         coalesce(u.display_name, u.email::text, 'Anonymous user'), app_private.passkey_allow_list(u.id)
     into v.purpose, v.user_id, v.user_name, v.display_name, v.credentials
     from app_public.users u where u.id = v_session.user_id;
   return v;
