@@ -1,0 +1,247 @@
+// The browser client (client/, issue 14) in Debian's Chromium against the real edge. The
+// built bundle (npm run client:build, run here first) is served from the edge's own origin by
+// Playwright's routing (`/__client/...` never reaches the server), so cookies, CSRF and
+// BroadcastChannel behave as in an app served next to the API. Pages of one browser context
+// are tabs of one browser: they share cookies, localStorage, locks and the channel.
+// Refresh calls are counted where the browser hands them to the network; the database shows
+// how many times the refresh token really rotated.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessToken } from '../../proxy/core/tokens.ts';
+import { closeOwner, owner } from '../http/helpers.ts';
+import { email, PASSWORD, useServer } from '../http/server.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'client/dist');
+const PAGE = `<!doctype html><html lang="en"><head><title>client test</title></head><body>
+<script type="module">
+import * as pgauth from '/__client/index.js';
+window.pgauth = pgauth;
+window.events = [];
+window.auth = pgauth.createAuthClient();
+auth.onAuthStateChange((event, state) => events.push({ event, status: state.status }));
+window.settle = (p) => p.then((value) => ({ ok: true, value }), (e) => ({ ok: false, code: e.code ?? String(e) }));
+window.clientReady = true;
+</script></body></html>`;
+
+const srv = useServer();
+let browser: Browser;
+
+beforeAll(() => {
+  // `npm test` builds the client here (esbuild at the root), so the test runs what ships.
+  execFileSync('npm', ['run', '-s', 'client:build'], { cwd: ROOT, stdio: 'inherit' });
+});
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await closeOwner();
+});
+
+interface Browserish {
+  context: BrowserContext;
+  /** Refresh mutations this browser sent to the edge. */
+  refreshes: () => number;
+  tab(): Promise<Page>;
+}
+
+/** A fresh browser (cookie jar, storage) whose pages load the client from the edge's origin. */
+async function newBrowser(): Promise<Browserish> {
+  const context = await browser.newContext();
+  let refreshes = 0;
+  await context.route(`${srv.url}/__client/**`, (route) => {
+    const path = new URL(route.request().url()).pathname.replace('/__client/', '');
+    if (path === '' || path === 'index.html') return route.fulfill({ contentType: 'text/html', body: PAGE });
+    if (!/^[\w-]+\.js$/.test(path)) return route.fulfill({ status: 404, body: '' });
+    return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(DIST, path), 'utf8') });
+  });
+  await context.route(`${srv.url}/graphql`, (route) => {
+    if (route.request().postData()?.includes('PgauthRefresh')) refreshes++;
+    return route.continue();
+  });
+  return {
+    context,
+    refreshes: () => refreshes,
+    async tab() {
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e));
+      await page.goto(`${srv.url}/__client/`);
+      await page.waitForFunction(() => (window as unknown as { clientReady?: boolean }).clientReady === true);
+      return page;
+    },
+  };
+}
+
+// Page-side helpers, typed loosely: the page's globals are the client and its event log.
+type Settled = { ok: boolean; value?: unknown; code?: string };
+// biome-ignore lint/suspicious/noExplicitAny: page globals (window.auth, window.events) are untyped here
+type W = any;
+
+async function signUp(page: Page): Promise<{ userId: string; sessionId: string }> {
+  const r = (await page.evaluate(
+    ([e, p]) => (window as W).settle((window as W).auth.signUp({ email: e, password: p, name: 'Tab' })),
+    [email('client'), PASSWORD],
+  )) as Settled;
+  expect(r).toMatchObject({ ok: true, value: { mfaRequired: false } });
+  return page.evaluate(() => JSON.parse(localStorage.getItem('pgauth:session')!));
+}
+
+/** What the browser does when the access cookie's Max-Age runs out: it no longer sends it. */
+async function expireAccessCookie(b: Browserish): Promise<void> {
+  await b.context.clearCookies({ name: 'pgauth-at' });
+}
+
+async function refreshTokens(sessionId: string) {
+  return owner<{ rotated: boolean; revoked: boolean }>(
+    `select rotated_at is not null as rotated, revoked_at is not null as revoked
+       from app_private.refresh_tokens where session_id = $1 order by id`,
+    [sessionId],
+  );
+}
+
+async function sessionRevoked(sessionId: string): Promise<string | null> {
+  const [s] = await owner<{ revoked_reason: string | null; revoked_at: Date | null }>(
+    'select revoked_reason, revoked_at from app_private.sessions where id = $1',
+    [sessionId],
+  );
+  return s?.revoked_at ? (s.revoked_reason ?? 'revoked') : null;
+}
+
+const LIST = () => (window as W).settle((window as W).auth.sessions.list());
+const USER = () => (window as W).settle((window as W).auth.getUser());
+const eventsOf = (page: Page) => page.evaluate(() => (window as W).events.map((e: { event: string }) => e.event));
+
+describe('client: refresh', () => {
+  it('concurrent requests with an expired access token produce exactly one refresh, then succeed', async () => {
+    const b = await newBrowser();
+    const tab = await b.tab();
+    const { userId, sessionId } = await signUp(tab);
+    expect(await refreshTokens(sessionId)).toEqual([{ rotated: false, revoked: false }]);
+    // An access token that expired a minute ago, signed by the server's own key.
+    const expired = await signAccessToken(
+      srv.keys,
+      { issuer: srv.cfg.publicOrigin, audience: srv.cfg.audience, ttlSeconds: -60, clientId: srv.cfg.jwtClientId },
+      { sub: userId, sid: sessionId, role: 'app_user' },
+    );
+    await b.context.addCookies([{ name: 'pgauth-at', value: expired, url: srv.url, httpOnly: true, sameSite: 'Lax' }]);
+    // Without the client, the edge answers this request as anonymous: LOGIN.
+    const bare = await tab.evaluate(async () => {
+      const csrf = decodeURIComponent(document.cookie.match(/pgauth-csrf=([^;]+)/)![1]!);
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ query: '{ mySessions { nodes { rowId } } }' }),
+      });
+      return (await r.json()).errors?.[0]?.extensions?.code;
+    });
+    expect(bare).toBe('LOGIN');
+
+    const results = (await tab.evaluate(() =>
+      Promise.all([
+        ...Array.from({ length: 6 }, () =>
+          (window as W).settle((window as W).auth.graphql('{ mySessions { nodes { rowId isCurrent } } }')),
+        ),
+        (window as W).settle((window as W).auth.sessions.list()),
+        (window as W).settle((window as W).auth.getUser()),
+      ]),
+    )) as Settled[];
+    for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect((results.at(-1)!.value as { id: string }).id).toBe(userId);
+    expect(b.refreshes()).toBe(1);
+    // The refresh token rotated exactly once (a second rotation of the same token would be REUSE).
+    expect(await refreshTokens(sessionId)).toEqual([
+      { rotated: true, revoked: false },
+      { rotated: false, revoked: false },
+    ]);
+    expect(await sessionRevoked(sessionId)).toBeNull();
+    expect(await eventsOf(tab)).toContain('TOKEN_REFRESHED');
+    await b.context.close();
+  });
+
+  it('two tabs refreshing at once do not log each other out: one rotation, both continue', async () => {
+    const b = await newBrowser();
+    const [a, c] = [await b.tab(), await b.tab()];
+    const { userId, sessionId } = await signUp(a);
+    await c.waitForFunction(() => (window as W).auth.state.status === 'signed-in'); // told by tab a
+    expect(((await c.evaluate(USER)) as Settled).value).toMatchObject({ id: userId });
+    await expireAccessCookie(b);
+    const burst = () =>
+      Promise.all(Array.from({ length: 4 }, () => (window as W).settle((window as W).auth.sessions.list())));
+    const [ra, rc] = (await Promise.all([a.evaluate(burst), c.evaluate(burst)])) as Settled[][];
+    for (const r of [...ra!, ...rc!]) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(b.refreshes()).toBe(1);
+    expect(await refreshTokens(sessionId)).toEqual([
+      { rotated: true, revoked: false },
+      { rotated: false, revoked: false },
+    ]);
+    expect(await sessionRevoked(sessionId)).toBeNull();
+    // Later requests of both tabs still work, with no further refresh.
+    for (const t of [a, c]) expect(((await t.evaluate(USER)) as Settled).value).toMatchObject({ id: userId });
+    expect(b.refreshes()).toBe(1);
+    for (const t of [a, c]) expect(await eventsOf(t)).not.toContain('SIGNED_OUT');
+    await b.context.close();
+  });
+});
+
+describe('client: the end of a session', () => {
+  it('sign-out in one tab reaches the other (BroadcastChannel)', async () => {
+    const b = await newBrowser();
+    const [a, c] = [await b.tab(), await b.tab()];
+    const { sessionId } = await signUp(a);
+    await c.waitForFunction(() => (window as W).auth.state.status === 'signed-in');
+    await a.evaluate(() => (window as W).auth.signOut());
+    await c.waitForFunction(() => (window as W).events.some((e: { event: string }) => e.event === 'SIGNED_OUT'));
+    expect(await c.evaluate(() => (window as W).auth.state)).toMatchObject({ status: 'signed-out', user: null });
+    expect(((await c.evaluate(USER)) as Settled).value).toBeNull();
+    expect(await sessionRevoked(sessionId)).not.toBeNull();
+    // Nothing tried to refresh the ended session.
+    expect(b.refreshes()).toBe(0);
+    await b.context.close();
+  });
+
+  it('TOKEN (a revoked session) ends in signed-out, in this tab and the other, with onAuthStateChange told', async () => {
+    const b = await newBrowser();
+    const [a, c] = [await b.tab(), await b.tab()];
+    const { sessionId } = await signUp(a);
+    await c.waitForFunction(() => (window as W).auth.state.status === 'signed-in');
+    // Revoked elsewhere (an admin, "sign out everywhere" on another device).
+    await owner(`update app_private.sessions set revoked_at = now(), revoked_reason = 'test' where id = $1`, [
+      sessionId,
+    ]);
+    await expireAccessCookie(b);
+    const r = (await a.evaluate(LIST)) as Settled;
+    expect(r).toMatchObject({ ok: false, code: 'LOGIN' });
+    expect(b.refreshes()).toBe(1);
+    expect(await a.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
+    expect(await eventsOf(a)).toContain('SIGNED_OUT');
+    await c.waitForFunction(() => (window as W).events.some((e: { event: string }) => e.event === 'SIGNED_OUT'));
+    expect(await a.evaluate(() => localStorage.getItem('pgauth:session'))).toBeNull();
+    // Signed out means no more refresh attempts.
+    expect(((await a.evaluate(LIST)) as Settled).code).toBe('LOGIN');
+    expect(b.refreshes()).toBe(1);
+    await b.context.close();
+  });
+
+  it('REUSE (a stolen, older refresh token replayed) ends in signed-out with onAuthStateChange told', async () => {
+    const b = await newBrowser();
+    const tab = await b.tab();
+    const { sessionId } = await signUp(tab);
+    const rt = async () => (await b.context.cookies(srv.url)).find((c) => c.name === 'pgauth-rt')!;
+    const t0 = await rt();
+    expect(await tab.evaluate(() => (window as W).auth.refresh())).toBe(true);
+    expect(await tab.evaluate(() => (window as W).auth.refresh())).toBe(true);
+    expect((await rt()).value).not.toBe(t0.value);
+    await b.context.addCookies([t0]); // an older token than the newest's predecessor: reuse
+    await expireAccessCookie(b);
+    const r = (await tab.evaluate(LIST)) as Settled;
+    expect(r).toMatchObject({ ok: false, code: 'LOGIN' });
+    expect(await sessionRevoked(sessionId)).toBe('refresh_token_reuse');
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
+    expect(await eventsOf(tab)).toEqual(['SIGNED_IN', 'TOKEN_REFRESHED', 'TOKEN_REFRESHED', 'SIGNED_OUT']);
+    await b.context.close();
+  });
+});
