@@ -401,6 +401,8 @@ declare
 begin
   -- Serialize the global count so that parallel sends cannot all pass it.
   perform pg_catalog.pg_advisory_xact_lock(7428840010);
+  -- The ledger keeps what the limits can still count.
+  delete from app_private.sms_sends s where s.sent_at < now() - c.sms_window;
   if (select count(*) from app_private.sms_sends s where s.phone = p_phone and s.sent_at > now() - c.sms_window) >= c.sms_max_per_number
      or (select count(*) from app_private.sms_sends s where s.user_id = p_user and s.sent_at > now() - c.sms_window) >= c.sms_max_per_user
      or (select count(*) from app_private.sms_sends s where s.sent_at > now() - c.sms_window) >= c.sms_max_global then
