@@ -471,3 +471,12 @@ returns app_private.sessions language sql stable security definer set search_pat
   select * from app_private.sessions where id = p_session
 $$;
 grant execute on all functions in schema tests to public;
+
+-- Stored provider tokens of an identity (5100: an ID-token sign-in keeps them).
+create or replace function tests.identity_access_token(p_issuer text, p_subject text)
+returns bytea language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select t.access_token_enc from app_private.user_identity_tokens t
+    join app_public.user_identities i on i.id = t.identity_id
+    where i.issuer = p_issuer and i.subject = p_subject
+$$;
+grant execute on function tests.identity_access_token(text, text) to public;

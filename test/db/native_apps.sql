@@ -1,7 +1,7 @@
 -- App-initiated OAuth for native apps (issue 15, Q1): one-time codes, hashed, bound to the
 -- app, its redirect URI, its PKCE S256 challenge and the session; edge role only; single use.
 -- (Expiry is moved in time in test/oauth/native-app.test.ts, which owns the row as the owner.)
-select plan(25);
+select plan(28);
 
 select tests.remember('ann', tests.create_user('native-ann@example.com'));
 select tests.remember('ann_sid', tests.create_session(tests.id('ann')));
@@ -76,5 +76,14 @@ select is(tests.as_edge($$select app_hidden.id_token_first_use(sha256('iss|nonce
   'Q2: the first use of an ID token is accepted');
 select is(tests.as_edge($$select app_hidden.id_token_first_use(sha256('iss|nonce-1'), now() + interval '10 minutes')$$), 'false',
   'Q2: the same ID token again is a replay');
+
+-- Q2: an ID-token sign-in (no provider tokens) keeps the tokens a redirect sign-in stored.
+select is(tests.as_edge($$select (app_hidden.oauth_sign_in('g', 'https://idp.example', 'sub-keep', 'keep@example.com', '{}',
+  false, 'k1', '\x0102'::bytea, null, now() + interval '1 hour', '192.0.2.80', 'ua')).error$$), null,
+  'a redirect sign-in stores the provider''s tokens');
+select is(tests.as_edge($$select (app_hidden.oauth_sign_in('g', 'https://idp.example', 'sub-keep', 'keep@example.com', '{}',
+  false, null, null, null, null, '192.0.2.80', 'ua')).error$$), null, 'the same identity signs in with an ID token');
+select is(tests.identity_access_token('https://idp.example', 'sub-keep'), '\x0102'::bytea,
+  'Q2: an ID-token sign-in keeps the provider tokens an earlier redirect sign-in stored');
 
 select * from finish();

@@ -293,12 +293,16 @@ begin
     return row('DSBLD', null, null, null, null, null, null)::app_hidden.oauth_result;
   end if;
 
-  insert into app_private.user_identity_tokens as t (identity_id, key_id, access_token_enc, refresh_token_enc, access_token_expires_at)
-    values (v_identity.id, coalesce(p_key_id, ''), p_access_enc, p_refresh_enc, p_expires_at)
-    on conflict (identity_id) do update set key_id = excluded.key_id, access_token_enc = excluded.access_token_enc,
-      refresh_token_enc = coalesce(excluded.refresh_token_enc, t.refresh_token_enc),
-      access_token_expires_at = excluded.access_token_expires_at, refresh_attempts = 0, last_refresh_error = null,
-      refresh_lease_until = null, updated_at = now();
+  -- A sign-in with a provider's ID token (features/native) brings no provider tokens: the ones
+  -- an earlier redirect sign-in stored are kept.
+  if p_access_enc is not null or p_refresh_enc is not null then
+    insert into app_private.user_identity_tokens as t (identity_id, key_id, access_token_enc, refresh_token_enc, access_token_expires_at)
+      values (v_identity.id, coalesce(p_key_id, ''), p_access_enc, p_refresh_enc, p_expires_at)
+      on conflict (identity_id) do update set key_id = excluded.key_id, access_token_enc = excluded.access_token_enc,
+        refresh_token_enc = coalesce(excluded.refresh_token_enc, t.refresh_token_enc),
+        access_token_expires_at = excluded.access_token_expires_at, refresh_attempts = 0, last_refresh_error = null,
+        refresh_lease_until = null, updated_at = now();
+  end if;
 
   if p_link then
     perform app_private.write_audit('oauth_linked', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
