@@ -231,11 +231,15 @@ grant execute on function app_public.admin_webhook_deliveries(uuid, boolean) to 
 -- a retry replace a job still waiting rather than add a second one.
 create or replace function app_private.schedule_webhook_delivery(p_delivery_id uuid, p_run_at timestamptz)
 returns void
-language sql volatile
+-- plpgsql, so the body is checked when called: graphile_worker's schema is installed by the
+-- worker's own migrations (db/scripts/setup.ts), not by ours (the shadow database lacks it).
+language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-  select graphile_worker.add_job('webhook_deliver', pg_catalog.json_build_object('delivery_id', p_delivery_id),
+begin
+  perform graphile_worker.add_job('webhook_deliver', pg_catalog.json_build_object('delivery_id', p_delivery_id),
     run_at => p_run_at, max_attempts => 3, job_key => 'webhook:' || p_delivery_id::text);
+end;
 $$;
 comment on function app_private.schedule_webhook_delivery(uuid, timestamptz) is 'Queues one attempt of a delivery (task webhook_deliver) at a time; owner only.';
 revoke all on function app_private.schedule_webhook_delivery(uuid, timestamptz) from public;
