@@ -319,7 +319,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         gen: newGen(),
       });
       post({ type: 'refreshed' });
-      emit('TOKEN_REFRESHED');
+      if (p.mfaRequired && state.status !== 'mfa-required') {
+        // A session still waiting for its second factor (e.g. after a reload): say so.
+        setState({ status: 'mfa-required', user: null, mfaFactors: p.mfaFactors ?? [] }, 'MFA_REQUIRED');
+      } else emit('TOKEN_REFRESHED');
       return true;
     }
     const code = r.errors?.[0]?.extensions?.code;
@@ -376,10 +379,18 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     const seen = readHint()?.gen;
     let r = await postCsrf<{ currentUser: Record<string, unknown> | null }>(q);
     // An expired or missing access cookie reads as anonymous (currentUser null), not LOGIN.
-    if (!r.data?.currentUser && !r.errors?.length && seen !== undefined && (await refreshSession(seen)))
+    if (
+      !r.data?.currentUser &&
+      !r.errors?.length &&
+      state.status !== 'mfa-required' &&
+      seen !== undefined &&
+      (await refreshSession(seen))
+    )
       r = await postCsrf(q);
     if (r.errors?.length) throw toClientError(r.errors, r.status);
     const u = r.data?.currentUser;
+    // A session waiting for its second factor reads as nobody until completeMfa.
+    if (!u && state.status === 'mfa-required') return null;
     if (!u) {
       if (readHint()) writeHint(null);
       if (state.status !== 'signed-out') setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');

@@ -8,6 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
+import * as OTPAuth from 'otpauth';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../proxy/core/tokens.ts';
@@ -242,6 +244,127 @@ describe('client: the end of a session', () => {
     expect(await sessionRevoked(sessionId)).toBe('refresh_token_reuse');
     expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
     expect(await eventsOf(tab)).toEqual(['SIGNED_IN', 'TOKEN_REFRESHED', 'TOKEN_REFRESHED', 'SIGNED_OUT']);
+    await b.context.close();
+  });
+});
+
+const totp = (secret: string, offsetSteps = 0) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
+    timestamp: Date.now() + offsetSteps * 30_000,
+  });
+
+describe('client: second factor', () => {
+  it('signIn answers mfaRequired (state mfa-required, MFA_REQUIRED); completeMfa with a TOTP code or a recovery code signs in', async () => {
+    const b = await newBrowser();
+    const tab = await b.tab();
+    await signUp(tab);
+    const e = await tab.evaluate(() => (window as W).auth.state.user.email);
+    const enrol = (await tab.evaluate(() =>
+      (window as W).auth.graphql('mutation { enrollTotp(input: { friendlyName: "phone" }) { factorId secret } }'),
+    )) as { enrollTotp: { factorId: string; secret: string } };
+    const { factorId, secret } = enrol.enrollTotp;
+    const verified = (await tab.evaluate(
+      ([f, c]) =>
+        (window as W).auth.graphql(
+          'mutation ($f: UUID!, $c: String!) { verifyTotpEnrollment(input: { factorId: $f, code: $c }) { recoveryCodes } }',
+          { f, c },
+        ),
+      [factorId, totp(secret)],
+    )) as { verifyTotpEnrollment: { recoveryCodes: string[] } };
+    await tab.evaluate(() => (window as W).auth.signOut());
+
+    const signIn = () =>
+      tab.evaluate(([em, p]) => (window as W).auth.signIn({ email: em, password: p }), [e, PASSWORD]) as Promise<{
+        mfaRequired: boolean;
+        factors: { id: string; kind: string }[];
+      }>;
+    const first = await signIn();
+    expect(first).toEqual({ mfaRequired: true, factors: [{ id: factorId, kind: 'totp', friendlyName: 'phone' }] });
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('mfa-required');
+    // The pending session reads as nobody, and that does not sign the client out.
+    expect(((await tab.evaluate(USER)) as Settled).value).toBeNull();
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('mfa-required');
+    const wrong = (await tab.evaluate(
+      (f) => (window as W).settle((window as W).auth.completeMfa({ factorId: f, code: '000000' })),
+      factorId,
+    )) as Settled;
+    expect(wrong).toMatchObject({ ok: false, code: 'MFAIN' });
+    const done = (await tab.evaluate(
+      ([f, c]) => (window as W).auth.completeMfa({ factorId: f, code: c }),
+      [factorId, totp(secret, 1)],
+    )) as { mfaRequired: boolean; user: { email: string } };
+    expect(done).toMatchObject({ mfaRequired: false, user: { email: e } });
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
+
+    await tab.evaluate(() => (window as W).auth.signOut());
+    expect((await signIn()).mfaRequired).toBe(true);
+    const recovered = (await tab.evaluate(
+      (c) => (window as W).auth.completeMfa({ recoveryCode: c }),
+      verified.verifyTotpEnrollment.recoveryCodes[0]!,
+    )) as { user: { email: string } };
+    expect(recovered.user.email).toBe(e);
+    expect(await eventsOf(tab)).toEqual([
+      'SIGNED_IN',
+      'SIGNED_OUT',
+      'MFA_REQUIRED',
+      'SIGNED_IN',
+      'SIGNED_OUT',
+      'MFA_REQUIRED',
+      'SIGNED_IN',
+    ]);
+    await b.context.close();
+  });
+});
+
+describe('client: React bindings', () => {
+  it('AuthProvider, useAuth and useUser render the state and follow sign-in here and sign-out in another tab', async () => {
+    // React 19 from node_modules (a dependency of the GraphQL IDE), bundled with the client's sources.
+    const bundle = await build({
+      stdin: {
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: `
+          import { createElement as h } from 'react';
+          import { createRoot } from 'react-dom/client';
+          import { createAuthClient } from './client/src/index.ts';
+          import { AuthProvider, useAuth, useUser } from './client/src/react.ts';
+          const auth = createAuthClient();
+          window.auth = auth;
+          function App() {
+            const { status } = useAuth();
+            const user = useUser();
+            return h('main', null, h('p', { id: 'status' }, status), h('p', { id: 'email' }, user ? user.email : '-'));
+          }
+          createRoot(document.getElementById('root')).render(h(AuthProvider, { client: auth }, h(App)));
+        `,
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      logLevel: 'warning',
+    });
+    const b = await newBrowser();
+    await b.context.route(`${srv.url}/__react/**`, (route) =>
+      route.request().url().endsWith('.js')
+        ? route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0]!.text })
+        : route.fulfill({
+            contentType: 'text/html',
+            body: '<!doctype html><html lang="en"><title>react</title><div id="root"></div><script type="module" src="/__react/app.js"></script></html>',
+          }),
+    );
+    const react = await b.context.newPage();
+    await react.goto(`${srv.url}/__react/`);
+    await react.locator('#status', { hasText: 'signed-out' }).waitFor();
+    const e = email('react');
+    await react.evaluate(([em, p]) => (window as W).auth.signUp({ email: em, password: p }), [e, PASSWORD]);
+    await react.locator('#status', { hasText: 'signed-in' }).waitFor();
+    expect(await react.locator('#email').textContent()).toBe(e);
+    const other = await b.tab();
+    await other.evaluate(() => (window as W).auth.signOut());
+    await react.locator('#status', { hasText: 'signed-out' }).waitFor();
+    expect(await react.locator('#email').textContent()).toBe('-');
     await b.context.close();
   });
 });
