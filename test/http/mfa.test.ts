@@ -190,7 +190,7 @@ describe('TOTP enrolment and sign-in', () => {
     expect(two.errors?.[0]?.extensions?.code).toBe('LIMIT');
   });
 
-  it('N5: the challenge expires 5 minutes after the password', async () => {
+  it('N5: the challenge expires 5 minutes after the password; the pending session can still sign out', async () => {
     const u = await enrolled('expiry');
     const { c } = await pending(u.email);
     const sid = (
@@ -203,6 +203,14 @@ describe('TOTP enrolment and sign-in', () => {
     await owner(`update app_private.sessions set created_at = created_at - interval '6 minutes' where id = $1`, [sid]);
     const r = await c.gql(VERIFY, { f: u.factorId, c: code(u.secret, 1) });
     expect(r.errors?.[0]?.extensions?.code).toBe('MFAEX');
+    // Signing out still works, and ends that session.
+    const out = await c.gql<{ logout: { success: boolean } }>(LOGOUT);
+    expect(out.data?.logout.success, out.raw).toBe(true);
+    expect(
+      (
+        await owner<{ revoked_reason: string }>('select revoked_reason from app_private.sessions where id = $1', [sid])
+      )[0]!.revoked_reason,
+    ).toBe('logout');
   });
 
   it('useRecoveryCode completes sign-in once per code; regenerateRecoveryCodes voids the old set', async () => {
