@@ -304,7 +304,7 @@ begin
   perform app_private.assert_may_enroll(v_s);
   -- An unfinished enrolment is replaced, not accumulated.
   delete from app_private.mfa_factors f where f.user_id = v_s.user_id and f.kind = 'totp' and f.status = 'unverified';
-  insert into app_private.mfa_factors (id, user_id, kind, friendly_name) values (p_factor_id, v_s.user_id, 'totp', p_friendly_name);
+  insert into app_private.mfa_factors (id, user_id, kind, friendly_name) values (p_factor_id, v_s.user_id, 'totp', coalesce(nullif(trim(p_friendly_name), ''), 'Authenticator app'));
   insert into app_private.mfa_totp_secrets (factor_id, key_id, secret) values (p_factor_id, p_key_id, p_secret);
   perform app_private.write_audit('mfa_enroll_started', 'app_public.users', v_s.user_id::text, null, null,
     jsonb_build_object('factor_id', p_factor_id, 'kind', 'totp'));
