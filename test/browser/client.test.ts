@@ -14,7 +14,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../proxy/core/tokens.ts';
 import { closeOwner, owner } from '../http/helpers.ts';
-import { email, PASSWORD, useServer } from '../http/server.ts';
+import { email, freePort, PASSWORD, startServer, type TestServer, useServer } from '../http/server.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'client/dist');
@@ -52,16 +52,16 @@ interface Browserish {
 }
 
 /** A fresh browser (cookie jar, storage) whose pages load the client from the edge's origin. */
-async function newBrowser(): Promise<Browserish> {
+async function newBrowser(base = srv.url): Promise<Browserish> {
   const context = await browser.newContext();
   let refreshes = 0;
-  await context.route(`${srv.url}/__client/**`, (route) => {
+  await context.route(`${base}/__client/**`, (route) => {
     const path = new URL(route.request().url()).pathname.replace('/__client/', '');
     if (path === '' || path === 'index.html') return route.fulfill({ contentType: 'text/html', body: PAGE });
     if (!/^[\w-]+\.js$/.test(path)) return route.fulfill({ status: 404, body: '' });
     return route.fulfill({ contentType: 'text/javascript', body: readFileSync(join(DIST, path), 'utf8') });
   });
-  await context.route(`${srv.url}/graphql`, (route) => {
+  await context.route(`${base}/graphql`, (route) => {
     if (route.request().postData()?.includes('PgauthRefresh')) refreshes++;
     return route.continue();
   });
@@ -71,7 +71,7 @@ async function newBrowser(): Promise<Browserish> {
     async tab() {
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error('page error:', e));
-      await page.goto(`${srv.url}/__client/`);
+      await page.goto(`${base}/__client/`);
       await page.waitForFunction(() => (window as unknown as { clientReady?: boolean }).clientReady === true);
       return page;
     },
@@ -365,6 +365,48 @@ describe('client: React bindings', () => {
     await other.evaluate(() => (window as W).auth.signOut());
     await react.locator('#status', { hasText: 'signed-out' }).waitFor();
     expect(await react.locator('#email').textContent()).toBe('-');
+    await b.context.close();
+  });
+});
+
+describe('client: passkeys', () => {
+  // WebAuthn refuses IP addresses as RP IDs: this edge is http://localhost:<port>.
+  let pk: TestServer;
+  let origin: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    pk = await startServer({ PUBLIC_ORIGIN: origin, PORT: String(port) });
+  });
+  afterAll(async () => {
+    await pk?.close();
+  });
+
+  it('passkeys.add registers one, and signIn({ passkey: true }) signs in with it (the browser JSON WebAuthn API)', async () => {
+    const b = await newBrowser(origin);
+    const tab = await b.tab();
+    const cdp = await b.context.newCDPSession(tab);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    const { userId } = await signUp(tab);
+    const added = (await tab.evaluate(() => (window as W).auth.passkeys.add('Laptop'))) as { recoveryCodes: string[] };
+    expect(added.recoveryCodes).toHaveLength(10);
+    await tab.evaluate(() => (window as W).auth.signOut());
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
+    const r = (await tab.evaluate(() => (window as W).auth.signIn({ passkey: true }))) as {
+      mfaRequired: boolean;
+      user: { id: string };
+    };
+    expect(r).toMatchObject({ mfaRequired: false, user: { id: userId } });
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
     await b.context.close();
   });
 });
