@@ -367,6 +367,20 @@ describe('SMS (N9)', () => {
 });
 
 describe('mfa_required_roles (N4)', () => {
+  it('N4: an app role name (moderator) in mfa_required_roles counts too', async () => {
+    const c = await browser();
+    const e = email('moderator');
+    const r = await c.gql<{ register: { userId: string } }>(REGISTER, { email: e, password: PASSWORD, name: 'M' });
+    await owner(`insert into app_public.user_roles (user_id, role) values ($1, 'moderator')`, [
+      r.data!.register.userId,
+    ]);
+    await owner(`update app_private.auth_config set mfa_required_roles = '{moderator}'`);
+    try {
+      expect((await pending(e)).login).toMatchObject({ mfaRequired: true, mfaFactors: [] });
+    } finally {
+      await owner(`update app_private.auth_config set mfa_required_roles = '{}'`);
+    }
+  });
   it('N4: a user whose role requires a factor signs in limited to enrolling one; after enrolment the role applies', async () => {
     const c = await browser();
     const e = email('required');
