@@ -7,6 +7,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOGIN, LOGOUT, PASSWORD, signedIn, useServer } from './server.ts';
+import { signAccessToken, verifyAccessToken } from '../../proxy/core/tokens.ts';
 import { closeOwner, nativeUser, owner, uniqueIp } from './helpers.ts';
 
 const srv = useServer({
@@ -247,6 +248,28 @@ describe('realtime subscriptions', () => {
       bob.sessionId,
     ]);
     expect((await s.closed).code).toBe(4401);
+  });
+
+  it('P3: an access token that expires while its session is live does not end the socket', async () => {
+    const alice = await browser('rt-ttl-owner');
+    const bob = await nativeUser(srv, 'rt-ttl');
+    const tokens = {
+      issuer: srv.cfg.publicOrigin,
+      audience: srv.cfg.audience,
+      ttlSeconds: 1,
+      clientId: srv.cfg.jwtClientId,
+    };
+    const short = await signAccessToken(srv.keys, tokens, { sub: bob.userId, sid: bob.sessionId, role: 'app_user' });
+    const s = connect({ token: short });
+    const feed = await s.subscribe(DOC, 'documentChanged');
+    // Wait for the condition (the token no longer verifies), not for a fixed time.
+    while (await verifyAccessToken(srv.keys, tokens, short)) await new Promise((r) => setTimeout(r, 100));
+    const doc = await createDoc(alice.client, 'https://rt.example/after-expiry');
+    await alice.client.gql(SHARE, { d: doc, s: bob.userId });
+    expect(await feed.event('documentChanged')).toMatchObject({ kind: 'SHARED', documentId: doc });
+    await srv.edge.realtime.check();
+    const stillOpen = await Promise.race([s.closed.then(() => false), Promise.resolve(true)]);
+    expect(stillOpen).toBe(true);
   });
 
   it('P3: disabling the user closes the socket with 4403', async () => {
