@@ -19,6 +19,7 @@ import { createReadRouter, type ReadRouter } from './core/replica.ts';
 import { logger } from './core/logger.ts';
 import { newOutcome } from './core/request.ts';
 import type { TokenSettings } from './core/tokens.ts';
+import { accountPages } from './features/account/index.ts';
 import { AnonymousPlugin, anonymousCredentialMutations } from './features/anonymous/plugin.ts';
 import { DevicePlugin, deviceCredentialMutations, deviceFeature } from './features/device/index.ts';
 import { AdminPlugin, adminCredentialMutations } from './features/admin/plugin.ts';
@@ -208,6 +209,8 @@ export async function createApp(
     }),
   );
 
+  // Ahead of the app-wide middleware: the account pages set their own, stricter CSP.
+  app.route('/', accountPages({ enabled: cfg.accountPages, production: cfg.production, logRequests: cfg.logRequests }));
   app.use('*', requestId());
   if (metrics) app.use('*', metrics.middleware());
   app.use('*', requestLog(cfg.logRequests));

@@ -93,6 +93,8 @@ export interface Config {
   passkeys: { origin: string; rpId: string; userVerification: 'preferred' | 'required' };
   /** Auth-event webhooks (features/webhooks): SSRF allowance, timeout, retries. */
   webhooks: WebhooksConfig;
+  /** Account pages at /account (features/account): ACCOUNT_PAGES, default on outside production. */
+  accountPages: boolean;
 }
 
 export interface WebhooksConfig {
@@ -479,6 +481,7 @@ export function loadConfig(env: Env = process.env): Config {
     realtime: realtimeConfig(env),
     passkeys: { origin: publicOrigin, rpId: url.hostname, userVerification: passkeyUserVerification(env) },
     webhooks: webhooksConfig(env, production),
+    accountPages: bool(env, 'ACCOUNT_PAGES', !production),
   };
 }
 
