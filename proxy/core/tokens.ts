@@ -30,6 +30,8 @@ export interface SessionClaims {
   amr?: string[];
   act?: { sub: string };
   is_anonymous?: boolean;
+  /** The session waits for its second factor: it can only complete MFA or sign out (N4). */
+  mfa_pending?: true;
 }
 
 /** What SQL adds to each new access token (features/permissions/claims-hook.ts). */
@@ -58,6 +60,7 @@ export const RESERVED_CLAIMS = new Set([
   'client_id',
   'act',
   'is_anonymous',
+  'mfa_pending',
 ]);
 
 export interface TokenSettings {

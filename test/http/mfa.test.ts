@@ -147,6 +147,13 @@ describe('TOTP enrolment and sign-in', () => {
     expect((await c.gql<{ currentUser: unknown }>(ME)).data?.currentUser).toBeNull();
     const sessions = await c.gql<{ mySessions: { nodes: unknown[] } }>('{ mySessions { nodes { rowId } } }');
     expect(sessions.data?.mySessions.nodes).toEqual([]);
+    // The verify-only entry points refuse it too, and its token says it is pending.
+    const resend = await c.gql('mutation { resendVerificationEmail { success } }');
+    expect(resend.errors?.[0]?.extensions?.code, resend.raw).toBe('LOGIN');
+    const pendingClaims = JSON.parse(
+      Buffer.from((await c.cookie('pgauth-at'))!.split('.')[1]!, 'base64url').toString(),
+    ) as Record<string, unknown>;
+    expect([pendingClaims.aal, pendingClaims.mfa_pending]).toEqual(['aal1', true]);
     const v = await c.gql<{ verifyMfa: { userId: string; mfaRequired: boolean } }>(VERIFY, {
       f: u.factorId,
       c: code(u.secret, 1),
@@ -156,7 +163,7 @@ describe('TOTP enrolment and sign-in', () => {
     const claims = JSON.parse(
       Buffer.from((await c.cookie('pgauth-at'))!.split('.')[1]!, 'base64url').toString(),
     ) as Record<string, unknown>;
-    expect([claims.aal, claims.amr]).toEqual(['aal2', ['pwd', 'otp', 'mfa']]);
+    expect([claims.aal, claims.amr, claims.mfa_pending]).toEqual(['aal2', ['pwd', 'otp', 'mfa'], undefined]);
   });
 
   it('N2: a code is accepted once (replay refused)', async () => {
