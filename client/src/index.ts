@@ -27,6 +27,8 @@ export interface AuthClientOptions {
   /** WebAuthn helpers (e.g. `import * as webauthn from '@simplewebauthn/browser'`). Default:
    * the browser's own JSON WebAuthn API, or @simplewebauthn/browser loaded on demand. */
   webauthn?: WebAuthnHelpers;
+  /** How long signIn({ provider, mode: 'popup' }) waits for the provider (default 5 minutes). */
+  popupTimeoutMs?: number;
 }
 
 export interface WebAuthnHelpers {
@@ -498,27 +500,67 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return `${origin}/auth/${encodeURIComponent(provider)}/start?returnTo=${encodeURIComponent(returnTo)}`;
   }
 
-  /** Opens the provider in a popup and resolves when it comes back to this origin. */
+  /**
+   * Opens the provider in a popup and resolves when the session exists. While the popup is
+   * on the provider it is another origin; a provider that sends Cross-Origin-Opener-Policy
+   * cuts the popup off from this window (it then looks closed), so once the popup is back on
+   * this origin or out of reach, the edge is asked every second whether the user is signed
+   * in, until `popupTimeoutMs`.
+   */
   function popup(provider: string, returnTo: string): Promise<SignInResult> {
-    const w = globalThis.open(providerUrl(provider, returnTo), `${name}-oauth`, 'popup,width=500,height=700');
+    // The marker lets the landing page, if it runs this client, close the popup itself.
+    const landing = `${returnTo}${returnTo.includes('?') ? '&' : '?'}${name}_popup=1`;
+    const w = globalThis.open(providerUrl(provider, landing), `${name}-oauth`, 'popup,width=500,height=700');
     if (!w) return Promise.reject(new AuthClientError('OAUTH', 'The sign-in popup was blocked'));
+    const started = Date.now();
+    const limit = options.popupTimeoutMs ?? 5 * 60_000;
+    const q = JSON.stringify({ query: 'query PgauthPopup { currentUser { rowId } }' });
     return new Promise((resolve, reject) => {
-      const timer = setInterval(() => {
+      let busy = false;
+      const stop = () => {
+        clearInterval(timer);
+        try {
+          if (!w.closed) w.close();
+        } catch {
+          // out of reach
+        }
+      };
+      const timer = setInterval(async () => {
+        if (busy) return;
         let back = false;
         try {
-          back = w.location.origin === globalThis.location.origin && w.location.pathname === returnTo.split('?')[0];
+          back = w.location.origin === globalThis.location.origin && w.location.search.includes(`${name}_popup=1`);
         } catch {
-          // still at the provider (cross-origin)
+          // at the provider (another origin)
         }
         if (!back && !w.closed) return;
-        clearInterval(timer);
-        if (!w.closed) w.close();
-        loadUser('SIGNED_IN').then((user) => {
-          if (user) post({ type: 'signed-in' });
-          resolve({ mfaRequired: false, user });
-        }, reject);
-      }, 250);
+        busy = true;
+        try {
+          const r = await postCsrf<{ currentUser: { rowId: string } | null }>(q);
+          if (r.data?.currentUser) {
+            stop();
+            state = { ...state, status: 'signed-out' }; // so loadUser announces SIGNED_IN
+            const user = await loadUser('SIGNED_IN');
+            post({ type: 'signed-in' });
+            resolve({ mfaRequired: false, user });
+          } else if (Date.now() - started > limit) {
+            stop();
+            reject(new AuthClientError('OAUTH', 'The provider sign-in was not completed'));
+          }
+        } catch (err) {
+          stop();
+          reject(err);
+        } finally {
+          busy = false;
+        }
+      }, 1000);
     });
+  }
+
+  // A provider popup that landed back on a page running this client closes itself (a
+  // window the page did not open ignores close()).
+  if (globalThis.location && new URLSearchParams(globalThis.location.search).has(`${name}_popup`)) {
+    setTimeout(() => globalThis.close(), 0);
   }
 
   // ---------------------------------------------------------------- the API

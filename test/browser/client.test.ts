@@ -14,6 +14,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../proxy/core/tokens.ts';
 import { closeOwner, owner } from '../http/helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, type Idp, startIdp } from '../oauth/idp.ts';
 import { email, freePort, PASSWORD, startServer, type TestServer, useServer } from '../http/server.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -407,6 +408,77 @@ describe('client: passkeys', () => {
     };
     expect(r).toMatchObject({ mfaRequired: false, user: { id: userId } });
     expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
+    await b.context.close();
+  });
+});
+
+describe('client: providers', () => {
+  // A real OpenID Provider (oidc-provider, its development login and consent pages) on loopback.
+  let idp: Idp;
+  let op: TestServer;
+  beforeAll(async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    idp = await startIdp([`${base}/auth/testidp/callback`]);
+    op = await startServer({
+      PORT: String(port),
+      OIDC_TESTIDP_ISSUER: idp.issuer,
+      OIDC_TESTIDP_CLIENT_ID: CLIENT_ID,
+      OIDC_TESTIDP_CLIENT_SECRET: CLIENT_SECRET,
+    });
+  });
+  afterAll(async () => {
+    await op?.close();
+    await idp?.close();
+  });
+
+  /** Signs in at the IdP's own pages as `login` and consents. */
+  async function atIdp(page: Page, login: string): Promise<void> {
+    await page.locator('input[name=login]').fill(login);
+    await page.locator('input[name=password]').fill('any');
+    await page.locator('button[type=submit]').click();
+    await page.locator('button', { hasText: 'Continue' }).click();
+  }
+
+  it('signIn({ provider, mode: "popup" }) resolves with the user once the popup is back, and tells the other tabs', async () => {
+    const b = await newBrowser(op.url);
+    const [tab, other] = [await b.tab(), await b.tab()];
+    const login = `pop${Date.now().toString(36)}`;
+    const [popup] = await Promise.all([
+      b.context.waitForEvent('page'),
+      tab.evaluate(() => {
+        (window as W).popupResult = (window as W).settle(
+          (window as W).auth.signIn({ provider: 'testidp', mode: 'popup', returnTo: '/healthz' }),
+        );
+      }),
+    ]);
+    await atIdp(popup!, login);
+    const r = (await tab.evaluate(() => (window as W).popupResult)) as Settled;
+    expect(r).toMatchObject({ ok: true, value: { mfaRequired: false, user: { email: `${login}@idp.example` } } });
+    // The landing page (here /healthz) does not run the client, so the test closes the popup.
+    expect(popup!.url()).toBe(`${op.url}/healthz?pgauth_popup=1`);
+    await popup!.close();
+    await other.waitForFunction(() => (window as W).auth.state.status === 'signed-in');
+    await b.context.close();
+  });
+
+  it('signIn({ provider, mode: "redirect" }) leaves for the provider and comes back signed in to returnTo', async () => {
+    const b = await newBrowser(op.url);
+    const tab = await b.tab();
+    const login = `red${Date.now().toString(36)}`;
+    await Promise.all([
+      tab.waitForURL(`${idp.issuer}/**`),
+      tab.evaluate(() => (window as W).auth.signIn({ provider: 'testidp', returnTo: '/healthz?back=1' })),
+    ]);
+    await atIdp(tab, login);
+    // Back at returnTo (a page of the edge's origin; routed test pages cannot be redirect targets).
+    await tab.waitForURL(`${op.url}/healthz?back=1`);
+    await tab.goto(`${op.url}/__client/`);
+    await tab.waitForFunction(() => (window as W).clientReady === true);
+    const user = (await tab.evaluate(USER)) as Settled;
+    expect(user.value).toMatchObject({ email: `${login}@idp.example` });
+    const ids = (await tab.evaluate(() => (window as W).auth.identities.list())) as { provider: string }[];
+    expect(ids.map((i) => i.provider)).toEqual(['testidp']);
     await b.context.close();
   });
 });
