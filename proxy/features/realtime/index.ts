@@ -10,6 +10,7 @@ import type { NodePostgresPgClient } from 'postgraphile/adaptors/pg';
 import type { RealtimeConfig } from '../../core/config.ts';
 import type { CookieNames } from '../../core/cookies.ts';
 import { AuthError } from '../../core/errors.ts';
+import { logger } from '../../core/logger.ts';
 import type { KeyRing } from '../../core/keys.ts';
 import type { AuthRequest } from '../../core/request.ts';
 import type { TokenSettings } from '../../core/tokens.ts';
@@ -64,7 +65,13 @@ export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature>
   hub.onEvent((channel, e) => {
     if (channel === 'sessions' && (e.kind === 'revoked' || e.kind === 'user_disabled')) void sockets.check();
   });
-  if (d.subscriptions) await hub.start();
+  // A database that is down, or read-only (LISTEN and NOTIFY refused), does not stop the server
+  // (L1): subscriptions wait for it; PgSubscriber keeps trying to LISTEN.
+  if (d.subscriptions) {
+    await hub.start().catch((err: unknown) => {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'realtime: LISTEN not in effect yet');
+    });
+  }
 
   const pubsubFor = (channel: Channel, state: readonly unknown[]) => {
     const [auth, withPgClient, pgSettings] = state as [
