@@ -11,9 +11,11 @@
  * signed out and every other tab is told on the BroadcastChannel (default name `pgauth`).
  */
 import { AuthClientError, type GraphQLErrorLike, toClientError } from './errors.ts';
+import { OPS } from './operations.ts';
 
 export { AuthClientError, ERROR_CODES, type ErrorCode, type ClientErrorCode, isErrorCode } from './errors.ts';
 export type { GraphQLErrorLike } from './errors.ts';
+export { OPS } from './operations.ts';
 
 export interface AuthClientOptions {
   /** The edge's origin (https://api.example.com); default the page's origin. */
@@ -125,9 +127,6 @@ interface AuthPayload {
   mfaFactors?: MfaFactorRef[] | null;
 }
 
-const PAYLOAD = 'userId sessionId accessTokenExpiresAt mfaRequired mfaFactors { id kind friendlyName }';
-const USER = 'rowId email displayName emailVerifiedAt isAnonymous createdAt';
-const REFRESH = `mutation PgauthRefresh { refresh { ${PAYLOAD} } }`;
 /** Codes that mean the session is gone for good (a refresh cannot help). */
 const ENDED = new Set(['TOKEN', 'REUSE']);
 /** Refresh a little before the access token expires, so no request is sent with a dead one. */
@@ -311,7 +310,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
   // ---------------------------------------------------------------- refresh
   async function rotate(): Promise<boolean> {
-    const r = await postCsrf<{ refresh: AuthPayload | null }>(JSON.stringify({ query: REFRESH }));
+    const r = await postCsrf<{ refresh: AuthPayload | null }>(JSON.stringify({ query: OPS.refresh }));
     const p = r.data?.refresh;
     if (p) {
       writeHint({
@@ -377,7 +376,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   /** Reads currentUser (refreshing once when the access token is gone) and updates the state. */
   async function loadUser(event: AuthEvent = 'USER_UPDATED'): Promise<User | null> {
     await ensureFresh();
-    const q = JSON.stringify({ query: `query PgauthUser { currentUser { ${USER} } }` });
+    const q = JSON.stringify({ query: OPS.user });
     const seen = readHint()?.gen;
     let r = await postCsrf<{ currentUser: Record<string, unknown> | null }>(q);
     // An expired or missing access cookie reads as anonymous (currentUser null), not LOGIN.
@@ -480,19 +479,14 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   async function passkeySignIn(email?: string): Promise<SignInResult> {
     const start = await postCsrf<{ startPasskeySignIn: { challengeId: string | null; optionsJSON: string } | null }>(
       JSON.stringify({
-        query:
-          'mutation PgauthPasskeyStart($email: String) { startPasskeySignIn(input: { email: $email }) { challengeId optionsJSON } }',
+        query: OPS.passkeyStart,
         variables: { email: email ?? null },
       }),
     );
     const s = start.data?.startPasskeySignIn;
     if (!s) throw toClientError(start.errors ?? [], start.status);
     const response = await webauthn('get', s.optionsJSON);
-    return credential(
-      'finishPasskeySignIn',
-      `mutation PgauthPasskeyFinish($c: UUID, $r: String!) { finishPasskeySignIn(input: { challengeId: $c, response: $r }) { ${PAYLOAD} } }`,
-      { c: s.challengeId, r: JSON.stringify(response) },
-    );
+    return credential('finishPasskeySignIn', OPS.passkeyFinish, { c: s.challengeId, r: JSON.stringify(response) });
   }
 
   // ---------------------------------------------------------------- providers
@@ -514,7 +508,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     if (!w) return Promise.reject(new AuthClientError('OAUTH', 'The sign-in popup was blocked'));
     const started = Date.now();
     const limit = options.popupTimeoutMs ?? 5 * 60_000;
-    const q = JSON.stringify({ query: 'query PgauthPopup { currentUser { rowId } }' });
+    const q = JSON.stringify({ query: OPS.popup });
     return new Promise((resolve, reject) => {
       let busy = false;
       const stop = () => {
@@ -574,26 +568,18 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
     /** Register with email and password; signs in. */
     signUp(input: { email: string; password: string; name?: string }): Promise<SignInResult> {
-      return credential(
-        'register',
-        `mutation PgauthRegister($e: String!, $p: String!, $n: String) { register(input: { email: $e, password: $p, name: $n }) { ${PAYLOAD} } }`,
-        { e: input.email, p: input.password, n: input.name ?? null },
-      );
+      return credential('register', OPS.register, { e: input.email, p: input.password, n: input.name ?? null });
     },
 
     /** Sign in with a password, a mailed link or code, a provider or a passkey. */
     async signIn(input: SignInInput): Promise<SignInResult> {
       if ('password' in input) {
-        return credential(
-          'login',
-          `mutation PgauthLogin($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { ${PAYLOAD} } }`,
-          { e: input.email, p: input.password },
-        );
+        return credential('login', OPS.login, { e: input.email, p: input.password });
       }
       if ('emailLink' in input) {
         const r = await postCsrf<{ requestSignInEmail: { success: boolean } | null }>(
           JSON.stringify({
-            query: 'mutation PgauthSignInEmail($e: String!) { requestSignInEmail(input: { email: $e }) { success } }',
+            query: OPS.signInEmail,
             variables: { e: input.emailLink },
           }),
         );
@@ -601,18 +587,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         return { mfaRequired: false, user: null, pending: 'email' };
       }
       if ('emailToken' in input) {
-        return credential(
-          'signInWithEmailToken',
-          `mutation PgauthEmailToken($t: String!) { signInWithEmailToken(input: { token: $t }) { ${PAYLOAD} } }`,
-          { t: input.emailToken },
-        );
+        return credential('signInWithEmailToken', OPS.emailToken, { t: input.emailToken });
       }
       if ('emailCode' in input) {
-        return credential(
-          'signInWithEmailCode',
-          `mutation PgauthEmailCode($e: String!, $c: String!) { signInWithEmailCode(input: { email: $e, code: $c }) { ${PAYLOAD} } }`,
-          { e: input.emailCode.email, c: input.emailCode.code },
-        );
+        return credential('signInWithEmailCode', OPS.emailCode, { e: input.emailCode.email, c: input.emailCode.code });
       }
       if ('provider' in input) {
         const returnTo = input.returnTo ?? globalThis.location?.pathname ?? '/';
@@ -626,24 +604,16 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     /** The second factor of a session that answered mfaRequired. */
     completeMfa(input: MfaInput): Promise<SignInResult> {
       if ('recoveryCode' in input) {
-        return credential(
-          'useRecoveryCode',
-          `mutation PgauthRecovery($c: String!) { useRecoveryCode(input: { code: $c }) { ${PAYLOAD} } }`,
-          { c: input.recoveryCode },
-        );
+        return credential('useRecoveryCode', OPS.recovery, { c: input.recoveryCode });
       }
       if ('passkey' in input) return passkeySignIn();
-      return credential(
-        'verifyMfa',
-        `mutation PgauthMfa($f: UUID!, $c: String!, $t: Boolean) { verifyMfa(input: { factorId: $f, code: $c, trustDevice: $t }) { ${PAYLOAD} } }`,
-        { f: input.factorId, c: input.code, t: input.trustDevice ?? null },
-      );
+      return credential('verifyMfa', OPS.mfa, { f: input.factorId, c: input.code, t: input.trustDevice ?? null });
     },
 
     /** End this session (here and in every tab of this browser). */
     async signOut(): Promise<void> {
       try {
-        await postCsrf(JSON.stringify({ query: 'mutation PgauthLogout { logout { success } }' }));
+        await postCsrf(JSON.stringify({ query: OPS.logout }));
       } finally {
         signedOut();
       }
@@ -674,34 +644,27 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     sessions: {
       async list(): Promise<SessionInfo[]> {
         const d = await graphql<{ mySessions: { nodes: (Omit<SessionInfo, 'id'> & { rowId: string })[] } }>(
-          'query PgauthSessions { mySessions { nodes { rowId createdAt lastUsedAt expiresAt userAgent ip isCurrent } } }',
+          OPS.sessions,
         );
         return d.mySessions.nodes.map(({ rowId, ...s }) => ({ id: rowId, ...s }));
       },
       /** End one session; ending the current one signs this browser out. */
       async revoke(id: string): Promise<number> {
         const current = readHint()?.sessionId;
-        const d = await graphql<{ revokeSession: { count: number } }>(
-          'mutation PgauthRevoke($id: UUID!) { revokeSession(input: { id: $id }) { count } }',
-          { id },
-        );
+        const d = await graphql<{ revokeSession: { count: number } }>(OPS.revoke, { id });
         if (id === current) signedOut();
         return d.revokeSession.count;
       },
       /** End every other session ("sign out everywhere else"). */
       async revokeOthers(): Promise<number> {
-        const d = await graphql<{ logoutOtherSessions: { count: number } }>(
-          'mutation PgauthRevokeOthers { logoutOtherSessions { count } }',
-        );
+        const d = await graphql<{ logoutOtherSessions: { count: number } }>(OPS.revokeOthers);
         return d.logoutOtherSessions.count;
       },
     },
 
     identities: {
       async list(): Promise<IdentityInfo[]> {
-        const d = await graphql<{ myIdentities: { nodes: IdentityInfo[] } }>(
-          'query PgauthIdentities { myIdentities { nodes { provider email linkedAt tokenExpiresAt } } }',
-        );
+        const d = await graphql<{ myIdentities: { nodes: IdentityInfo[] } }>(OPS.identities);
         return d.myIdentities.nodes;
       },
       /** Link a provider to the signed-in user: the page goes to the provider and comes back. */
@@ -726,28 +689,20 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         globalThis.location.assign(body.url);
       },
       async unlink(provider: string): Promise<void> {
-        await graphql(
-          'mutation PgauthUnlink($p: String!) { unlinkProvider(input: { provider: $p }) { clientMutationId } }',
-          {
-            p: provider,
-          },
-        );
+        await graphql(OPS.unlink, {
+          p: provider,
+        });
       },
     },
 
     passkeys: {
       /** Add a passkey to the signed-in account; returns its recovery codes (first factor: ten). */
       async add(friendlyName?: string): Promise<{ factorId: string; recoveryCodes: string[] }> {
-        const s = await graphql<{ startPasskeyRegistration: { optionsJSON: string } }>(
-          'mutation PgauthPasskeyAddStart { startPasskeyRegistration { optionsJSON } }',
-        );
+        const s = await graphql<{ startPasskeyRegistration: { optionsJSON: string } }>(OPS.passkeyAddStart);
         const response = await webauthn('create', s.startPasskeyRegistration.optionsJSON);
         const d = await graphql<{
           finishPasskeyRegistration: { factorId: string; recoveryCodes: string[]; session: AuthPayload | null };
-        }>(
-          `mutation PgauthPasskeyAdd($r: String!, $n: String) { finishPasskeyRegistration(input: { response: $r, friendlyName: $n }) { factorId recoveryCodes session { ${PAYLOAD} } } }`,
-          { r: JSON.stringify(response), n: friendlyName ?? null },
-        );
+        }>(OPS.passkeyAdd, { r: JSON.stringify(response), n: friendlyName ?? null });
         const p = d.finishPasskeyRegistration.session;
         if (p) {
           writeHint({

@@ -9,9 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { parse, validate } from 'graphql';
 import * as OTPAuth from 'otpauth';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPS } from '../../client/src/operations.ts';
+import { liveSchema } from '../../client/scripts/schema.ts';
 import { signAccessToken } from '../../proxy/core/tokens.ts';
 import { closeOwner, owner } from '../http/helpers.ts';
 import { CLIENT_ID, CLIENT_SECRET, type Idp, startIdp } from '../oauth/idp.ts';
@@ -534,5 +537,17 @@ describe('client: subscriptions', () => {
     });
     expect(b.refreshes()).toBe(1);
     await b.context.close();
+  });
+});
+
+describe('client: operations', () => {
+  it('every document the client sends is valid against the live schema (npm run client:schema prints it)', async () => {
+    const schema = await liveSchema(srv.url);
+    for (const [name, doc] of Object.entries(OPS)) {
+      expect(
+        validate(schema, parse(doc)).map((e) => e.message),
+        name,
+      ).toEqual([]);
+    }
   });
 });
