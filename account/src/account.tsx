@@ -5,18 +5,22 @@ import { ApiError, authPost, gql, type Me } from './api.ts';
 import { providerName, useProviders } from './signin.tsx';
 import { Alert, Done, field, Link, navigate, useAction } from './ui.tsx';
 
-function useData<T>(query: string): { data: T | null; error: string | null; reload: () => void } {
+function useData<T>(query: string): { data: T | null; error: string | null; reload: () => Promise<void> } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(() => {
-    gql<T>(query)
+  const reload = useCallback(
+    () =>
+      gql<T>(query)
       .then((d) => {
         setData(d);
         setError(null);
       })
-      .catch((e) => setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e)));
-  }, [query]);
-  useEffect(reload, [reload]);
+      .catch((e) => setError(e instanceof ApiError ? `${e.message} (${e.code})` : String(e))),
+    [query],
+  );
+  useEffect(() => {
+    reload();
+  }, [reload]);
   return { data, error, reload };
 }
 
@@ -218,7 +222,7 @@ function TwoFactor() {
               onClick={() =>
                 a.run(async () => {
                   await gql('mutation ($id: UUID) { removeMfaFactor(input: { id: $id }) { result } }', { id: f.rowId });
-                  reload();
+                  await reload();
                   return 'Factor removed.';
                 })
               }
@@ -241,7 +245,7 @@ function TwoFactor() {
               );
               setEnrolment(null);
               setCodes(r.verifyTotpEnrollment.recoveryCodes);
-              reload();
+              await reload();
               return 'Authenticator app added.';
             });
           }}
@@ -321,7 +325,7 @@ function Passkeys() {
               onClick={() =>
                 a.run(async () => {
                   await gql('mutation ($id: UUID) { removeMfaFactor(input: { id: $id }) { result } }', { id: k.rowId });
-                  reload();
+                  await reload();
                   return 'Passkey removed.';
                 })
               }
@@ -346,7 +350,7 @@ function Passkeys() {
               { r: JSON.stringify(reg), n: name || 'Passkey' },
             );
             setCodes(r.finishPasskeyRegistration.recoveryCodes);
-            reload();
+            await reload();
             return 'Passkey added.';
           });
         }}
@@ -389,7 +393,7 @@ function TrustedDevices() {
               onClick={() =>
                 a.run(async () => {
                   await gql('mutation ($id: UUID) { forgetTrustedDevice(input: { id: $id }) { result } }', { id: d.rowId });
-                  reload();
+                  await reload();
                   return 'Device forgotten.';
                 })
               }
@@ -441,7 +445,7 @@ function Sessions() {
                 onClick={() =>
                   a.run(async () => {
                     await gql('mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }', { id: s.rowId });
-                    reload();
+                    await reload();
                     return 'Session signed out.';
                   })
                 }
@@ -459,7 +463,7 @@ function Sessions() {
           onClick={() =>
             a.run(async () => {
               const r = await gql<{ logoutOtherSessions: { count: number } }>('mutation { logoutOtherSessions { count } }');
-              reload();
+              await reload();
               return `Signed out ${r.logoutOtherSessions.count} other session(s).`;
             })
           }
@@ -510,7 +514,7 @@ function Providers() {
                   await gql('mutation ($p: String) { unlinkProvider(input: { provider: $p }) { clientMutationId } }', {
                     p: l.provider,
                   });
-                  reload();
+                  await reload();
                   return `${providerName(l.provider)} unlinked.`;
                 })
               }
@@ -581,7 +585,7 @@ function ApiKeys() {
                 a.run(async () => {
                   await gql('mutation ($id: UUID) { revokeApiKey(input: { id: $id }) { clientMutationId } }', { id: k.rowId });
                   setCreated(null);
-                  reload();
+                  await reload();
                   return `Key ${k.name} revoked.`;
                 })
               }
@@ -607,7 +611,7 @@ function ApiKeys() {
             );
             setCreated(r.createApiKey.result.key);
             f.reset();
-            reload();
+            await reload();
           });
         }}
       >

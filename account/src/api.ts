@@ -43,17 +43,25 @@ interface Gqlerr {
   extensions?: { code?: string };
 }
 
-let refreshing: Promise<boolean> | null = null;
+export interface Refreshed {
+  mfaRequired: boolean;
+  mfaFactors: { id: string; kind: string; friendlyName: string | null }[] | null;
+}
+let refreshing: Promise<Refreshed | null> | null = null;
 
-/** One refresh for every caller at once; true when the session was renewed. */
-export function refresh(): Promise<boolean> {
-  refreshing ??= post('mutation { refresh { accessTokenExpiresAt } }', {})
-    .then((r) => !r.errors && Boolean(r.data?.refresh))
-    .catch(() => false)
+/** One refresh for every caller at once: the renewed session (null when there is none). */
+export function refreshSession(): Promise<Refreshed | null> {
+  refreshing ??= post('mutation { refresh { mfaRequired mfaFactors { id kind friendlyName } } }', {})
+    .then((r) => (r.errors ? null : ((r.data?.refresh as Refreshed | undefined) ?? null)))
+    .catch(() => null)
     .finally(() => {
       refreshing = null;
     });
   return refreshing;
+}
+
+export async function refresh(): Promise<boolean> {
+  return (await refreshSession()) !== null;
 }
 
 const EXPIRED = new Set(['LOGIN', 'EXPIRED', 'JWTEXP', 'TOKEXP']);
@@ -88,12 +96,15 @@ export interface Me {
   emailVerified: boolean;
 }
 
-/** The signed-in user, refreshing once if the access token has expired; null when signed out. */
-export async function currentUser(): Promise<Me | null> {
+/** The signed-in user, refreshing once if the access token has expired; null when signed
+ * out; `pending` when the session waits for a second factor (e.g. back from a provider). */
+export async function currentUser(): Promise<Me | null | { pending: Refreshed['mfaFactors'] }> {
   const q = '{ currentUser { id email displayName emailVerified } }';
   const first = await gql<{ currentUser: Me | null }>(q).catch(() => ({ currentUser: null }));
   if (first.currentUser) return first.currentUser;
-  if (!(await refresh())) return null;
+  const renewed = await refreshSession();
+  if (!renewed) return null;
+  if (renewed.mfaRequired) return { pending: renewed.mfaFactors ?? [] };
   return (await gql<{ currentUser: Me | null }>(q).catch(() => ({ currentUser: null }))).currentUser;
 }
 

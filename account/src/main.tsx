@@ -27,11 +27,28 @@ function usePath(): string {
 
 function App() {
   const path = usePath();
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // The user as loaded for a path: a value loaded for another page counts as still loading.
+  const [state, setState] = useState<{ path: string; me: Me | null } | null>(null);
   const load = useCallback(() => {
-    currentUser().then(setMe, () => setMe(null));
+    const at = location.pathname.replace(/\/+$/, '') || '/account';
+    currentUser().then(
+      (me) => {
+        if (me && 'pending' in me) {
+          // A first factor without the second (a provider's sign-in): the challenge.
+          sessionStorage.setItem('pgauth-mfa-factors', JSON.stringify(me.pending));
+          if (at !== '/account/mfa') navigate('/account/mfa');
+          setState({ path: at, me: null });
+        } else setState({ path: at, me });
+      },
+      () => setState({ path: at, me: null }),
+    );
   }, []);
   useEffect(load, [path]);
+  const me = state && state.path === path ? state.me : state?.me ? state.me : undefined;
+  const known = state?.path === path;
+  useEffect(() => {
+    if (path === '/account' && known && me === null) navigate('/account/sign-in');
+  }, [path, known, me]);
   const [first, setFirst] = useState(true);
   useEffect(() => {
     document.title = `${TITLES[path] ?? 'Account'} · pgauth`;
@@ -51,11 +68,9 @@ function App() {
   else if (path === '/account/forgot-password') page = <ForgotPassword />;
   else if (path === '/account/mfa') page = <MfaChallenge />;
   else if (path === '/account') {
-    if (me === undefined) page = <p>Loading…</p>;
-    else if (me === null) {
-      navigate('/account/sign-in');
-      return null;
-    } else page = <AccountPage me={me} reload={load} />;
+    if (!known || me === undefined) page = <p>Loading…</p>;
+    else if (me === null) page = <p>Signed out.</p>;
+    else page = <AccountPage me={me} reload={load} />;
   } else
     page = (
       <>
