@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const keys = await loadKeys(cfg.keysDir, { create: !cfg.production, alg: cfg.jwtAlg, reloadMs: cfg.keysReloadMs });
   const { createApp } = await import('./app.ts');
   const edge = await createApp(cfg, keys);
-  const wss = new WebSocketServer({ noServer: true });
+  // Larger messages close the socket (1009) before they are buffered whole (P4).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.realtime.maxMessageBytes });
   const server = serve({ fetch: edge.app.fetch, port: cfg.port, websocket: { server: wss } }) as Server;
   running = {
     async close() {

@@ -59,7 +59,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   });
   const keys = await loadKeys(cfg.keysDir, { create: true, alg: cfg.jwtAlg });
   const edge = await createApp(cfg, keys);
-  const wss = new WebSocketServer({ noServer: true });
+  // Larger messages close the socket (1009) before they are buffered whole (P4).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.realtime.maxMessageBytes });
   const server = serve({ fetch: edge.app.fetch, port, hostname: '127.0.0.1', websocket: { server: wss } });
   await new Promise((r) => server.once('listening', r));
   return {
