@@ -551,3 +551,51 @@ describe('client: operations', () => {
     }
   });
 });
+
+describe('client: sign-in by email', () => {
+  // A development server with its mail worker: mail lands in its own loopback mailbox (/dev/mail).
+  let ms: TestServer;
+  beforeAll(async () => {
+    ms = await startServer({ MAIL_WORKER: 'true', MAIL_POLL_INTERVAL_MS: '200' });
+  });
+  afterAll(async () => {
+    await ms?.close();
+  });
+
+  it('signIn({ emailLink }) mails a link and a code; signIn({ emailCode }) and signIn({ emailToken }) sign in', async () => {
+    const b = await newBrowser(ms.url);
+    const tab = await b.tab();
+    await signUp(tab);
+    const e = await tab.evaluate(() => (window as W).auth.state.user.email);
+    const box = ms.edge.email.mailbox!;
+    const seen = new Set<number>();
+    const nextSignInMail = async () => {
+      await tab.evaluate(() => (window as W).auth.signOut());
+      expect(await tab.evaluate((em) => (window as W).auth.signIn({ emailLink: em }), e)).toEqual({
+        mfaRequired: false,
+        user: null,
+        pending: 'email',
+      });
+      const m = await box.waitFor(
+        (x) => x.to.includes(e.toLowerCase()) && /sign-in code/.test(x.subject) && !seen.has(x.id),
+      );
+      seen.add(m.id);
+      return m;
+    };
+    const byCode = await nextSignInMail();
+    const code = byCode.subject.match(/(\d{6})$/)![1]!;
+    const r1 = (await tab.evaluate(
+      ([em, c]) => (window as W).auth.signIn({ emailCode: { email: em, code: c } }),
+      [e, code],
+    )) as { user: { email: string } };
+    expect(r1.user.email).toBe(e);
+    const byLink = await nextSignInMail();
+    const token = byLink.text.match(/\/auth\/email\/sign-in\?token=([A-Za-z0-9_-]+)/)![1]!;
+    const r2 = (await tab.evaluate((t) => (window as W).auth.signIn({ emailToken: t }), token)) as {
+      user: { email: string };
+    };
+    expect(r2.user.email).toBe(e);
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
+    await b.context.close();
+  });
+});
