@@ -18,7 +18,7 @@ import type { Outcome } from '../core/request.ts';
 import { logger } from '../core/logger.ts';
 
 /** Refusals that are audited (K2); LOGIN only when a mutation was refused. */
-const DENIALS = new Set<ErrorCode>(['NTFND', 'DNIED', 'LASTO', 'LASTM']);
+const DENIALS = new Set<ErrorCode>(['NTFND', 'DNIED', 'LASTO', 'LASTM', 'OUTRK']);
 
 // PostGraphile's own refusals, recognised by message (they carry no code).
 const POSTGRAPHILE: [RegExp, ErrorCode, string?][] = [

@@ -2,7 +2,7 @@
 // refusal rolls back with the request; the edge audits it in its own transaction).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedIn, useServer } from './server.ts';
+import { REFRESH, signedIn, useServer } from './server.ts';
 
 const srv = useServer();
 let owner: pg.Client;
@@ -45,5 +45,22 @@ describe('K2: denied attempts are audited', () => {
       { operation: 'shareDocument', code: 'DNIED', actor_role: 'app_user' },
     ]);
     expect(await denials(alice.userId)).toEqual([]); // successful calls are not denials
+  });
+
+  it('an admin refused on a user of its own rank (OUTRK, O4) leaves an audit row', async () => {
+    const admins = [];
+    for (const tag of ['k2root', 'k2peer']) {
+      const b = await signedIn(srv, tag);
+      await owner.query(`insert into app_public.user_roles (user_id, role) values ($1, 'admin')`, [b.userId]);
+      expect((await b.client.gql(REFRESH)).status).toBe(200);
+      admins.push(b);
+    }
+    const [root, peer] = admins as [Awaited<ReturnType<typeof signedIn>>, Awaited<ReturnType<typeof signedIn>>];
+    const r = await root.client.gql(
+      `mutation ($id: UUID!) { banUser(input: { userId: $id, reason: "x" }) { clientMutationId } }`,
+      { id: peer.userId },
+    );
+    expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('OUTRK');
+    expect(await denials(root.userId)).toEqual([{ operation: 'banUser', code: 'OUTRK', actor_role: 'admin' }]);
   });
 });
