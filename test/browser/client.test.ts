@@ -599,3 +599,39 @@ describe('client: sign-in by email', () => {
     await b.context.close();
   });
 });
+
+describe('client: sessions and CSRF', () => {
+  it('sessions.list/revokeOthers/revoke: the other device ends at its next request, revoking this one signs out', async () => {
+    const [laptop, phone] = [await newBrowser(), await newBrowser()];
+    const [l, p] = [await laptop.tab(), await phone.tab()];
+    await signUp(l);
+    const e = await l.evaluate(() => (window as W).auth.state.user.email);
+    await p.evaluate(([em, pw]) => (window as W).auth.signIn({ email: em, password: pw }), [e, PASSWORD]);
+    const listed = (await p.evaluate(() => (window as W).auth.sessions.list())) as { id: string; isCurrent: boolean }[];
+    expect(listed.map((s) => s.isCurrent).sort()).toEqual([false, true]);
+    expect(await p.evaluate(() => (window as W).auth.sessions.revokeOthers())).toBe(1);
+    // The laptop's session is gone: its next request (after its access token lapses) ends signed out.
+    await expireAccessCookie(laptop);
+    expect(((await l.evaluate(LIST)) as Settled).code).toBe('LOGIN');
+    expect(await l.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
+    // Revoking the phone's own session signs the phone out.
+    const current = listed.find((s) => s.isCurrent)!.id;
+    expect(await p.evaluate((id) => (window as W).auth.sessions.revoke(id), current)).toBe(1);
+    expect(await p.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
+    expect(await eventsOf(p)).toEqual(['SIGNED_IN', 'SIGNED_OUT']);
+    await laptop.context.close();
+    await phone.context.close();
+  });
+
+  it('a stale or missing CSRF token is replaced from GET /auth/csrf and the request retried once', async () => {
+    const b = await newBrowser();
+    const tab = await b.tab();
+    const { userId } = await signUp(tab);
+    await b.context.addCookies([{ name: 'pgauth-csrf', value: 'stale', url: srv.url, sameSite: 'Strict' }]);
+    expect(((await tab.evaluate(USER)) as Settled).value).toMatchObject({ id: userId });
+    await b.context.clearCookies({ name: 'pgauth-csrf' });
+    expect(((await tab.evaluate(LIST)) as Settled).ok).toBe(true);
+    expect(b.refreshes()).toBe(0);
+    await b.context.close();
+  });
+});
