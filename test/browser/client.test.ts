@@ -101,6 +101,15 @@ async function expireAccessCookie(b: Browserish): Promise<void> {
   await b.context.clearCookies({ name: 'pgauth-at' });
 }
 
+/** The access token's lifetime is over: the browser dropped the cookie, the known expiry is past. */
+async function timePasses(b: Browserish, page: Page): Promise<void> {
+  await expireAccessCookie(b);
+  await page.evaluate(() => {
+    const h = JSON.parse(localStorage.getItem('pgauth:session')!);
+    localStorage.setItem('pgauth:session', JSON.stringify({ ...h, expiresAt: Date.now() - 1000 }));
+  });
+}
+
 async function refreshTokens(sessionId: string) {
   return owner<{ rotated: boolean; revoked: boolean }>(
     `select rotated_at is not null as rotated, revoked_at is not null as revoked
@@ -188,6 +197,13 @@ describe('client: refresh', () => {
     // Later requests of both tabs still work, with no further refresh.
     for (const t of [a, c]) expect(((await t.evaluate(USER)) as Settled).value).toMatchObject({ id: userId });
     expect(b.refreshes()).toBe(1);
+    // Again when the known expiry has passed (refreshed before sending, under the same lock).
+    await timePasses(b, a);
+    const [ra2, rc2] = (await Promise.all([a.evaluate(burst), c.evaluate(burst)])) as Settled[][];
+    for (const r of [...ra2!, ...rc2!]) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(b.refreshes()).toBe(2);
+    expect((await refreshTokens(sessionId)).map((t) => t.rotated)).toEqual([true, true, false]);
+    expect(await sessionRevoked(sessionId)).toBeNull();
     for (const t of [a, c]) expect(await eventsOf(t)).not.toContain('SIGNED_OUT');
     await b.context.close();
   });
@@ -525,12 +541,7 @@ describe('client: subscriptions', () => {
     expect(await page.evaluate((q) => (window as W).subscribeOnce(q), SUB)).toEqual({
       data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
     });
-    // Time passes: the browser drops the access cookie at its Max-Age, the known expiry is behind us.
-    await expireAccessCookie(b);
-    await page.evaluate(() => {
-      const h = JSON.parse(localStorage.getItem('pgauth:session')!);
-      localStorage.setItem('pgauth:session', JSON.stringify({ ...h, expiresAt: Date.now() - 1000 }));
-    });
+    await timePasses(b, page);
     expect(b.refreshes()).toBe(0);
     expect(await page.evaluate((q) => (window as W).subscribeOnce(q), SUB)).toEqual({
       data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
@@ -632,6 +643,57 @@ describe('client: sessions and CSRF', () => {
     await b.context.clearCookies({ name: 'pgauth-csrf' });
     expect(((await tab.evaluate(LIST)) as Settled).ok).toBe(true);
     expect(b.refreshes()).toBe(0);
+    await b.context.close();
+  });
+});
+
+describe('client: Apollo link', () => {
+  it('createAuthLink: concurrent operations after the access token expired share one refresh and all succeed', async () => {
+    // @apollo/client is not installed in this repository: the link runs against stand-ins with
+    // Apollo's contract (new ApolloLink(request), new Observable(subscriber), link.request(op)).
+    const bundle = await build({
+      stdin: {
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: `
+          import { parse } from 'graphql';
+          import { createAuthClient } from './client/src/index.ts';
+          import { createAuthLink } from './client/src/apollo.ts';
+          class ApolloLink { constructor(request) { this.request = request; } }
+          class Observable {
+            constructor(subscriber) { this.subscriber = subscriber; }
+            subscribe(observer) { const t = this.subscriber(observer); return { unsubscribe: () => t && t() }; }
+          }
+          window.auth = createAuthClient();
+          window.settle = (p) => p.then((value) => ({ ok: true, value }), (e) => ({ ok: false, code: e.code ?? String(e) }));
+          const link = createAuthLink(window.auth, { ApolloLink, Observable });
+          window.apolloQuery = (query) => new Promise((resolve, reject) =>
+            link.request({ query: parse(query), variables: {}, operationName: null })
+              .subscribe({ next: resolve, error: reject, complete() {} }));
+        `,
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      logLevel: 'warning',
+    });
+    const b = await newBrowser();
+    const page = await b.context.newPage();
+    await page.goto(`${srv.url}/healthz`);
+    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    const { userId } = await signUp(page);
+    await timePasses(b, page);
+    const results = (await page.evaluate(() =>
+      Promise.all([
+        (window as W).apolloQuery('{ mySessions { nodes { isCurrent } } }'),
+        (window as W).apolloQuery('{ mySessions { totalCount } }'),
+        (window as W).apolloQuery('{ currentUser { rowId } }'),
+      ]),
+    )) as { data: Record<string, unknown>; errors?: unknown }[];
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
+    expect(results[2]!.data).toEqual({ currentUser: { rowId: userId } });
+    expect(b.refreshes()).toBe(1);
     await b.context.close();
   });
 });
