@@ -1,7 +1,6 @@
-import { startRegistration } from '@simplewebauthn/browser';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, authPost, gql, type Me } from './api.ts';
+import { ApiError, auth, gql, type Me } from './api.ts';
 import { providerName, useProviders } from './signin.tsx';
 import { Alert, Done, field, Link, navigate, useAction } from './ui.tsx';
 
@@ -94,10 +93,10 @@ function Profile(p: { me: Me; reload: () => void }) {
           e.preventDefault();
           const name = field(e.currentTarget, 'name');
           a.run(async () => {
-            await gql('mutation ($id: ID!, $n: String) { updateUser(input: { id: $id, userPatch: { displayName: $n } }) { user { displayName } } }', {
-              id: p.me.id,
-              n: name || null,
-            });
+            await gql(
+              'mutation ($id: UUID!, $n: String) { updateUserByRowId(input: { rowId: $id, userPatch: { displayName: $n } }) { user { displayName } } }',
+              { id: p.me.id, n: name || null },
+            );
             p.reload();
             return 'Name saved.';
           });
@@ -341,15 +340,8 @@ function Passkeys() {
           e.preventDefault();
           const name = field(e.currentTarget, 'name');
           a.run(async () => {
-            const s = await gql<{ startPasskeyRegistration: { optionsJSON: string } }>(
-              'mutation { startPasskeyRegistration { optionsJSON } }',
-            );
-            const reg = await startRegistration({ optionsJSON: JSON.parse(s.startPasskeyRegistration.optionsJSON) });
-            const r = await gql<{ finishPasskeyRegistration: { recoveryCodes: string[] } }>(
-              'mutation ($r: String!, $n: String) { finishPasskeyRegistration(input: { response: $r, friendlyName: $n }) { factorId recoveryCodes } }',
-              { r: JSON.stringify(reg), n: name || 'Passkey' },
-            );
-            setCodes(r.finishPasskeyRegistration.recoveryCodes);
+            const r = await auth.passkeys.add(name || 'Passkey');
+            setCodes(r.recoveryCodes);
             await reload();
             return 'Passkey added.';
           });
@@ -444,7 +436,7 @@ function Sessions() {
                 class="secondary"
                 onClick={() =>
                   a.run(async () => {
-                    await gql('mutation ($id: UUID!) { revokeSession(input: { id: $id }) { count } }', { id: s.rowId });
+                    await auth.sessions.revoke(s.rowId);
                     await reload();
                     return 'Session signed out.';
                   })
@@ -462,9 +454,9 @@ function Sessions() {
           class="secondary"
           onClick={() =>
             a.run(async () => {
-              const r = await gql<{ logoutOtherSessions: { count: number } }>('mutation { logoutOtherSessions { count } }');
+              const count = await auth.sessions.revokeOthers();
               await reload();
-              return `Signed out ${r.logoutOtherSessions.count} other session(s).`;
+              return `Signed out ${count} other session(s).`;
             })
           }
         >
@@ -475,7 +467,7 @@ function Sessions() {
           class="danger"
           onClick={() =>
             a.run(async () => {
-              await gql('mutation { logout(input: {}) { success } }');
+              await auth.signOut();
               navigate('/account/sign-in');
             })
           }
@@ -511,9 +503,7 @@ function Providers() {
               class="secondary"
               onClick={() =>
                 a.run(async () => {
-                  await gql('mutation ($p: String) { unlinkProvider(input: { provider: $p }) { clientMutationId } }', {
-                    p: l.provider,
-                  });
+                  await auth.identities.unlink(l.provider);
                   await reload();
                   return `${providerName(l.provider)} unlinked.`;
                 })
@@ -533,8 +523,11 @@ function Providers() {
             class="secondary"
             onClick={() =>
               a.run(async () => {
-                const r = await authPost<{ url: string }>(`/auth/${encodeURIComponent(p)}/link?returnTo=/account`);
-                location.assign(r.url);
+                // auth.identities.link(p) returns to POST_LOGIN_REDIRECT; these pages come back here.
+                const r = await auth.fetch(`/auth/${encodeURIComponent(p)}/link?returnTo=/account`, { method: 'POST' });
+                const body = (await r.json()) as { url?: string; error?: { code: string; message: string } };
+                if (!body.url) throw new Error(`${body.error?.message ?? 'Link failed'} (${body.error?.code ?? r.status})`);
+                location.assign(body.url);
               })
             }
           >

@@ -1,114 +1,36 @@
-// The pages' transport: GraphQL over fetch with the session cookies and the CSRF header
-// (README "Rules for a browser front end"), one refresh when the session looks expired.
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+// The pages talk to the edge only through the typed client (client/, issue 14): CSRF,
+// credentials, single-flight refresh across requests and tabs, typed errors. This module
+// holds the one client of the app and a few helpers around it.
+import * as webauthn from '@simplewebauthn/browser';
+import { AuthClientError, createAuthClient, type MfaFactorRef, type User } from '../../client/src/index.ts';
+
+export const auth = createAuthClient({ webauthn });
+
+export { AuthClientError as ApiError };
+export type Me = User;
+
+/** Any operation; data, or the first error thrown as an AuthClientError (its `code` typed). */
+export function gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return auth.graphql(query, variables) as Promise<T>;
 }
 
-function csrfCookie(): string | undefined {
-  for (const part of document.cookie.split('; ')) {
-    const eq = part.indexOf('=');
-    const name = part.slice(0, eq);
-    if (name === 'pgauth-csrf' || name === '__Host-pgauth-csrf') return decodeURIComponent(part.slice(eq + 1));
-  }
-  return undefined;
-}
-
-export async function csrf(): Promise<string> {
-  const have = csrfCookie();
-  if (have) return have;
-  const r = await fetch('/auth/csrf', { credentials: 'include' });
-  const body = (await r.json().catch(() => ({}))) as { csrfToken?: string; token?: string };
-  return csrfCookie() ?? body.csrfToken ?? body.token ?? '';
-}
-
-type Vars = Record<string, unknown>;
-
-async function post(query: string, variables: Vars): Promise<{ data?: Record<string, unknown>; errors?: Gqlerr[] }> {
-  const r = await fetch('/graphql', {
-    method: 'POST',
-    credentials: 'include',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': await csrf() },
-    body: JSON.stringify({ query, variables }),
-  });
-  return r.json();
-}
-
-interface Gqlerr {
-  message: string;
-  extensions?: { code?: string };
-}
-
-export interface Refreshed {
-  mfaRequired: boolean;
-  mfaFactors: { id: string; kind: string; friendlyName: string | null }[] | null;
-}
-let refreshing: Promise<Refreshed | null> | null = null;
-
-/** One refresh for every caller at once: the renewed session (null when there is none). */
-export function refreshSession(): Promise<Refreshed | null> {
-  refreshing ??= post('mutation { refresh { mfaRequired mfaFactors { id kind friendlyName } } }', {})
-    .then((r) => (r.errors ? null : ((r.data?.refresh as Refreshed | undefined) ?? null)))
-    .catch(() => null)
-    .finally(() => {
-      refreshing = null;
-    });
-  return refreshing;
-}
-
-export async function refresh(): Promise<boolean> {
-  return (await refreshSession()) !== null;
-}
-
-const EXPIRED = new Set(['LOGIN', 'EXPIRED', 'JWTEXP', 'TOKEXP']);
-
-/** Runs one operation; throws ApiError with the first error's code. */
-export async function gql<T = Record<string, unknown>>(query: string, variables: Vars = {}): Promise<T> {
-  let res = await post(query, variables);
-  const code = res.errors?.[0]?.extensions?.code;
-  if (code && EXPIRED.has(code) && !/^\s*mutation\s*(\(|\{)?\s*(login|register|refresh)/.test(query)) {
-    if (await refresh()) res = await post(query, variables);
-  }
-  const err = res.errors?.[0];
-  if (err) throw new ApiError(err.extensions?.code ?? 'INTERNAL', err.message);
-  return res.data as T;
-}
-
-/** A plain POST to an /auth route with the CSRF header (e.g. linking a provider). */
-export async function authPost<T>(path: string): Promise<T> {
-  const r = await fetch(path, { method: 'POST', credentials: 'include', headers: { 'x-csrf-token': await csrf() } });
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) {
-    const e = body.error ?? body.errors?.[0];
-    throw new ApiError(e?.code ?? e?.extensions?.code ?? 'INTERNAL', e?.message ?? `HTTP ${r.status}`);
-  }
-  return body as T;
-}
-
-export interface Me {
-  id: string;
-  email: string;
-  displayName: string | null;
-  emailVerified: boolean;
-}
-
-/** The signed-in user, refreshing once if the access token has expired; null when signed
- * out; `pending` when the session waits for a second factor (e.g. back from a provider). */
-export async function currentUser(): Promise<Me | null | { pending: Refreshed['mfaFactors'] }> {
-  const q = '{ currentUser { id email displayName emailVerified } }';
-  const first = await gql<{ currentUser: Me | null }>(q).catch(() => ({ currentUser: null }));
-  if (first.currentUser) return first.currentUser;
-  const renewed = await refreshSession();
+/** The signed-in user; null when signed out; `pending` when the session waits for its second
+ * factor (also right after a provider's redirect, which this tab did not see start). */
+export async function currentUser(): Promise<Me | null | { pending: MfaFactorRef[] }> {
+  const user = await auth.getUser().catch(() => null);
+  if (user) return auth.state.status === 'mfa-required' ? { pending: auth.state.mfaFactors } : user;
+  if (auth.state.status === 'mfa-required') return { pending: auth.state.mfaFactors };
+  // No session known to this browser's client: a provider's callback may have set one.
+  const r = await auth.execute<{ refresh: { mfaRequired: boolean; mfaFactors: MfaFactorRef[] | null } | null }>(
+    'mutation { refresh { mfaRequired mfaFactors { id kind friendlyName } } }',
+  );
+  const renewed = r.data?.refresh;
   if (!renewed) return null;
   if (renewed.mfaRequired) return { pending: renewed.mfaFactors ?? [] };
-  return (await gql<{ currentUser: Me | null }>(q).catch(() => ({ currentUser: null }))).currentUser;
+  return auth.getUser().catch(() => null);
 }
 
 export function messageOf(e: unknown): string {
-  if (e instanceof ApiError) return `${e.message} (${e.code})`;
+  if (e instanceof AuthClientError) return `${e.message} (${e.code})`;
   return e instanceof Error ? e.message : String(e);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { gql } from './api.ts';
-import { type FactorRef, finishPasskey, passkeyAssertion } from './signin.tsx';
+import { auth, gql } from './api.ts';
+import type { FactorRef } from './signin.tsx';
 import { Alert, field, navigate, useAction } from './ui.tsx';
 
 /** The second factor: after a sign-in that answered mfaRequired, or a step-up (MFARQ). */
@@ -11,6 +11,10 @@ export function MfaChallenge() {
   const passkey = useAction();
   useEffect(() => {
     const stored = sessionStorage.getItem('pgauth-mfa-factors');
+    if (auth.state.status === 'mfa-required') {
+      setFactors(auth.state.mfaFactors);
+      return;
+    }
     if (stored) {
       setFactors(JSON.parse(stored));
       return;
@@ -46,10 +50,7 @@ export function MfaChallenge() {
               e.preventDefault();
               const form = e.currentTarget;
               totp.run(async () => {
-                await gql(
-                  'mutation ($f: UUID!, $c: String!, $t: Boolean) { verifyMfa(input: { factorId: $f, code: $c, trustDevice: $t }) { userId mfaRequired } }',
-                  { f: f.id, c: field(form, 'code'), t: field(form, 'trust') === 'true' },
-                );
+                await auth.completeMfa({ factorId: f.id, code: field(form, 'code'), trustDevice: field(form, 'trust') === 'true' });
                 finish();
               });
             }}
@@ -76,7 +77,7 @@ export function MfaChallenge() {
             disabled={passkey.busy}
             onClick={() =>
               passkey.run(async () => {
-                await finishPasskey(await passkeyAssertion());
+                await auth.completeMfa({ passkey: true });
                 finish();
               })
             }
@@ -93,7 +94,7 @@ export function MfaChallenge() {
             e.preventDefault();
             const code = field(e.currentTarget, 'code');
             recovery.run(async () => {
-              await gql('mutation ($c: String!) { useRecoveryCode(input: { code: $c }) { userId } }', { c: code });
+              await auth.completeMfa({ recoveryCode: code });
               finish();
             });
           }}
@@ -114,7 +115,7 @@ export function MfaChallenge() {
           class="secondary"
           onClick={async () => {
             sessionStorage.removeItem('pgauth-mfa-factors');
-            await gql('mutation { logout(input: {}) { success } }').catch(() => undefined);
+            await auth.signOut().catch(() => undefined);
             navigate('/account/sign-in');
           }}
         >

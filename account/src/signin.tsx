@@ -1,43 +1,16 @@
-import { startAuthentication } from '@simplewebauthn/browser';
 import { useEffect, useState } from 'preact/hooks';
-import { gql } from './api.ts';
+import type { MfaFactorRef, SignInResult } from '../../client/src/index.ts';
+import { auth } from './api.ts';
 import { Alert, Done, field, Link, navigate, useAction } from './ui.tsx';
 
-export interface FactorRef {
-  id: string;
-  kind: string;
-  friendlyName: string | null;
-}
-interface Payload {
-  userId: string;
-  mfaRequired: boolean;
-  mfaFactors: FactorRef[] | null;
-}
-const PAYLOAD = 'userId mfaRequired mfaFactors { id kind friendlyName }';
+export type FactorRef = MfaFactorRef;
 
 /** After a first factor: the MFA challenge when one is pending, else the account page. */
-export function signedIn(p: Payload | null | undefined): void {
-  if (p?.mfaRequired) {
-    sessionStorage.setItem('pgauth-mfa-factors', JSON.stringify(p.mfaFactors ?? []));
+export function signedIn(r: SignInResult): void {
+  if (r.mfaRequired) {
+    sessionStorage.setItem('pgauth-mfa-factors', JSON.stringify(r.factors));
     navigate('/account/mfa');
   } else navigate('/account');
-}
-
-export async function passkeyAssertion(email?: string): Promise<{ challengeId: string | null; response: string }> {
-  const s = await gql<{ startPasskeySignIn: { challengeId: string | null; optionsJSON: string } }>(
-    'mutation ($e: String) { startPasskeySignIn(input: { email: $e }) { challengeId optionsJSON } }',
-    { e: email || null },
-  );
-  const auth = await startAuthentication({ optionsJSON: JSON.parse(s.startPasskeySignIn.optionsJSON) });
-  return { challengeId: s.startPasskeySignIn.challengeId, response: JSON.stringify(auth) };
-}
-
-export async function finishPasskey(a: { challengeId: string | null; response: string }): Promise<Payload> {
-  const r = await gql<{ finishPasskeySignIn: Payload }>(
-    `mutation ($c: UUID, $r: String!) { finishPasskeySignIn(input: { challengeId: $c, response: $r }) { ${PAYLOAD} } }`,
-    { c: a.challengeId, r: a.response },
-  );
-  return r.finishPasskeySignIn;
 }
 
 export function useProviders(): string[] {
@@ -69,11 +42,7 @@ export function SignIn() {
             e.preventDefault();
             const f = e.currentTarget;
             password.run(async () => {
-              const r = await gql<{ login: Payload }>(
-                `mutation ($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { ${PAYLOAD} } }`,
-                { e: field(f, 'email'), p: field(f, 'password') },
-              );
-              signedIn(r.login);
+              signedIn(await auth.signIn({ email: field(f, 'email'), password: field(f, 'password') }));
             });
           }}
         >
@@ -104,7 +73,7 @@ export function SignIn() {
               e.preventDefault();
               const email = field(e.currentTarget, 'email');
               emailCode.run(async () => {
-                await gql('mutation ($e: String!) { requestSignInEmail(input: { email: $e }) { success } }', { e: email });
+                await auth.signIn({ emailLink: email });
                 setCodeFor(email);
               });
             }}
@@ -123,11 +92,7 @@ export function SignIn() {
               e.preventDefault();
               const code = field(e.currentTarget, 'code');
               emailCode.run(async () => {
-                const r = await gql<{ signInWithEmailCode: Payload }>(
-                  `mutation ($e: String!, $c: String!) { signInWithEmailCode(input: { email: $e, code: $c }) { ${PAYLOAD} } }`,
-                  { e: codeFor, c: code },
-                );
-                signedIn(r.signInWithEmailCode);
+                signedIn(await auth.signIn({ emailCode: { email: codeFor, code } }));
               });
             }}
           >
@@ -151,7 +116,7 @@ export function SignIn() {
             type="button"
             class="secondary"
             disabled={passkey.busy}
-            onClick={() => passkey.run(async () => signedIn(await finishPasskey(await passkeyAssertion())))}
+            onClick={() => passkey.run(async () => signedIn(await auth.signIn({ passkey: true })))}
           >
             Sign in with a passkey
           </button>
@@ -178,11 +143,9 @@ export function SignUp() {
             e.preventDefault();
             const f = e.currentTarget;
             a.run(async () => {
-              await gql(
-                'mutation ($e: String!, $p: String!, $n: String) { register(input: { email: $e, password: $p, name: $n }) { userId } }',
-                { e: field(f, 'email'), p: field(f, 'password'), n: field(f, 'name') || null },
+              signedIn(
+                await auth.signUp({ email: field(f, 'email'), password: field(f, 'password'), name: field(f, 'name') || undefined }),
               );
-              navigate('/account');
             });
           }}
         >
@@ -222,7 +185,7 @@ export function ForgotPassword() {
             e.preventDefault();
             const email = field(e.currentTarget, 'email');
             a.run(async () => {
-              await gql('mutation ($e: String!) { requestPasswordReset(input: { email: $e }) { success } }', { e: email });
+              await auth.graphql('mutation ($e: String!) { requestPasswordReset(input: { email: $e }) { success } }', { e: email });
               return `If ${email} has an account, a link to choose a new password is on its way.`;
             });
           }}
