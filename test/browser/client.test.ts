@@ -177,7 +177,7 @@ describe('client: refresh', () => {
     await b.context.close();
   });
 
-  it('two tabs refreshing at once do not log each other out: one rotation, both continue', async () => {
+  it('F3 (!): two tabs refreshing at once do not log each other out: one rotation, both continue', async () => {
     const b = await newBrowser();
     const [a, c] = [await b.tab(), await b.tab()];
     const { userId, sessionId } = await signUp(a);
