@@ -42,7 +42,7 @@ export async function buildAccount(): Promise<void> {
     await build({
       root: ROOT,
       configFile: join(ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
+      logLevel: 'error',
       build: { outDir: tmp, emptyOutDir: true },
     });
     rmSync(dist, { recursive: true, force: true });
