@@ -184,7 +184,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     const type = e.data?.type;
     if (type === 'signed-out') {
       csrfCache = null;
-      setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
+      if (state.status !== 'signed-out') setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
     } else if (type === 'signed-in' || type === 'user-updated') {
       csrfCache = null;
       loadUser(type === 'signed-in' ? 'SIGNED_IN' : 'USER_UPDATED').catch(() => {});
@@ -340,12 +340,12 @@ export function createAuthClient(options: AuthClientOptions = {}) {
    * (the generation the failed request was sent with) does not rotate again. Resolves true
    * when the session is usable, false when it ended (then the client is signed out).
    */
-  function refreshSession(seen: string | undefined = readHint()?.gen): Promise<boolean> {
+  function refreshSession(seen: string | undefined = readHint()?.gen, force = false): Promise<boolean> {
     refreshFlight ??= (async () => {
       const turn = async () => {
         const now = readHint();
-        if (!now) return false; // signed out (here or in another tab) meanwhile
-        if (now.gen !== seen && (!now.expiresAt || now.expiresAt - EARLY_MS > Date.now())) return true;
+        if (!now && !force) return false; // signed out (here or in another tab) meanwhile
+        if (now && now.gen !== seen && (!now.expiresAt || now.expiresAt - EARLY_MS > Date.now())) return true;
         return rotate();
       };
       const locks = globalThis.navigator?.locks;
@@ -361,7 +361,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     writeHint(null);
     csrfCache = null;
     post({ type: 'signed-out' });
-    setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
+    if (state.status !== 'signed-out') setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
   }
 
   const toUser = (u: Record<string, unknown>): User => ({
@@ -636,9 +636,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
       return ensureFresh();
     },
 
-    /** Refresh now (single flight across requests and tabs); false when the session ended. */
+    /** Refresh now (single flight across requests and tabs); false when the session ended
+     * or there is none (e.g. after a sign-in this client did not see: a provider redirect). */
     refresh(): Promise<boolean> {
-      return refreshSession();
+      return refreshSession(readHint()?.gen, true);
     },
 
     sessions: {
