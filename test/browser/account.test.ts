@@ -234,7 +234,11 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
     await ctx.close();
   });
 
-  it('MFA: enrol an authenticator app (QR code, recovery codes), then the challenge at sign-in', async () => {
+  it('MFA: enrol an authenticator app (QR code, recovery codes), step-up, then the challenge at sign-in', async () => {
+    // A second browser signed in before the factor exists: its session stays aal1.
+    const early = await newContext();
+    await signInWithPassword(early.page);
+    await heading(early.page, 'Your account');
     const { ctx, page } = await newContext();
     await signInWithPassword(page);
     await heading(page, 'Your account');
@@ -253,6 +257,21 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
     expect(recoveryCodes).toHaveLength(10);
     await axe(page, 'recovery codes');
     await shot(page, 'mfa-recovery-codes', '#mfa');
+
+    // Step-up: the aal1 browser may not enrol another factor (MFARQ) until it gives one.
+    await early.page.reload();
+    await heading(early.page, 'Your account');
+    const earlyMfa = early.page.locator('#mfa');
+    await earlyMfa.getByRole('button', { name: 'Remove Authenticator' }).waitFor();
+    await earlyMfa.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await earlyMfa.getByRole('link', { name: 'Verify now' }).click();
+    await heading(early.page, 'Two-step verification');
+    await early.page.getByRole('textbox', { name: /^Recovery code/ }).fill(recoveryCodes[9]!);
+    await early.page.getByRole('button', { name: 'Use a recovery code' }).click();
+    await heading(early.page, 'Your account');
+    await earlyMfa.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await earlyMfa.getByRole('img', { name: /QR code/ }).waitFor();
+    await early.ctx.close();
 
     // Sign out this device, sign in again: the challenge, with the next code, trusting the browser.
     await page.locator('#sessions').getByRole('button', { name: 'Sign out this device' }).click();
