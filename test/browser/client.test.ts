@@ -503,7 +503,7 @@ describe('client: providers', () => {
 });
 
 describe('client: subscriptions', () => {
-  it('createSubscriptionClient connects with the session cookies, refreshing an expired access token first', async () => {
+  it('createSubscriptionClient connects with the session cookies, refreshing an expired access token (before, or on LOGIN)', async () => {
     const bundle = await build({
       stdin: {
         resolveDir: ROOT,
@@ -547,6 +547,13 @@ describe('client: subscriptions', () => {
       data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
     });
     expect(b.refreshes()).toBe(1);
+    // The cookie is gone before its known expiry: the socket opens anonymous and the
+    // subscription answers LOGIN; the factory refreshes once, reconnects and subscribes again.
+    await expireAccessCookie(b);
+    expect(await page.evaluate((q) => (window as W).subscribeOnce(q), SUB)).toEqual({
+      data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
+    });
+    expect(b.refreshes()).toBe(2);
     await b.context.close();
   });
 });
