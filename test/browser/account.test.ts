@@ -155,6 +155,13 @@ describe('serving /account', () => {
       expect(() => loadConfig({ ...base, ACCOUNT_PAGES: 'yes' })).toThrow(/ACCOUNT_PAGES must be true or false/);
       const off = accountPages({ enabled: false, production: true, logRequests: false });
       expect((await off.request('/account')).status).toBe(404);
+      // Enabled but not built: 503 naming the command, never cached.
+      const unbuilt = accountPages({ enabled: true, production: false, logRequests: false, dist: join(dir, 'none') });
+      const r = await unbuilt.request('/account/sign-in');
+      expect(r.status).toBe(503);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.headers.get('content-security-policy')).toBe(ACCOUNT_CSP);
+      expect(await r.text()).toContain('npm run account:build');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

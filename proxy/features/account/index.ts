@@ -64,9 +64,8 @@ export function accountPages(o: AccountOptions): Hono {
     await next();
     c.res.headers.set('Content-Security-Policy', ACCOUNT_CSP);
   };
-  for (const path of ['/account', '/account/*']) {
-    routes.use(path, requestId(), requestLog(o.logRequests), headers, csp);
-  }
+  // '/account/*' also matches '/account' itself: one registration, so each runs once.
+  routes.use('/account/*', requestId(), requestLog(o.logRequests), headers, csp);
 
   // index.html is read on each request (small, and a rebuild shows without a restart).
   const index = (): string | null => {
