@@ -236,6 +236,20 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
       [newEmail],
     );
     expect(mail.rows[0].n).toBe(1);
+
+    // The verification mail's link opens the email feature's landing (README "Links"); after
+    // its button, the account page says verified.
+    const verify = await owner.query(
+      `select payload -> 'data' ->> 'token' as token from graphile_worker._private_jobs
+        where payload ->> 'to' = $1 and payload ->> 'template' = 'verify_email' order by id desc limit 1`,
+      [ann.email],
+    );
+    await page.goto(`${origin}/auth/email/verify?token=${verify.rows[0].token}`);
+    await page.getByRole('button', { name: 'Verify my email' }).click();
+    await page.getByText('Your email address is verified').waitFor();
+    await page.goto(`${origin}/account`);
+    await heading(page, 'Your account');
+    await page.locator('#profile').getByText('(verified)').waitFor();
     await axe(page, 'account');
     await shot(page, 'account');
     await ctx.close();
@@ -495,13 +509,22 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
     await page.getByText(`If ${bea.email} has an account`).waitFor();
     await axe(page, 'forgot password');
     await shot(page, 'forgot-password');
-    // The mail's link opens the email feature's landing, /auth/email/reset?token=... (README "Links").
+    // The mail's link opens the email feature's landing, /auth/email/reset?token=... (README
+    // "Links"): a new password there, then sign in here with it.
     const reset = await owner.query(
-      `select count(*)::int n from graphile_worker._private_jobs
-        where payload ->> 'to' = $1 and payload ->> 'template' = 'reset_password' and payload -> 'data' ->> 'token' is not null`,
+      `select payload -> 'data' ->> 'token' as token from graphile_worker._private_jobs
+        where payload ->> 'to' = $1 and payload ->> 'template' = 'reset_password' order by id desc limit 1`,
       [bea.email],
     );
-    expect(reset.rows[0].n).toBe(1);
+    await page.goto(`${origin}/auth/email/reset?token=${reset.rows[0].token}`);
+    await page.getByLabel('New password').fill('a brand new passphrase 7');
+    await page.getByRole('button', { name: 'Set my new password' }).click();
+    await page.getByText('Your password was changed').waitFor();
+    await signInWithPassword(page, { ...bea, password: 'a brand new passphrase 7', name: '' });
+    await heading(page, 'Your account');
+    await page.getByText(bea.email, { exact: true }).first().waitFor();
+    await page.locator('#sessions').getByRole('button', { name: 'Sign out this device' }).click();
+    await heading(page, 'Sign in');
 
     // Ann removes her authenticator app (at aal2 after the challenge).
     await signInWithPassword(page);
