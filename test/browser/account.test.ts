@@ -21,7 +21,13 @@ import { CLIENT_ID, CLIENT_SECRET, type Idp, startIdp } from '../oauth/idp.ts';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+// The committed screenshots are rewritten only on request (`SCREENSHOTS=1 npm run test:unit --
+// test/browser/account.test.ts`); other runs still take them, into a temporary folder, so
+// every page is rendered the same way and the tree stays clean.
+const SHOTS =
+  process.env.SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '../../docs/screenshots')
+    : join(tmpdir(), 'pgauth-screenshots');
 
 let browser: Browser;
 let srv: TestServer;
