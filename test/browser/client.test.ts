@@ -7,6 +7,7 @@
 // how many times the refresh token really rotated.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { parse, validate } from 'graphql';
@@ -702,5 +703,63 @@ describe('client: Apollo link', () => {
     expect(results[2]!.data).toEqual({ currentUser: { rowId: userId } });
     expect(b.refreshes()).toBe(1);
     await b.context.close();
+  });
+});
+
+describe('client: an app on another origin of the same site', () => {
+  // The app at http://localhost:<other port> (a static server here), the API at
+  // http://localhost:<port> (one site: ports do not count), the app's origin in CORS_ORIGINS;
+  // the client is given the API's url.
+  let api: TestServer;
+  let app: Server;
+  let apiOrigin: string;
+  let appOrigin: string;
+  beforeAll(async () => {
+    const [port, appPort] = [await freePort(), await freePort()];
+    apiOrigin = `http://localhost:${port}`;
+    appOrigin = `http://localhost:${appPort}`;
+    api = await startServer({ PUBLIC_ORIGIN: apiOrigin, PORT: String(port), CORS_ORIGINS: appOrigin });
+    app = createServer((req, res) => {
+      const path = (req.url ?? '/').replace(/^\/__client\//, '');
+      if (/^[\w-]+\.js$/.test(path)) {
+        res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, path)));
+      } else res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    });
+    await new Promise<void>((r) => app.listen(appPort, '127.0.0.1', () => r()));
+  });
+  afterAll(async () => {
+    app?.closeAllConnections();
+    await new Promise((r) => app?.close(r));
+    await api?.close();
+  });
+
+  it('createAuthClient({ url }) signs up, refreshes once and signs out across origins (CORS, CSRF from /auth/csrf)', async () => {
+    const context = await browser.newContext();
+    let refreshes = 0;
+    await context.route(`${apiOrigin}/graphql`, (route) => {
+      if (route.request().postData()?.includes('PgauthRefresh')) refreshes++;
+      return route.continue();
+    });
+    const tab = await context.newPage();
+    await tab.goto(`${appOrigin}/`);
+    await tab.waitForFunction(() => (window as W).clientReady === true);
+    await tab.evaluate((url) => {
+      (window as W).api = (window as W).pgauth.createAuthClient({ url, channel: 'pgauth-api' });
+    }, apiOrigin);
+    const e = email('xorigin');
+    const up = (await tab.evaluate(
+      ([em, p]) => (window as W).settle((window as W).api.signUp({ email: em, password: p })),
+      [e, PASSWORD],
+    )) as Settled;
+    expect(up).toMatchObject({ ok: true, value: { user: { email: e } } });
+    await context.clearCookies({ name: 'pgauth-at' });
+    const listed = (await tab.evaluate(() =>
+      Promise.all([1, 2, 3].map(() => (window as W).settle((window as W).api.sessions.list()))),
+    )) as Settled[];
+    for (const r of listed) expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(refreshes).toBe(1);
+    await tab.evaluate(() => (window as W).api.signOut());
+    expect(((await tab.evaluate(() => (window as W).settle((window as W).api.getUser()))) as Settled).value).toBeNull();
+    await context.close();
   });
 });
