@@ -551,6 +551,32 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     });
   }
 
+  /**
+   * fetch for other routes of the edge: credentials included, X-CSRF-Token on unsafe
+   * methods, one refresh and retry on a 401 while this browser has a session.
+   */
+  async function authFetch(input: string, init: RequestInit = {}): Promise<Response> {
+    await ensureFresh();
+    const url = /^https?:/.test(input) ? input : origin + input;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const send = async () => {
+      const headers = new Headers(init.headers);
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) headers.set('x-csrf-token', await csrf());
+      return network(() => doFetch(url, { ...init, headers, credentials: 'include' }));
+    };
+    const seen = readHint()?.gen;
+    const res = await send();
+    if (
+      res.status === 401 &&
+      seen !== undefined &&
+      (init.body == null || typeof init.body === 'string') &&
+      (await refreshSession(seen))
+    ) {
+      return send();
+    }
+    return res;
+  }
+
   // A provider popup that landed back on a page running this client closes itself (a
   // window the page did not open ignores close()).
   if (globalThis.location && new URLSearchParams(globalThis.location.search).has(`${name}_popup`)) {
@@ -668,18 +694,11 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         const d = await graphql<{ myIdentities: { nodes: IdentityInfo[] } }>(OPS.identities);
         return d.myIdentities.nodes;
       },
-      /** Link a provider to the signed-in user: the page goes to the provider and comes back. */
-      async link(provider: string): Promise<void> {
-        await ensureFresh();
-        const send = async () =>
-          network(async () =>
-            doFetch(`${origin}/auth/${encodeURIComponent(provider)}/link`, {
-              method: 'POST',
-              credentials: 'include',
-              headers: { 'x-csrf-token': await csrf() },
-            }),
-          );
-        const res = await send();
+      /** Link a provider to the signed-in user: the page goes to the provider and comes back
+       * to `returnTo` (default POST_LOGIN_REDIRECT). */
+      async link(provider: string, opts: { returnTo?: string } = {}): Promise<void> {
+        const q = opts.returnTo ? `?returnTo=${encodeURIComponent(opts.returnTo)}` : '';
+        const res = await authFetch(`/auth/${encodeURIComponent(provider)}/link${q}`, { method: 'POST' });
         const body = (await res.json()) as { url?: string; error?: { code: string; message: string } };
         if (!body.url) {
           throw toClientError(
@@ -728,27 +747,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
      * fetch for other routes of the edge: credentials included, X-CSRF-Token on unsafe
      * methods, one refresh and retry on a 401 while this browser has a session.
      */
-    async fetch(input: string, init: RequestInit = {}): Promise<Response> {
-      await ensureFresh();
-      const url = /^https?:/.test(input) ? input : origin + input;
-      const method = (init.method ?? 'GET').toUpperCase();
-      const send = async () => {
-        const headers = new Headers(init.headers);
-        if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) headers.set('x-csrf-token', await csrf());
-        return network(() => doFetch(url, { ...init, headers, credentials: 'include' }));
-      };
-      const seen = readHint()?.gen;
-      const res = await send();
-      if (
-        res.status === 401 &&
-        seen !== undefined &&
-        (init.body == null || typeof init.body === 'string') &&
-        (await refreshSession(seen))
-      ) {
-        return send();
-      }
-      return res;
-    },
+    fetch: authFetch,
     /** Stop listening to other tabs (tests, hot reload). */
     close(): void {
       channel?.close();

@@ -501,6 +501,27 @@ describe('client: providers', () => {
     expect(ids.map((i) => i.provider)).toEqual(['testidp']);
     await b.context.close();
   });
+
+  it('identities.link (after the access token lapsed: one refresh) links a provider; unlink removes it', async () => {
+    const b = await newBrowser(op.url);
+    const tab = await b.tab();
+    await signUp(tab);
+    await expireAccessCookie(b);
+    await Promise.all([
+      tab.waitForURL(`${idp.issuer}/**`),
+      tab.evaluate(() => (window as W).auth.identities.link('testidp', { returnTo: '/healthz?linked=1' })),
+    ]);
+    expect(b.refreshes()).toBe(1);
+    await atIdp(tab, `lnk${Date.now().toString(36)}`);
+    await tab.waitForURL(`${op.url}/healthz?linked=1`);
+    await tab.goto(`${op.url}/__client/`);
+    await tab.waitForFunction(() => (window as W).clientReady === true);
+    const list = () => tab.evaluate(() => (window as W).auth.identities.list()) as Promise<{ provider: string }[]>;
+    expect((await list()).map((i) => i.provider)).toEqual(['testidp']);
+    await tab.evaluate(() => (window as W).auth.identities.unlink('testidp'));
+    expect(await list()).toEqual([]);
+    await b.context.close();
+  });
 });
 
 describe('client: subscriptions', () => {
