@@ -403,7 +403,7 @@ describe('client: passkeys', () => {
     await pk?.close();
   });
 
-  it('passkeys.add registers one, and signIn({ passkey: true }) signs in with it (the browser JSON WebAuthn API)', async () => {
+  it('passkeys.add registers one; signIn({ passkey: true }) and completeMfa({ passkey: true }) use it (the browser JSON WebAuthn API)', async () => {
     const b = await newBrowser(origin);
     const tab = await b.tab();
     const cdp = await b.context.newCDPSession(tab);
@@ -427,6 +427,22 @@ describe('client: passkeys', () => {
       user: { id: string };
     };
     expect(r).toMatchObject({ mfaRequired: false, user: { id: userId } });
+    expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
+    // The passkey is also a second factor: a password now needs it (completeMfa({ passkey: true })).
+    const e = await tab.evaluate(() => (window as W).auth.state.user.email);
+    await tab.evaluate(() => (window as W).auth.signOut());
+    const pwd = (await tab.evaluate(
+      ([em, p]) => (window as W).auth.signIn({ email: em, password: p }),
+      [e, PASSWORD],
+    )) as {
+      mfaRequired: boolean;
+      factors: { kind: string }[];
+    };
+    expect(pwd).toMatchObject({ mfaRequired: true, factors: [{ kind: 'webauthn' }] });
+    const second = (await tab.evaluate(() => (window as W).auth.completeMfa({ passkey: true }))) as {
+      user: { id: string };
+    };
+    expect(second.user.id).toBe(userId);
     expect(await tab.evaluate(() => (window as W).auth.state.status)).toBe('signed-in');
     await b.context.close();
   });
