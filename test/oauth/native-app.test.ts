@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchRedirectUri, parseRedirectUri } from '../../proxy/features/native/apps.ts';
 import { Client, freePort, REFRESH, startServer, type TestServer } from '../http/server.ts';
 import { authorizeOverHttp, CLIENT_ID, CLIENT_SECRET, startIdp, type Idp } from './idp.ts';
 
@@ -300,5 +301,46 @@ describe('app-initiated OAuth (RFC 8252)', () => {
     expect(at.searchParams.get('error_description')).toBe('EMCOL');
     expect(at.searchParams.get('state')).toBe('st');
     expect(at.searchParams.get('code')).toBeNull();
+  });
+});
+
+describe('registered redirect URIs (apps.ts)', () => {
+  const app = (uris: string[]) => ({
+    id: 'a',
+    name: 'A',
+    redirectUris: uris.map(parseRedirectUri),
+    deviceGrant: false,
+  });
+
+  it('Q1: a claimed https URI matches exactly the string the operator registered', () => {
+    const a = app(['https://App.Example.com/cb', 'https://app.example.org']);
+    expect(matchRedirectUri(a, 'https://App.Example.com/cb')).toBe('https://App.Example.com/cb');
+    expect(matchRedirectUri(a, 'https://app.example.org')).toBe('https://app.example.org');
+    // Exact: another spelling of the same URL is another URI.
+    expect(matchRedirectUri(a, 'https://app.example.com/cb')).toBeNull();
+    expect(matchRedirectUri(a, 'https://app.example.org/')).toBeNull();
+  });
+
+  it('Q1: a loopback URI matches with any port, :80 included, and nothing else', () => {
+    const a = app(['http://127.0.0.1/callback', 'http://[::1]/cb']);
+    for (const ok of ['http://127.0.0.1:80/callback', 'http://127.0.0.1:53682/callback', 'http://[::1]:65535/cb']) {
+      expect(matchRedirectUri(a, ok), ok).toBe(ok);
+    }
+    for (const bad of [
+      'http://127.0.0.1/callback/x',
+      'http://127.0.0.1:0/callback',
+      'http://127.0.0.1:65536/callback',
+      'http://127.0.0.1:080/callback',
+      'http://127.0.0.1:5000/x/../callback',
+      'http://127.0.0.1:5000/callback#f',
+      'http://user@127.0.0.1:5000/callback',
+      'http://127.0.0.1:5000/Callback',
+      'http://127.0.0.1:5000/callback?x=1',
+      'https://127.0.0.1:5000/callback',
+      'http://localhost:5000/callback',
+      'http://127.0.0.2:5000/callback',
+    ]) {
+      expect(matchRedirectUri(a, bad), bad).toBeNull();
+    }
   });
 });

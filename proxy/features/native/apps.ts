@@ -37,7 +37,9 @@ export function parseRedirectUri(raw: string): string {
     if (u.port) throw new Error(`"${raw}": register a loopback URI without a port (any port is accepted)`);
     return u.toString();
   }
-  if (u.protocol === 'https:') return u.toString();
+  // Kept as written: the app must send exactly the registered string (normalizing would make
+  // `https://App.example.com/cb` or a path-less URI fail to match itself).
+  if (u.protocol === 'https:') return raw;
   const scheme = u.protocol.slice(0, -1);
   if (!scheme.includes('.')) {
     throw new Error(`"${raw}": a private-use scheme must be a reverse domain name such as com.example.app`);
@@ -53,19 +55,19 @@ export function parseRedirectUri(raw: string): string {
 export function matchRedirectUri(app: NativeApp, given: string | undefined | null): string | null {
   if (!given || given.length > 2000) return null;
   if (app.redirectUris.includes(given)) return given;
-  let u: URL;
+  // A loopback URI with a port (1-65535, no leading zero; read from the string itself, since
+  // URL drops a default :80), no user info and no fragment; the rest must already be in
+  // canonical form (no `..`, no case or escaping tricks) and equal a registered URI.
+  const m = /^http:\/\/(127\.0\.0\.1|\[::1\]):([1-9][0-9]{0,4})([/?][^#]*)?$/.exec(given);
+  if (!m || Number(m[2]) > 65535) return null;
+  const rest = m[3] ?? '/';
+  const candidate = `http://${m[1]}${rest.startsWith('?') ? `/${rest}` : rest}`;
+  let canonical: string;
   try {
-    u = new URL(given);
+    canonical = new URL(candidate).toString();
   } catch {
     return null;
   }
-  if (u.protocol !== 'http:' || !LOOPBACK_HOSTS.has(u.hostname) || !u.port || u.hash || u.username || u.password) {
-    return null;
-  }
-  const portless = new URL(u.toString());
-  portless.port = '';
-  const candidate = portless.toString();
-  // The given string must be exactly the registered one with a port inserted.
-  if (given !== u.toString()) return null;
+  if (canonical !== candidate) return null;
   return app.redirectUris.includes(candidate) ? given : null;
 }
