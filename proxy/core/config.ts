@@ -330,6 +330,10 @@ function loadApps(env: Env): Map<string, NativeApp> {
   for (const key of Object.keys(env)) {
     const m = /^APP_([A-Z0-9]+)_(NAME|REDIRECT_URIS|DEVICE_GRANT)$/.exec(key);
     if (m) ids.add(m[1]!);
+    // APP_MY_APP_NAME would otherwise be ignored without a word: an app id is one word.
+    else if (/^APP_.+_(NAME|REDIRECT_URIS|DEVICE_GRANT)$/.test(key)) {
+      throw new Error(`${key}: an app id is letters and digits only (APP_<ID>_NAME, e.g. APP_MYAPP_NAME)`);
+    }
   }
   const apps = new Map<string, NativeApp>();
   for (const ID of [...ids].sort()) {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../proxy/core/config.ts';
 import { matchRedirectUri, parseRedirectUri } from '../../proxy/features/native/apps.ts';
 import { Client, freePort, REFRESH, startServer, type TestServer } from '../http/server.ts';
 import { authorizeOverHttp, CLIENT_ID, CLIENT_SECRET, startIdp, type Idp } from './idp.ts';
@@ -301,6 +302,17 @@ describe('app-initiated OAuth (RFC 8252)', () => {
     expect(at.searchParams.get('error_description')).toBe('EMCOL');
     expect(at.searchParams.get('state')).toBe('st');
     expect(at.searchParams.get('code')).toBeNull();
+  });
+});
+
+describe('app settings', () => {
+  it('an app id with an underscore is refused, not ignored', () => {
+    expect(() => loadConfig({ APP_MY_APP_NAME: 'Mine', APP_MY_APP_REDIRECT_URIS: 'http://127.0.0.1/cb' })).toThrow(
+      /APP_MY_APP_NAME: an app id is letters and digits only/,
+    );
+    expect(
+      loadConfig({ APP_MYAPP_NAME: 'Mine', APP_MYAPP_REDIRECT_URIS: 'http://127.0.0.1/cb' }).apps.get('myapp')?.name,
+    ).toBe('Mine');
   });
 });
 
