@@ -1,7 +1,7 @@
 -- App-initiated OAuth for native apps (issue 15, Q1): one-time codes, hashed, bound to the
 -- app, its redirect URI, its PKCE S256 challenge and the session; edge role only; single use.
 -- (Expiry is moved in time in test/oauth/native-app.test.ts, which owns the row as the owner.)
-select plan(28);
+select plan(29);
 
 select tests.remember('ann', tests.create_user('native-ann@example.com'));
 select tests.remember('ann_sid', tests.create_session(tests.id('ann')));
@@ -85,5 +85,9 @@ select is(tests.as_edge($$select (app_hidden.oauth_sign_in('g', 'https://idp.exa
   false, null, null, null, null, '192.0.2.80', 'ua')).error$$), null, 'the same identity signs in with an ID token');
 select is(tests.identity_access_token('https://idp.example', 'sub-keep'), '\x0102'::bytea,
   'Q2: an ID-token sign-in keeps the provider tokens an earlier redirect sign-in stored');
+select tests.remember('fed_sid', tests.as_edge($$select (app_hidden.oauth_sign_in('g', 'https://idp.example', 'sub-amr',
+  'amr@example.com', '{}', false, null, null, null, null, '192.0.2.81', 'ua')).session_id$$)::uuid);
+select is(tests.as_edge(format('select app_hidden.session_claims(%L) ->> %L', tests.id('fed_sid'), 'amr')), '["fed"]',
+  'a provider sign-in records amr fed (federated)');
 
 select * from finish();

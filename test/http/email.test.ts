@@ -298,6 +298,9 @@ describe('sign-in by email', () => {
     expect(ok.data?.signInWithEmailCode?.role, ok.raw).toBe('app_user');
     expect(ok.data?.signInWithEmailCode?.accessToken).toBeNull();
     expect((await c.gql<Me>(ME)).data?.currentUser).toEqual({ email: e, emailVerified: true });
+    // The session records how: a one-time password by email (RFC 8176 amr).
+    const claims = JSON.parse(Buffer.from((await c.cookie('pgauth-at'))!.split('.')[1]!, 'base64url').toString());
+    expect([claims.aal, claims.amr]).toEqual(['aal1', ['otp']]);
   });
 
   it('the sign-in link: GET shows a button, its POST sets the session cookies and redirects', async () => {

@@ -309,7 +309,7 @@ begin
     return row(null, v_user, app_hidden.current_session_id(), app_hidden.user_role(v_user), null, null, v_identity.id)::app_hidden.oauth_result;
   end if;
   perform app_private.write_audit('oauth_sign_in', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
-  v_session := app_private.start_session(v_user, p_ip, p_user_agent);
+  v_session := app_private.start_session(v_user, p_ip, p_user_agent, '{fed}');
   return row(null, v_session.user_id, v_session.session_id, v_session.role, v_session.refresh_token,
              v_session.session_expires_at, v_identity.id)::app_hidden.oauth_result;
 end;
