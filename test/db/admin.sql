@@ -2,7 +2,7 @@
 -- admin under the role rule of O4 (LOGIN without a session, DNIED without the permission,
 -- OUTRK on an equal or higher role, never a role above your own), is audited with the actor,
 -- and has its refused side here. test/http/admin.test.ts drives the same through GraphQL.
-select plan(108);
+select plan(111);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin', 'Root'));
 select tests.remember('root2', tests.create_user('root2@example.com', 'admin'));
@@ -185,6 +185,12 @@ select tests.authenticate_as(tests.id('bob'), tests.id('imp'));
 select is(app_hidden.current_actor_id(), tests.id('root'), 'O4: current_actor_id() is the admin in SQL');
 select is(app_hidden.current_user_id(), tests.id('bob'), '...while the user is the impersonated one');
 select throws_ok($$ select * from app_public.admin_users() $$, 'DNIED', null, 'O4: the impersonation has the user''s rights, not the admin''s');
+select throws_ok($$ select app_public.create_api_key('outlives', '{}', now() + interval '1 year') $$, 'DNIED', null,
+  'O4: no API key from an impersonation (it would outlive it, unmarked by act)');
+select throws_ok($$ select tests.add_factor(tests.id('bob')) $$, 'DNIED', null,
+  'O4: no second factor or passkey enrolled for the user from an impersonation');
+select throws_ok($$ select tests.create_identity(tests.id('bob'), 'gh', 'imp-bob') $$, 'DNIED', null,
+  'O4: no provider linked to the user from an impersonation');
 select is(app_hidden.stop_impersonating(), true, 'stopImpersonating');
 select is(tests.session_revoked(tests.id('imp')), 'impersonation_ended', '...ends the session');
 select is(app_hidden.current_user_id(), null, '...from the next statement');

@@ -689,6 +689,41 @@ comment on function app_hidden.stop_impersonating() is 'Ends the caller''s imper
 revoke all on function app_hidden.stop_impersonating() from public;
 grant execute on function app_hidden.stop_impersonating() to app_user;
 
+-- O4: an impersonation is time-limited and marked with `act`, so nothing done in it may outlive
+-- it as an unmarked credential of the user: no API key (its session would carry no actor and
+-- live until the key's expiry), no second factor or passkey, no linked provider, no password.
+-- Refused (DNIED) whatever feature's function writes the row; outside an impersonation
+-- current_actor_id() is NULL and these triggers do nothing.
+create or replace function app_private.tg__refuse_while_impersonating() returns trigger
+language plpgsql volatile
+-- Definer: reads the caller's own session (current_actor_id) whatever role writes the row.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if app_hidden.current_actor_id() is not null then
+    raise exception 'Not while impersonating: % cannot be created for the user', tg_argv[0] using errcode = 'DNIED';
+  end if;
+  return new;
+end;
+$$;
+comment on function app_private.tg__refuse_while_impersonating() is 'O4: BEFORE trigger refusing (DNIED) a new credential of the user (API key, factor, provider, password) from an impersonation session.';
+revoke all on function app_private.tg__refuse_while_impersonating() from public;
+
+drop trigger if exists _050_refuse_while_impersonating on app_public.api_keys;
+create trigger _050_refuse_while_impersonating before insert on app_public.api_keys
+  for each row execute function app_private.tg__refuse_while_impersonating('an API key');
+drop trigger if exists _050_refuse_while_impersonating on app_private.mfa_factors;
+create trigger _050_refuse_while_impersonating before insert on app_private.mfa_factors
+  for each row execute function app_private.tg__refuse_while_impersonating('a second factor');
+drop trigger if exists _050_refuse_while_impersonating on app_public.user_identities;
+create trigger _050_refuse_while_impersonating before insert on app_public.user_identities
+  for each row execute function app_private.tg__refuse_while_impersonating('a linked provider');
+drop trigger if exists _050_refuse_while_impersonating on app_private.user_secrets;
+create trigger _050_refuse_while_impersonating before update of password_hash on app_private.user_secrets
+  for each row when (new.password_hash is distinct from old.password_hash and new.password_hash is not null)
+  execute function app_private.tg__refuse_while_impersonating('a password');
+
 create or replace function app_public.current_actor() returns uuid
 language sql stable
 set search_path = pg_catalog, pg_temp
