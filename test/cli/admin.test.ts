@@ -1,16 +1,21 @@
-// `npm run admin -- ...` run as a child process against the harness database (the owner URL,
-// as an operator runs it): every command, human output and --json, exit codes (0 ok, 2 usage,
-// 3 not found, 4 refused by the database's rules), --help, and audit rows that say `cli`.
+// `npm run admin -- ...` against the harness database (the owner URL, as an operator runs it):
+// every command, human output and --json, exit codes (0 ok, 2 usage, 3 not found, 4 refused by
+// the database's rules), --help, and audit rows that say `cli`. Most commands run in-process
+// through the CLI's own `run(argv)` with stdout/stderr captured (spawning node per command made
+// this file take over a minute); real child processes still prove the entry point: --help, a
+// command against the database, --follow stopped by SIGTERM, and exit 1 without a database.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../proxy/cli/admin/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pgauth-admin-cli-'));
-const env = {
-  ...process.env,
+const cliEnv = {
   DATA_DIR: dir,
   JWT_KEYS_DIR: join(dir, 'keys'),
   DEV_SECRET_FILE: join(dir, 'csrf-secret'),
@@ -19,6 +24,9 @@ const env = {
   OIDC_GITHUB_CLIENT_ID: 'gh',
   OIDC_GITHUB_CLIENT_SECRET: 'ghs',
 };
+// The in-process runs read the same configuration (this file runs in its own worker).
+Object.assign(process.env, cliEnv);
+const env = { ...process.env, ...cliEnv };
 const ENTRY = ['--import', 'tsx', 'proxy/cli/admin/index.ts'];
 
 interface Run {
@@ -26,10 +34,31 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+// console.log/error of a run go to that run's buffers, so concurrent runs do not mix.
+const capture = new AsyncLocalStorage<{ out: string[]; err: string[] }>();
+const original = { log: console.log, error: console.error };
+console.log = (...a: unknown[]) => {
+  const c = capture.getStore();
+  if (c) c.out.push(`${format(...a)}\n`);
+  else original.log(...a);
+};
+console.error = (...a: unknown[]) => {
+  const c = capture.getStore();
+  if (c) c.err.push(`${format(...a)}\n`);
+  else original.error(...a);
+};
+
+/** One command in-process, as `npm run admin -- ...args` would run it. */
 function admin(...args: string[]): Promise<Run> {
-  return adminWith({}, ...args);
+  const c = { out: [] as string[], err: [] as string[] };
+  return capture.run(c, async () => {
+    const code = await run(args);
+    return { code, stdout: c.out.join(''), stderr: c.err.join('') };
+  });
 }
-function adminWith(extra: Record<string, string>, ...args: string[]): Promise<Run> {
+/** One command as a child process (the real entry point), with extra environment. */
+function child(extra: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [...ENTRY, ...args], { env: { ...env, ...extra } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
@@ -77,13 +106,15 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  console.log = original.log;
+  console.error = original.error;
   await db?.end();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm run admin', () => {
   it('--help lists every group and command; each command has --help; usage errors exit 2', async () => {
-    const h = await admin('--help');
+    const h = await child({}, '--help');
     expect(h.code).toBe(0);
     for (const c of [
       'users list',
@@ -105,7 +136,7 @@ describe('npm run admin', () => {
     const [ban, none, unknown, badCommand, noUser, noReason] = await Promise.all([
       admin('users', 'ban', '--help'),
       admin(),
-      admin('nope', 'x'),
+      child({}, 'nope', 'x'),
       admin('users', 'nope'),
       admin('users', 'show'),
       admin('users', 'ban', mail('ben')), // --reason missing
@@ -118,6 +149,28 @@ describe('npm run admin', () => {
     expect(badCommand.code).toBe(2);
     expect(noUser.code).toBe(2);
     expect(noReason.code).toBe(2);
+  });
+
+  it('a mistyped option, an invalid --since and contradictory filters are usage errors (exit 2), not ignored', async () => {
+    const [typo, typoFlag, since, both, unknownOnKeys] = await Promise.all([
+      admin('users', 'list', '--serach', tag),
+      admin('sessions', 'revoke', mail('cat'), '--al'),
+      admin('audit', 'tail', '--since', 'yesterday-ish'),
+      admin('audit', 'tail', '--failed', '--succeeded'),
+      admin('keys', 'rotate', '--force'),
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option --serach for users list/);
+    expect(typo.stdout).toBe('');
+    expect(typoFlag.code).toBe(2);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toMatch(/--since must be a time/);
+    expect(both.code).toBe(2);
+    expect(unknownOnKeys.code).toBe(2);
+    // Options a command documents stay accepted.
+    expect(
+      (await admin('audit', 'tail', '--since', '2020-01-01T00:00:00Z', '--limit', '1', '--interval', '100')).code,
+    ).toBe(0);
   });
 
   it('users list: a table, --json, search and filters, keyset cursor', async () => {
@@ -149,7 +202,7 @@ describe('npm run admin', () => {
   });
 
   it('users show: by email or id, with sessions and audit; unknown user exits 3', async () => {
-    const s = await admin('users', 'show', mail('ben'));
+    const s = await child({}, 'users', 'show', mail('ben'));
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/email\s+cli-ben/);
     expect(s.stdout).toMatch(/\nsessions\n/);
@@ -254,7 +307,7 @@ describe('npm run admin', () => {
       .split('\n');
     expect(lines.map((l) => JSON.parse(l).event)).toEqual(['user_banned']);
 
-    const child: ChildProcess = spawn(
+    const follower: ChildProcess = spawn(
       process.execPath,
       [...ENTRY, 'audit', 'tail', '--follow', '--interval', '100', '--json', '--event', 'user_banned'],
       {
@@ -267,7 +320,7 @@ describe('npm run admin', () => {
         const check = () => {
           if (pred(out)) resolve();
         };
-        child.stdout!.on('data', (d) => {
+        follower.stdout!.on('data', (d) => {
           out += d;
           check();
         });
@@ -277,8 +330,8 @@ describe('npm run admin', () => {
     await seen((s) => s.includes(ids.ann!));
     await admin('users', 'ban', mail('cat'), '--reason', 'followed');
     await seen((s) => s.includes(ids.cat!));
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    child.kill('SIGTERM');
+    const exited = new Promise<number | null>((r) => follower.once('exit', (c) => r(c)));
+    follower.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(
       out
@@ -289,7 +342,7 @@ describe('npm run admin', () => {
   });
 
   it('exit 1 when the database cannot be reached', async () => {
-    const r = await adminWith({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' }, 'users', 'list');
+    const r = await child({ DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' }, 'users', 'list');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: /);
   });

@@ -44,6 +44,8 @@ export const audit: CommandGroup = {
       async run(db, args) {
         const user = opt(args, 'user');
         const userId = user ? await resolveUser(db, user) : null;
+        if (args.options.failed && args.options.succeeded)
+          throw new CliError('--failed and --succeeded exclude each other', EXIT.usage);
         const success = args.options.failed ? false : args.options.succeeded ? true : null;
         const n = Number(opt(args, 'limit') ?? 20);
         if (!Number.isInteger(n) || n < 1 || n > 100) throw new CliError('--limit must be 1..100', EXIT.usage);
@@ -51,6 +53,8 @@ export const audit: CommandGroup = {
         if (!Number.isFinite(interval) || interval < 50)
           throw new CliError('--interval must be at least 50 ms', EXIT.usage);
         const since = opt(args, 'since') ?? null;
+        if (since !== null && Number.isNaN(Date.parse(since)))
+          throw new CliError('--since must be a time (ISO 8601)', EXIT.usage);
         const event = opt(args, 'event') ?? null;
         const page = async (after: string | null): Promise<AuditRow[]> => {
           // Newest first from SQL; after a known id, everything newer (in pages of 100).

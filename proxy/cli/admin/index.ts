@@ -4,6 +4,8 @@
  * API; its audit rows say `cli`. One file per group; this map composes them.
  * Exit codes: proxy/cli/admin/common.ts (0 ok, 1 failure, 2 usage, 3 not found, 4 refused).
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { audit } from './audit.ts';
 import { CliError, type CommandGroup, connect, EXIT, fromDbError, parseArgs } from './common.ts';
 import { keys } from './keys.ts';
@@ -60,6 +62,15 @@ async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(group, command));
     return EXIT.ok;
   }
+  // An option the command does not know is a usage error, not silently ignored (a mistyped
+  // `--serach` must not list everyone): the known ones are those its usage and help name.
+  const known = new Set([
+    'json',
+    'help',
+    ...[...`${c.usage}\n${c.help ?? ''}`.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!),
+  ]);
+  const unknown = Object.keys(args.options).find((o) => !known.has(o));
+  if (unknown !== undefined) throw new CliError(`unknown option --${unknown} for ${group} ${command}`, EXIT.usage);
   if (c.offline) {
     await c.run(undefined as never, args);
     return EXIT.ok;
@@ -73,16 +84,31 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
+/** Runs one command line; prints errors to stderr and answers the exit code (never throws).
+ * Exported so tests can run most commands in-process (test/cli/admin.test.ts). */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (e) {
     const err =
       e instanceof CliError
         ? e
         : (fromDbError(e) ?? new CliError(e instanceof Error ? e.message : String(e), EXIT.failed));
     console.error(`error: ${err.message}`);
-    process.exitCode = err.exitCode;
-  },
-);
+    return err.exitCode;
+  }
+}
+
+function isEntry(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

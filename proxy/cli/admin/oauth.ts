@@ -103,8 +103,13 @@ export const oauth: CommandGroup = {
         const { ProviderClient } = await import('../../features/oauth/flow.ts');
         const { refreshProviderTokens } = await import('../../features/oauth/refresh-job.ts');
         const cfg = loadConfig();
-        if (!cfg.oauth.tokenKeys || !cfg.oauth.providers.size)
-          throw new CliError('no providers configured', EXIT.usage);
+        if (!cfg.oauth.tokenKeys || !cfg.oauth.providers.size) {
+          // Nothing to renew is not a usage error (a cron job on a deployment without providers).
+          console.error('no providers configured: nothing to refresh');
+          if (args.json) console.log(JSON.stringify({ ok: true, refreshed: 0, failed: 0 }));
+          else printRecord(args, { refreshed: 0, failed: 0 });
+          return;
+        }
         const clients = new Map(
           [...cfg.oauth.providers].map(([n, p]) => [
             n,
