@@ -210,6 +210,24 @@ describe('admin GraphQL', () => {
       'DNIED',
     );
 
+    // O4: nothing that outlives the impersonation can be minted in it (an API key would be an
+    // unmarked credential of the user until its expiry; a new password or factor likewise).
+    const key = await adminNative.gql(
+      `mutation { createApiKey(input: { name: "outlives", expiresAt: "2099-01-01T00:00:00Z" }) { result { key } } }`,
+      {},
+      bearer(imp.accessToken),
+    );
+    expect(code(key)).toBe('DNIED');
+    const pw = await adminNative.gql(
+      `mutation ($o: String!) { changePassword(input: { oldPassword: $o, newPassword: "an admin-chosen password" }) { success } }`,
+      { o: PASSWORD },
+      bearer(imp.accessToken),
+    );
+    expect(code(pw)).toBe('DNIED');
+    expect(
+      await owner(`select 1 from app_public.api_keys where user_id = $1 and name = 'outlives'`, [u.userId]),
+    ).toEqual([]);
+
     // A refreshed token still says who acts.
     const ref = await adminNative.gql<{ refresh: { accessToken: string; refreshToken: string } }>(
       REFRESH,
