@@ -2,7 +2,7 @@
 -- outbox in the transaction of their cause, ids only; endpoints created only through the edge
 -- by admins, secrets unreachable; the worker's attempt bookkeeping and backoff. Delivery,
 -- signatures and the SSRF checks are in test/http/webhooks.test.ts.
-select plan(74);
+select plan(80);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin'));
 select tests.remember('alice', tests.create_user('alice@example.com'));
@@ -59,6 +59,26 @@ select ok(not exists (select 1 from information_schema.columns
   'O5: no public webhook table has a secret column');
 select throws_ok($$ select * from app_private.webhook_endpoint_secrets $$, '42501', null, 'O5: an admin cannot read secrets');
 select throws_ok($$ select * from app_private.webhook_events $$, '42501', null, 'an admin cannot read the outbox table directly');
+-- O2/O5: an admin's API key acts only within its scope: without admin:webhooks it cannot add an
+-- endpoint (and so receive every auth event), list, delete or retry, nor read the tables.
+select tests.authenticate_as(tests.id('root'));
+create temp table wk as select * from app_public.create_api_key('narrow', '{}', null);
+grant select on wk to public;
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select tests.remember('wk_sid', (select session_id from app_hidden.verify_api_key((select key from wk))));
+select tests.authenticate_as(tests.id('root'), tests.id('wk_sid'));
+select throws_ok($$ select * from app_public.admin_webhook_endpoints() $$, 'DNIED', null,
+  'O5: an admin key without admin:webhooks cannot list endpoints');
+select throws_ok($$ select * from app_public.admin_webhook_deliveries() $$, 'DNIED', null,
+  'O5: ...nor list deliveries');
+select throws_ok($$ select app_public.admin_delete_webhook_endpoint(tests.id('e2')) $$, 'DNIED', null,
+  'O5: ...nor delete an endpoint');
+select throws_ok($$ select app_public.admin_retry_webhook_delivery(gen_random_uuid()) $$, 'DNIED', null,
+  'O5: ...nor retry a delivery');
+select is((select count(*)::int from app_public.webhook_endpoints), 0, 'O5: ...nor read the endpoints table');
+select set_config('jwt.claims.role', current_setting('role'), true), set_config('role', 'auth_edge', true);
+select throws_ok($$ select app_hidden.create_webhook_endpoint('https://hooks.example/key', '{}', null) $$, 'DNIED', null,
+  'O5: ...nor create an endpoint through the edge');
 select tests.clear_authentication();
 
 -- Events, in the transaction of their cause, with ids only.

@@ -101,6 +101,33 @@ comment on column app_public.webhook_attempts.attempted_at is 'When the attempt 
 comment on column app_public.webhook_attempts.response_status is 'HTTP status answered (NULL when none).';
 comment on column app_public.webhook_attempts.error is 'Why it failed, NULL on success.';
 
+-- Who manages webhooks: a signed-in admin (the `admin` DB role) holding `admin:webhooks` (the
+-- seed's admin role has it through admin:*). The permission is what an API key must carry in
+-- its scope: without it an admin's narrowly scoped key could otherwise add an endpoint and
+-- receive every auth event, or read the deliveries (O2, O5).
+insert into app_public.permissions (name, description) values
+  ('admin:webhooks', 'Manage auth-event webhook endpoints and their deliveries (admins only).')
+on conflict (name) do nothing;
+
+create or replace function app_hidden.assert_webhook_admin() returns void
+language plpgsql stable
+-- Definer: reads the caller's own session, roles and key scope (has_permission).
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if app_hidden.current_user_id() is null then
+    raise exception 'You must sign in' using errcode = 'LOGIN';
+  end if;
+  if app_hidden.current_app_role() is distinct from 'admin' or not app_hidden.has_permission('admin:webhooks') then
+    raise exception 'Permission denied' using errcode = 'DNIED';
+  end if;
+end;
+$$;
+comment on function app_hidden.assert_webhook_admin() is 'LOGIN without a live session, DNIED unless the caller is an admin holding admin:webhooks (within an API key''s scope).';
+revoke all on function app_hidden.assert_webhook_admin() from public;
+grant execute on function app_hidden.assert_webhook_admin() to admin;
+
 call app_private.enable_rls('app_public.webhook_endpoints');
 call app_private.enable_rls('app_private.webhook_endpoint_secrets');
 call app_private.enable_rls('app_private.webhook_events');
@@ -108,16 +135,16 @@ call app_private.enable_rls('app_public.webhook_deliveries');
 call app_private.enable_rls('app_public.webhook_attempts');
 drop policy if exists select_admin on app_public.webhook_endpoints;
 create policy select_admin on app_public.webhook_endpoints for select to admin
-  using ((select app_hidden.current_app_role()) = 'admin');
+  using ((select app_hidden.current_app_role()) = 'admin' and (select app_hidden.has_permission('admin:webhooks')));
 drop policy if exists delete_admin on app_public.webhook_endpoints;
 create policy delete_admin on app_public.webhook_endpoints for delete to admin
-  using ((select app_hidden.current_app_role()) = 'admin');
+  using ((select app_hidden.current_app_role()) = 'admin' and (select app_hidden.has_permission('admin:webhooks')));
 drop policy if exists select_admin on app_public.webhook_deliveries;
 create policy select_admin on app_public.webhook_deliveries for select to admin
-  using ((select app_hidden.current_app_role()) = 'admin');
+  using ((select app_hidden.current_app_role()) = 'admin' and (select app_hidden.has_permission('admin:webhooks')));
 drop policy if exists select_admin on app_public.webhook_attempts;
 create policy select_admin on app_public.webhook_attempts for select to admin
-  using ((select app_hidden.current_app_role()) = 'admin');
+  using ((select app_hidden.current_app_role()) = 'admin' and (select app_hidden.has_permission('admin:webhooks')));
 revoke all on app_public.webhook_endpoints, app_public.webhook_deliveries, app_public.webhook_attempts from public;
 grant select, delete on app_public.webhook_endpoints to admin;
 grant select on app_public.webhook_deliveries, app_public.webhook_attempts to admin;
@@ -169,12 +196,7 @@ declare
   v_user uuid := app_hidden.current_user_id();
   v_row app_hidden.created_webhook_endpoint;
 begin
-  if v_user is null then
-    raise exception 'Not signed in' using errcode = 'LOGIN';
-  end if;
-  if app_hidden.current_app_role() is distinct from 'admin' then
-    raise exception 'Admins only' using errcode = 'DNIED';
-  end if;
+  perform app_hidden.assert_webhook_admin();
   select a.id, a.secret into v_row from app_private.add_webhook_endpoint(p_url, p_event_types, p_description, v_user) a;
   return v_row;
 end;
@@ -185,10 +207,13 @@ revoke all on function app_hidden.create_webhook_endpoint(text, text[], text) fr
 grant execute on function app_hidden.create_webhook_endpoint(text, text[], text) to auth_edge;
 
 create or replace function app_public.admin_webhook_endpoints() returns setof app_public.webhook_endpoints
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select e.* from app_public.webhook_endpoints e order by e.created_at desc, e.id
+begin
+  perform app_hidden.assert_webhook_admin();
+  return query select e.* from app_public.webhook_endpoints e order by e.created_at desc, e.id;
+end;
 $$;
 comment on function app_public.admin_webhook_endpoints() is 'Admins: every webhook endpoint (never its secret), newest first.';
 revoke all on function app_public.admin_webhook_endpoints() from public;
@@ -201,6 +226,7 @@ as $$
 declare
   v_row app_public.webhook_endpoints;
 begin
+  perform app_hidden.assert_webhook_admin();
   delete from app_public.webhook_endpoints e where e.id = admin_delete_webhook_endpoint.id returning e.* into v_row;
   if v_row.id is null then
     raise exception 'No such endpoint' using errcode = 'NTFND';
@@ -214,13 +240,16 @@ grant execute on function app_public.admin_delete_webhook_endpoint(uuid) to admi
 
 create or replace function app_public.admin_webhook_deliveries(endpoint_id uuid default null, failed_only boolean default false)
 returns setof app_public.webhook_deliveries
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select d.* from app_public.webhook_deliveries d
+begin
+  perform app_hidden.assert_webhook_admin();
+  return query select d.* from app_public.webhook_deliveries d
   where (admin_webhook_deliveries.endpoint_id is null or d.endpoint_id = admin_webhook_deliveries.endpoint_id)
-    and (not coalesce(failed_only, false) or d.status = 'failed' or d.last_error is not null)
-  order by d.created_at desc, d.id
+    and (not coalesce(admin_webhook_deliveries.failed_only, false) or d.status = 'failed' or d.last_error is not null)
+  order by d.created_at desc, d.id;
+end;
 $$;
 comment on function app_public.admin_webhook_deliveries(uuid, boolean) is
   'Admins: webhook deliveries, newest first, of one endpoint or all; failedOnly keeps those that failed at least once.';
@@ -485,9 +514,7 @@ as $$
 declare
   v_row app_public.webhook_deliveries;
 begin
-  if app_hidden.current_app_role() is distinct from 'admin' then
-    raise exception 'Admins only' using errcode = 'DNIED';
-  end if;
+  perform app_hidden.assert_webhook_admin();
   if not app_private.retry_webhook_delivery(admin_retry_webhook_delivery.id) then
     raise exception 'No undelivered delivery' using errcode = 'NTFND';
   end if;
