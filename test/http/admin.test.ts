@@ -120,6 +120,70 @@ describe('admin GraphQL', () => {
     expect(code(imp)).toBe('OUTRK');
   });
 
+  it('O4: every admin mutation is refused (OUTRK, 403) on an equal role and, from a manager-rank role with admin:*, on a higher one; nothing changes', async () => {
+    await owner(
+      `insert into app_public.app_roles (name, db_role) values ('helpdesk_o4', 'manager') on conflict do nothing`,
+    );
+    await owner(
+      `insert into app_public.role_permissions (role, permission) values ('helpdesk_o4', 'admin:*') on conflict do nothing`,
+    );
+    const desk = await signedIn(srv, 'helpdesk-o4');
+    await owner(`insert into app_public.user_roles (user_id, role) values ($1, 'helpdesk_o4')`, [desk.userId]);
+    const peer = await signedIn(srv, 'manager-o4');
+    await owner(`insert into app_public.user_roles (user_id, role) values ($1, 'manager')`, [peer.userId]);
+    const plain = await signedIn(srv, 'plain-o4');
+    const mutations = [
+      `mutation ($id: UUID!) { banUser(input: { userId: $id, reason: "x" }) { clientMutationId } }`,
+      `mutation ($id: UUID!) { unbanUser(input: { userId: $id }) { clientMutationId } }`,
+      `mutation ($id: UUID!) { adminRevokeSessions(input: { userId: $id }) { result } }`,
+      `mutation ($id: UUID!) { adminUnlinkIdentity(input: { userId: $id, provider: "gh", force: true, reason: "x" }) { clientMutationId } }`,
+      `mutation ($id: UUID!) { adminSetRoles(input: { userId: $id, roles: [] }) { clientMutationId } }`,
+      `mutation ($id: UUID!) { adminDeleteUser(input: { userId: $id }) { result } }`,
+      `mutation ($id: UUID!) { adminResetMfa(input: { userId: $id }) { clientMutationId } }`,
+      `mutation ($id: UUID!, $p: UUID!) { mergeUsers(input: { sourceId: $id, targetId: $p }) { clientMutationId } }`,
+      `mutation ($id: UUID!, $p: UUID!) { mergeUsers(input: { sourceId: $p, targetId: $id }) { clientMutationId } }`,
+      `mutation ($id: UUID!) { impersonateUser(input: { userId: $id, reason: "x" }) { userId } }`,
+    ];
+    const cases: [Browser, string, string][] = [
+      [root, other.userId, 'admin on another admin'],
+      [root, root.userId, 'admin on themself'],
+      [desk, root.userId, 'manager-rank admin:* on an admin'],
+      [desk, peer.userId, 'manager-rank admin:* on a manager'],
+    ];
+    for (const [who, target, label] of cases) {
+      for (const m of mutations) {
+        const r = await who.client.gql(m, { id: target, p: plain.userId });
+        expect(code(r), `${label}: ${m}`).toBe('OUTRK');
+        expect(r.status, `${label}: ${m}`).toBe(403);
+      }
+    }
+    // The targets were not touched: their sessions are alive.
+    for (const t of [other, peer]) {
+      const me = await t.client.gql<{ currentUser: { email: string } | null }>(`{ currentUser { email } }`);
+      expect(me.data?.currentUser?.email).toBe(t.email);
+    }
+    // Leave no role behind for the files that run after this one.
+    await owner(`delete from app_public.user_roles where role = 'helpdesk_o4'`);
+    await owner(`delete from app_public.role_permissions where role = 'helpdesk_o4'`);
+    await owner(`delete from app_public.app_roles where name = 'helpdesk_o4'`);
+  });
+
+  it('O5: a plain user is refused every webhook operation (DNIED, 403)', async () => {
+    const u = await signedIn(srv, 'plain-hooks');
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const q of [
+      `mutation { adminCreateWebhookEndpoint(input: { url: "https://hooks.example.com/x" }) { id } }`,
+      `mutation { adminDeleteWebhookEndpoint(input: { id: "${id}" }) { clientMutationId } }`,
+      `mutation { adminRetryWebhookDelivery(input: { id: "${id}" }) { clientMutationId } }`,
+      `{ adminWebhookEndpoints { nodes { rowId } } }`,
+      `{ adminWebhookDeliveries { nodes { rowId } } }`,
+    ]) {
+      const r = await u.client.gql(q);
+      expect(code(r), q).toBe('DNIED');
+      expect(r.status, q).toBe(403);
+    }
+  });
+
   it('banUser: the session dies at once, refresh fails (TOKEN), sign-in refused (BANND); unbanUser lets them back', async () => {
     const v = await signedIn(srv, 'banned');
     expect(
