@@ -225,6 +225,11 @@ describe('O5: SSRF', () => {
       '::ffff:169.254.169.254',
       '64:ff9b::a9fe:a9fe',
       '2002:7f00:1::',
+      // IPv4-translated (SIIT), local-use NAT64 and Teredo forms.
+      '::ffff:0:127.0.0.1',
+      '::ffff:0:a9fe:a9fe',
+      '64:ff9b:1::7f00:1',
+      '2001:0:4136:e378:8000:63bf:80ff:fffe',
     ]) {
       expect(isForbiddenAddress(ip), ip).toBe(true);
     }

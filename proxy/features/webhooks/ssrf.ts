@@ -2,8 +2,9 @@
  * Webhook targets against SSRF (O5). An endpoint URL must be https (http only with
  * WEBHOOK_ALLOW_PRIVATE=true, for development) without credentials, and EVERY address its host
  * resolves to must be public: not loopback, link-local, private, CGNAT, multicast, reserved,
- * unspecified, nor an IPv6 form that embeds one of those (IPv4-mapped, IPv4-compatible, NAT64,
- * 6to4). Checked when the endpoint is created and again at every delivery; the delivery then
+ * unspecified, nor an IPv6 form that embeds one of those (IPv4-mapped, IPv4-translated,
+ * IPv4-compatible, NAT64, 6to4); local-use NAT64 (64:ff9b:1::/48) and 2001::/23 (Teredo, ...)
+ * are refused whole. Checked when the endpoint is created and again at every delivery; the delivery then
  * connects to the address it checked (deliver.ts pins it with the socket's `lookup`), so a DNS
  * answer that changes in between (rebinding) cannot redirect it.
  */
@@ -39,6 +40,8 @@ for (const [net, bits] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
   ['100::', 64], // discard
+  ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation (RFC 8215): only ever local targets
+  ['2001::', 23], // IETF protocol assignments: Teredo (2001::/32), ORCHID, benchmarking
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local (private)
   ['fe80::', 10], // link-local
@@ -69,6 +72,7 @@ function embeddedIpv4(ip: string): string | null {
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
   if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!); // ::ffff:a.b.c.d
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!); // ::ffff:0:a.b.c.d (SIIT, RFC 2765)
   if (zero(0, 6) && (g[6] !== 0 || g[7]! > 1)) return v4(g[6]!, g[7]!); // ::a.b.c.d (deprecated)
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(g[6]!, g[7]!); // NAT64 64:ff9b::/96
   if (g[0] === 0x2002) return v4(g[1]!, g[2]!); // 6to4 2002:a.b.c.d::/48
