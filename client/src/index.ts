@@ -24,7 +24,7 @@ export interface AuthClientOptions {
   graphqlPath?: string;
   /** The fetch to use (default globalThis.fetch). */
   fetch?: typeof fetch;
-  /** Name of the BroadcastChannel, the lock and the storage key (default `pgauth`). */
+  /** Name of the BroadcastChannel, the lock and the session cookie (default `pgauth`). */
   channel?: string;
   /** WebAuthn helpers (e.g. `import * as webauthn from '@simplewebauthn/browser'`). Default:
    * the browser's own JSON WebAuthn API, or @simplewebauthn/browser loaded on demand. */
@@ -107,7 +107,7 @@ export interface IdentityInfo {
   tokenExpiresAt: string | null;
 }
 
-/** What this browser knows about its session, shared by its tabs (localStorage). */
+/** What this browser knows about its session, shared by its tabs (the `pgauth-session` cookie). */
 interface Hint {
   userId: string;
   sessionId: string | null;
@@ -138,7 +138,6 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   const origin = (options.url ?? globalThis.location?.origin ?? '').replace(/\/+$/, '');
   const graphqlUrl = origin + (options.graphqlPath ?? '/graphql');
   const name = options.channel ?? 'pgauth';
-  const storageKey = `${name}:session`;
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const sameOrigin = !globalThis.location || origin === globalThis.location.origin;
 
@@ -157,24 +156,34 @@ export function createAuthClient(options: AuthClientOptions = {}) {
       return null;
     }
   })();
+  // The hint lives in a cookie of the page's origin (`pgauth-session`, readable by script,
+  // SameSite=Strict), not in localStorage: a tab that gets the refresh lock right after
+  // another tab released it must see that tab's write, and Chromium propagates localStorage
+  // between tab processes asynchronously, while document.cookie reads and writes are
+  // synchronous with the browser's one cookie store.
+  const hintCookie = `${name}-session`;
+  const cookies = typeof document !== 'undefined' && typeof document.cookie === 'string';
   function readHint(): Hint | null {
-    if (!storage) return memoryHint;
-    try {
-      const raw = storage.getItem(storageKey);
-      return raw ? (JSON.parse(raw) as Hint) : null;
-    } catch {
-      return null;
+    if (!cookies) return memoryHint;
+    for (const part of document.cookie.split(';')) {
+      const [k, ...v] = part.trim().split('=');
+      if (k !== hintCookie) continue;
+      try {
+        return JSON.parse(decodeURIComponent(v.join('='))) as Hint;
+      } catch {
+        return null;
+      }
     }
+    return null;
   }
   function writeHint(h: Hint | null): void {
     memoryHint = h;
-    if (!storage) return;
-    try {
-      if (h) storage.setItem(storageKey, JSON.stringify(h));
-      else storage.removeItem(storageKey);
-    } catch {
-      // storage full or blocked: the in-memory hint still serves this tab
-    }
+    if (!cookies) return;
+    const secure = globalThis.location?.protocol === 'https:' ? '; Secure' : '';
+    const value = h ? encodeURIComponent(JSON.stringify(h)) : '';
+    // 400 days is the longest a browser keeps a cookie; the refresh cookie decides the session.
+    // biome-ignore lint/suspicious/noDocumentCookie: synchronous on purpose (see above); cookieStore is async
+    document.cookie = `${hintCookie}=${value}; Path=/; SameSite=Strict; Max-Age=${h ? 34_560_000 : 0}${secure}`;
   }
   const newGen = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
 
@@ -183,10 +192,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   channel?.addEventListener('message', (e: MessageEvent<Message>) => {
     const type = e.data?.type;
     if (type === 'signed-out') {
-      csrfCache = null;
+      rememberCsrf(null);
       if (state.status !== 'signed-out') setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
     } else if (type === 'signed-in' || type === 'user-updated') {
-      csrfCache = null;
+      rememberCsrf(null);
       loadUser(type === 'signed-in' ? 'SIGNED_IN' : 'USER_UPDATED').catch(() => {});
     } else if (type === 'refreshed') {
       emit('TOKEN_REFRESHED');
@@ -216,21 +225,50 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     }
     return null;
   }
+  // Across origins the cookie cannot be read: the token from /auth/csrf is kept, in storage
+  // too, so that a reload whose access cookie has lapsed can still send the refresh (GET
+  // /auth/csrf without a live access token answers an anonymous token, which may not drive
+  // the refresh cookie).
+  const csrfKey = `${name}:csrf`;
+  function rememberCsrf(token: string | null): void {
+    csrfCache = token;
+    if (sameOrigin || !storage) return;
+    try {
+      if (token) storage.setItem(csrfKey, token);
+      else storage.removeItem(csrfKey);
+    } catch {
+      // storage blocked: the in-memory token serves this tab
+    }
+  }
+  /** The kept token; across origins read from storage, so every tab sees the latest. */
+  function cachedCsrf(): string | null {
+    if (!sameOrigin && storage) {
+      try {
+        return storage.getItem(csrfKey);
+      } catch {
+        // storage blocked
+      }
+    }
+    return csrfCache;
+  }
   async function fetchCsrf(): Promise<string> {
     csrfFlight ??= (async () => {
       const res = await network(() => doFetch(`${origin}/auth/csrf`, { credentials: 'include' }));
       const body = (await res.json()) as { csrfToken: string };
-      csrfCache = body.csrfToken;
+      rememberCsrf(body.csrfToken);
       return body.csrfToken;
     })().finally(() => {
       csrfFlight = null;
     });
     return csrfFlight;
   }
-  /** The CSRF token: the cookie's current value (it changes at sign-in), or a fresh one. */
+  /** The CSRF token: the cookie's current value (it changes at sign-in and refresh), or the
+   * token kept from /auth/csrf, or a fresh one. */
   async function csrf(): Promise<string> {
-    return csrfFromCookie() ?? csrfCache ?? fetchCsrf();
+    return csrfFromCookie() ?? cachedCsrf() ?? fetchCsrf();
   }
+  /** The token a request would use now, without fetching one. */
+  const currentCsrf = () => csrfFromCookie() ?? cachedCsrf();
 
   // ---------------------------------------------------------------- transport
   async function network(f: () => Promise<Response>): Promise<Response> {
@@ -241,13 +279,13 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     }
   }
 
-  async function postOnce<T>(body: string, extraHeaders?: Record<string, string>): Promise<GraphQLResult<T>> {
+  async function postOnce<T>(body: string): Promise<GraphQLResult<T> & { csrfSent: string }> {
     const token = await csrf();
     const res = await network(() =>
       doFetch(graphqlUrl, {
         method: 'POST',
         credentials: 'include',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': token, ...extraHeaders },
+        headers: { 'content-type': 'application/json', 'x-csrf-token': token },
         body,
       }),
     );
@@ -259,23 +297,30 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         errors: [{ message: `HTTP ${res.status}`, extensions: { code: res.status >= 500 ? 'INTERNAL' : 'BADREQ' } }],
       };
     }
-    return { ...json, status: res.status };
+    return { ...json, status: res.status, csrfSent: token };
   }
 
   const codeOf = (r: { errors?: readonly GraphQLErrorLike[] }, code: string) =>
     (r.errors ?? []).some((e) => e.extensions?.code === code);
 
   /** A request with the CSRF retry only (no refresh): the refresh itself and sign-in calls. */
-  async function postCsrf<T>(body: string, extraHeaders?: Record<string, string>): Promise<GraphQLResult<T>> {
-    let r = await postOnce<T>(body, extraHeaders);
-    if (r.status === 403 && codeOf(r, 'CSRF')) {
-      // A stale token (another tab signed in or out): get one for the current session.
-      csrfCache = null;
+  async function postCsrf<T>(body: string, inRefresh = false): Promise<GraphQLResult<T>> {
+    const first = await postOnce<T>(body);
+    if (!(first.status === 403 && codeOf(first, 'CSRF'))) return strip(first);
+    // The token changed while the request travelled (a refresh or sign-in here or in another
+    // tab): send it again with the current one. Only a token that is still the one refused
+    // (or none) is replaced from /auth/csrf, so concurrent requests do not replace each
+    // other's cookie.
+    if (!inRefresh && refreshFlight) await refreshFlight.catch(() => false);
+    if (currentCsrf() === first.csrfSent || !currentCsrf()) {
+      // Never while a refresh runs here: without a live access cookie /auth/csrf answers an
+      // anonymous token, which would replace this session's.
+      rememberCsrf(null);
       await fetchCsrf();
-      r = await postOnce<T>(body, extraHeaders);
     }
-    return r;
+    return strip(await postOnce<T>(body));
   }
+  const strip = <T>({ csrfSent: _, ...r }: GraphQLResult<T> & { csrfSent: string }): GraphQLResult<T> => r;
 
   /** Before a request: a known-expired access token is refreshed first (once for everyone). */
   async function ensureFresh(): Promise<void> {
@@ -310,9 +355,12 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
   // ---------------------------------------------------------------- refresh
   async function rotate(): Promise<boolean> {
-    const r = await postCsrf<{ refresh: AuthPayload | null }>(JSON.stringify({ query: OPS.refresh }));
+    const r = await postCsrf<{ refresh: AuthPayload | null }>(JSON.stringify({ query: OPS.refresh }), true);
     const p = r.data?.refresh;
     if (p) {
+      // The refresh set a new csrf cookie; across origins, ask for it when next needed (the
+      // access cookie is live now, so /auth/csrf answers this session's token).
+      if (!sameOrigin) rememberCsrf(null);
       writeHint({
         userId: p.userId,
         sessionId: p.sessionId,
@@ -359,7 +407,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   // ---------------------------------------------------------------- state changes
   function signedOut(): void {
     writeHint(null);
-    csrfCache = null;
+    rememberCsrf(null);
     post({ type: 'signed-out' });
     if (state.status !== 'signed-out') setState({ status: 'signed-out', user: null, mfaFactors: [] }, 'SIGNED_OUT');
   }
@@ -413,7 +461,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   /** A session was delivered (sign-in, MFA, passkey): remember it and tell the other tabs. */
   async function established(p: AuthPayload | null | undefined, r: GraphQLResult<unknown>): Promise<SignInResult> {
     if (!p) throw toClientError(r.errors ?? [], r.status);
-    csrfCache = null;
+    rememberCsrf(null);
     writeHint({
       userId: p.userId,
       sessionId: p.sessionId,

@@ -2,7 +2,7 @@
 // built bundle (npm run client:build, run here first) is served from the edge's own origin by
 // Playwright's routing (`/__client/...` never reaches the server), so cookies, CSRF and
 // BroadcastChannel behave as in an app served next to the API. Pages of one browser context
-// are tabs of one browser: they share cookies, localStorage, locks and the channel.
+// are tabs of one browser: they share cookies, storage, locks and the channel.
 // Refresh calls are counted where the browser hands them to the network; the database shows
 // how many times the refresh token really rotated.
 import { execFileSync } from 'node:child_process';
@@ -53,6 +53,8 @@ interface Browserish {
   context: BrowserContext;
   /** Refresh mutations this browser sent to the edge. */
   refreshes: () => number;
+  /** Each GraphQL and /auth/csrf answer: operation, status, code. */
+  log: () => string;
   tab(): Promise<Page>;
 }
 
@@ -70,9 +72,19 @@ async function newBrowser(base = srv.url): Promise<Browserish> {
     if (route.request().postData()?.includes('PgauthRefresh')) refreshes++;
     return route.continue();
   });
+  // What each refresh and each failed request answered: the message of a failed count.
+  const log: string[] = [];
+  context.on('response', async (res) => {
+    if (!res.url().endsWith('/graphql') && !res.url().includes('/auth/csrf')) return;
+    const op = /(Pgauth\w+)/.exec(res.request().postData() ?? '')?.[1] ?? res.url().replace(base, '');
+    const body = await res.text().catch(() => '');
+    const code = /"code":"(\w+)"/.exec(body)?.[1] ?? 'ok';
+    log.push(`${op} ${res.status()} ${code}`);
+  });
   return {
     context,
     refreshes: () => refreshes,
+    log: () => log.join('; '),
     async tab() {
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error('page error:', e));
@@ -94,7 +106,13 @@ async function signUp(page: Page): Promise<{ userId: string; sessionId: string }
     [email('client'), PASSWORD],
   )) as Settled;
   expect(r).toMatchObject({ ok: true, value: { mfaRequired: false } });
-  return page.evaluate(() => JSON.parse(localStorage.getItem('pgauth:session')!));
+  return (await hintOf(page))!;
+}
+
+/** What the client remembers of the session (the `pgauth-session` cookie), or null. */
+async function hintOf(page: Page): Promise<{ userId: string; sessionId: string; expiresAt: number } | null> {
+  const raw = await page.evaluate(() => document.cookie.match(/(?:^|; )pgauth-session=([^;]*)/)?.[1] ?? null);
+  return raw ? JSON.parse(decodeURIComponent(raw)) : null;
 }
 
 /** What the browser does when the access cookie's Max-Age runs out: it no longer sends it. */
@@ -105,10 +123,10 @@ async function expireAccessCookie(b: Browserish): Promise<void> {
 /** The access token's lifetime is over: the browser dropped the cookie, the known expiry is past. */
 async function timePasses(b: Browserish, page: Page): Promise<void> {
   await expireAccessCookie(b);
-  await page.evaluate(() => {
-    const h = JSON.parse(localStorage.getItem('pgauth:session')!);
-    localStorage.setItem('pgauth:session', JSON.stringify({ ...h, expiresAt: Date.now() - 1000 }));
-  });
+  const h = await hintOf(page);
+  const value = encodeURIComponent(JSON.stringify({ ...h, expiresAt: Date.now() - 1000 }));
+  const domain = new URL(page.url()).hostname;
+  await b.context.addCookies([{ name: 'pgauth-session', value, domain, path: '/', sameSite: 'Strict' }]);
 }
 
 async function refreshTokens(sessionId: string) {
@@ -167,7 +185,7 @@ describe('client: refresh', () => {
     )) as Settled[];
     for (const r of results) expect(r.ok, JSON.stringify(r)).toBe(true);
     expect((results.at(-1)!.value as { id: string }).id).toBe(userId);
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     // The refresh token rotated exactly once (a second rotation of the same token would be REUSE).
     expect(await refreshTokens(sessionId)).toEqual([
       { rotated: true, revoked: false },
@@ -189,7 +207,7 @@ describe('client: refresh', () => {
       Promise.all(Array.from({ length: 4 }, () => (window as W).settle((window as W).auth.sessions.list())));
     const [ra, rc] = (await Promise.all([a.evaluate(burst), c.evaluate(burst)])) as Settled[][];
     for (const r of [...ra!, ...rc!]) expect(r.ok, JSON.stringify(r)).toBe(true);
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     expect(await refreshTokens(sessionId)).toEqual([
       { rotated: true, revoked: false },
       { rotated: false, revoked: false },
@@ -197,12 +215,12 @@ describe('client: refresh', () => {
     expect(await sessionRevoked(sessionId)).toBeNull();
     // Later requests of both tabs still work, with no further refresh.
     for (const t of [a, c]) expect(((await t.evaluate(USER)) as Settled).value).toMatchObject({ id: userId });
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     // Again when the known expiry has passed (refreshed before sending, under the same lock).
     await timePasses(b, a);
     const [ra2, rc2] = (await Promise.all([a.evaluate(burst), c.evaluate(burst)])) as Settled[][];
     for (const r of [...ra2!, ...rc2!]) expect(r.ok, JSON.stringify(r)).toBe(true);
-    expect(b.refreshes()).toBe(2);
+    expect(b.refreshes(), b.log()).toBe(2);
     expect((await refreshTokens(sessionId)).map((t) => t.rotated)).toEqual([true, true, false]);
     expect(await sessionRevoked(sessionId)).toBeNull();
     for (const t of [a, c]) expect(await eventsOf(t)).not.toContain('SIGNED_OUT');
@@ -238,14 +256,14 @@ describe('client: the end of a session', () => {
     await expireAccessCookie(b);
     const r = (await a.evaluate(LIST)) as Settled;
     expect(r).toMatchObject({ ok: false, code: 'LOGIN' });
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     expect(await a.evaluate(() => (window as W).auth.state.status)).toBe('signed-out');
     expect(await eventsOf(a)).toContain('SIGNED_OUT');
     await c.waitForFunction(() => (window as W).events.some((e: { event: string }) => e.event === 'SIGNED_OUT'));
-    expect(await a.evaluate(() => localStorage.getItem('pgauth:session'))).toBeNull();
+    expect(await hintOf(a)).toBeNull();
     // Signed out means no more refresh attempts.
     expect(((await a.evaluate(LIST)) as Settled).code).toBe('LOGIN');
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     await b.context.close();
   });
 
@@ -527,7 +545,7 @@ describe('client: providers', () => {
       tab.waitForURL(`${idp.issuer}/**`),
       tab.evaluate(() => (window as W).auth.identities.link('testidp', { returnTo: '/healthz?linked=1' })),
     ]);
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     await atIdp(tab, `lnk${Date.now().toString(36)}`);
     await tab.waitForURL(`${op.url}/healthz?linked=1`);
     await tab.goto(`${op.url}/__client/`);
@@ -584,14 +602,14 @@ describe('client: subscriptions', () => {
     expect(await page.evaluate((q) => (window as W).subscribeOnce(q), SUB)).toEqual({
       data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
     });
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     // The cookie is gone before its known expiry: the socket opens anonymous and the
     // subscription answers LOGIN; the factory refreshes once, reconnects and subscribes again.
     await expireAccessCookie(b);
     expect(await page.evaluate((q) => (window as W).subscribeOnce(q), SUB)).toEqual({
       data: { mySessionsChanged: { kind: 'SUBSCRIBED' } },
     });
-    expect(b.refreshes()).toBe(2);
+    expect(b.refreshes(), b.log()).toBe(2);
     await b.context.close();
   });
 });
@@ -738,7 +756,7 @@ describe('client: Apollo link', () => {
     )) as { data: Record<string, unknown>; errors?: unknown }[];
     expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
     expect(results[2]!.data).toEqual({ currentUser: { rowId: userId } });
-    expect(b.refreshes()).toBe(1);
+    expect(b.refreshes(), b.log()).toBe(1);
     await b.context.close();
   });
 });
