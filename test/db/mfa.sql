@@ -2,7 +2,7 @@
 -- calls it: as auth_edge with the request's claims. TOTP codes are checked at the edge
 -- (otpauth; test/http/mfa.test.ts), so here the edge's answer (the matched 30 s step) is
 -- passed directly: replay, drift, throttling, limited sessions and step-up are SQL's.
-select plan(96);
+select plan(99);
 
 -- Edge only (A6): request roles cannot call the MFA entry points.
 select throws_ok(
@@ -142,6 +142,16 @@ select is(app_hidden.session_claims((select session_id from r3)) -> 'amr', '["pw
 select is((app_hidden.login('mia@example.com', 'mia''s long passphrase', '192.0.2.30', 'ua',
            (select id::text from dev) || '.' || repeat('A', 43))).mfa_required, true,
   'N10: a forged token (right id, wrong secret) does not');
+-- myTrustedDevices.isCurrent: the device this session signed in with (or trusted), not another's.
+select tests.authenticate_as(tests.id('mia'), (select session_id from r3));
+select is((select is_current from app_public.my_trusted_devices() where id = (select id from dev)), true,
+  'myTrustedDevices: the device a session signed in with is its current one');
+select tests.authenticate_as(tests.id('mia'), tests.id('s2'));
+select is((select is_current from app_public.my_trusted_devices() where id = (select id from dev)), true,
+  'myTrustedDevices: ...and the session that trusted it');
+select tests.authenticate_as(tests.id('mia'));
+select is((select is_current from app_public.my_trusted_devices() where id = (select id from dev)), false,
+  'myTrustedDevices: ...not for another session of the user');
 
 -- N6: step-up. An aal1 session of a user with a factor (started before enrolment) may not
 -- remove a factor, regenerate codes, or change the password or email.

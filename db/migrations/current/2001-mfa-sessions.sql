@@ -215,6 +215,12 @@ create table if not exists app_private.trusted_devices (
 );
 create index if not exists trusted_devices_user_id_idx on app_private.trusted_devices (user_id);
 call app_private.enable_rls('app_private.trusted_devices');
+-- The trusted device a session was started from or trusted in (myTrustedDevices.isCurrent).
+alter table app_private.sessions add column if not exists trusted_device_id uuid
+  references app_private.trusted_devices (id) on delete set null;
+create index if not exists sessions_trusted_device_id_idx on app_private.sessions (trusted_device_id)
+  where trusted_device_id is not null;
+comment on column app_private.sessions.trusted_device_id is 'The trusted device this session signed in with or trusted (myTrustedDevices.isCurrent); NULL otherwise.';
 comment on table app_private.trusted_devices is 'Devices that skip the second factor at sign-in until expires_at (the cookie carries id.token; only the token''s hash is stored).';
 
 -- True (and the device's last use recorded) when p_token is a live trusted device of the user.
@@ -250,6 +256,7 @@ declare
   v_secret app_private.user_secrets;
   v_new_hash text;
   v_locked_until timestamptz;
+  v_result app_hidden.auth_result;
   -- An unknown address shares one bucket instead of escaping the per-address limit.
   v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
 begin
@@ -321,7 +328,10 @@ begin
   -- N10: a trusted device of this user stands in for the second factor, and says so in amr.
   if p_device_token is not null and app_private.mfa_needed(v_user.id)
      and app_private.use_trusted_device(v_user.id, p_device_token) then
-    return app_private.start_session(v_user.id, p_ip, p_user_agent, '{pwd,trusted_device}', 'aal2');
+    v_result := app_private.start_session(v_user.id, p_ip, p_user_agent, '{pwd,trusted_device}', 'aal2');
+    update app_private.sessions s set trusted_device_id = split_part(p_device_token, '.', 1)::uuid
+      where s.id = v_result.session_id;
+    return v_result;
   end if;
   return app_private.start_session(v_user.id, p_ip, p_user_agent);
 end;

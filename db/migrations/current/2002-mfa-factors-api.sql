@@ -682,6 +682,7 @@ begin
   insert into app_private.trusted_devices (user_id, token_hash, user_agent, expires_at)
     values (v_s.user_id, app_private.token_hash(v_token), left(p_user_agent, 512), v_exp)
     returning trusted_devices.id into v_id;
+  update app_private.sessions s set trusted_device_id = v_id where s.id = v_s.id;
   perform app_private.write_audit('trusted_device_added', 'app_public.users', v_s.user_id::text, null, null,
     jsonb_build_object('device_id', v_id));
   return query select v_id, v_id::text || '.' || v_token, v_exp;
@@ -695,7 +696,9 @@ language sql stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select d.id, d.user_agent, d.created_at, d.last_used_at, d.expires_at, false
+  select d.id, d.user_agent, d.created_at, d.last_used_at, d.expires_at,
+         d.id is not distinct from (select s.trusted_device_id from app_private.sessions s
+                                    where s.id = app_hidden.current_session_id())
   from app_private.trusted_devices d
   where d.user_id = app_hidden.current_user_id() and d.expires_at > now()
   order by d.created_at desc, d.id
