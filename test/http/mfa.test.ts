@@ -284,10 +284,17 @@ describe('trusted devices (N10)', () => {
     const claims = JSON.parse(Buffer.from((await c.cookie('pgauth-at'))!.split('.')[1]!, 'base64url').toString());
     expect(claims.amr).toEqual(['pwd', 'trusted_device']);
 
-    const devices = await c.gql<{ myTrustedDevices: { nodes: { rowId: string }[] } }>(
-      '{ myTrustedDevices { nodes { rowId } } }',
+    const devices = await c.gql<{ myTrustedDevices: { nodes: { rowId: string; isCurrent: boolean }[] } }>(
+      '{ myTrustedDevices { nodes { rowId isCurrent } } }',
     );
     expect(devices.data?.myTrustedDevices.nodes).toHaveLength(1);
+    // The session signed in with this device: the account page marks it "this device".
+    expect(devices.data?.myTrustedDevices.nodes[0]!.isCurrent, devices.raw).toBe(true);
+    // Another session of the user (the browser that enrolled) sees it as another device.
+    const there = await u.c.gql<{ myTrustedDevices: { nodes: { isCurrent: boolean }[] } }>(
+      '{ myTrustedDevices { nodes { isCurrent } } }',
+    );
+    expect(there.data?.myTrustedDevices.nodes.map((d) => d.isCurrent), there.raw).toEqual([false]);
 
     // A tampered cookie (the MAC no longer matches) is ignored.
     const value = (await c.cookie('pgauth-device'))!;
