@@ -331,6 +331,27 @@ describe('trusted devices (N10)', () => {
     await c.gql(LOGOUT);
     expect((await c.gql<Login>(LOGIN_MFA, { email: u.email, password: PASSWORD })).data?.login.mfaRequired).toBe(true);
   });
+
+  it('N10: removing the last factor voids trusted devices (a factor enrolled later is not skipped)', async () => {
+    const u = await enrolled('remove-last');
+    const { c } = await pending(u.email);
+    const v = await c.gql(VERIFY, { f: u.factorId, c: code(u.secret, 1), t: true });
+    expect(v.errors, v.raw).toBeUndefined();
+    expect(await c.cookie('pgauth-device')).toBeTruthy();
+    const r = await c.gql('mutation ($id: UUID!) { removeMfaFactor(input: { id: $id }) { result } }', { id: u.factorId });
+    expect(r.errors, r.raw).toBeUndefined();
+    const none = await c.gql<{ myTrustedDevices: { nodes: unknown[] } }>('{ myTrustedDevices { nodes { rowId } } }');
+    expect(none.data?.myTrustedDevices.nodes, none.raw).toEqual([]);
+    // A new factor (no factor now: an aal1 session may enrol), then a sign-in from the same browser.
+    const en = await c.gql<Enrolled>(ENROLL);
+    const t = en.data!.enrollTotp;
+    const ve = await c.gql(VERIFY_ENROLL, { f: t.factorId, c: code(t.secret) });
+    expect(ve.errors, ve.raw).toBeUndefined();
+    await c.gql(LOGOUT);
+    expect(await c.cookie('pgauth-device'), 'the browser still sends its old device cookie').toBeTruthy();
+    const again = await c.gql<Login>(LOGIN_MFA, { email: u.email, password: PASSWORD });
+    expect(again.data?.login.mfaRequired, again.raw).toBe(true);
+  });
 });
 
 describe('SMS (N9)', () => {

@@ -645,6 +645,9 @@ begin
   delete from app_private.mfa_factors f where f.id = v_f.id;
   if not exists (select 1 from app_private.mfa_factors f where f.user_id = v_user and f.status = 'active') then
     delete from app_private.mfa_recovery_codes r where r.user_id = v_user;
+    -- N10: with no second factor left, nothing is trusted to stand in for one: a factor
+    -- enrolled later is not skipped by a device trusted before.
+    delete from app_private.trusted_devices d where d.user_id = v_user;
   end if;
   if v_f.status = 'active' then
     perform app_private.mfa_notice(v_user, 'mfa_removed',
