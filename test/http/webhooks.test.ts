@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../proxy/core/config.ts';
 import { attemptDelivery, postTo, startWebhookWorker } from '../../proxy/features/webhooks/deliver.ts';
 import { isForbiddenAddress, resolveWebhookTarget } from '../../proxy/features/webhooks/ssrf.ts';
-import { type Client, LOGIN, PASSWORD, signedIn, startServer, type TestServer, useServer } from './server.ts';
+import { Client, LOGIN, PASSWORD, signedIn, startServer, type TestServer, useServer } from './server.ts';
 
 // ---- An independent Standard Webhooks verifier (https://www.standardwebhooks.com/) ----------
 // secret: "whsec_" + base64(key); signed content: `${id}.${timestamp}.${body}`; header
@@ -258,6 +258,19 @@ describe('O5: SSRF', () => {
       }
       const r = await a.gql(CREATE, { url: 'https://localhost/hook' });
       expect(r.errors?.[0]?.message).toMatch(/resolves to .*(127\.0\.0\.1|::1)/);
+      // O2/O5: an admin's API key without admin:webhooks in its scope is refused before the URL
+      // is even resolved (DNIED, not WEBHOOKURL: no DNS probing with a narrow key).
+      const k = await a.gql<{ createApiKey: { result: { key: string } } }>(
+        `mutation { createApiKey(input: { name: "narrow", permissions: [] }) { result { key } } }`,
+      );
+      const native = new Client(strict.url, { origin: null });
+      const byKey = await native.gql(
+        CREATE,
+        { url: 'https://localhost/hook', types: [] },
+        { headers: { authorization: `Bearer ${k.data!.createApiKey.result.key}` } },
+      );
+      expect(byKey.errors?.[0]?.extensions?.code).toBe('DNIED');
+      expect(byKey.status).toBe(403);
       const { rows } = await owner.query(
         `select count(*)::int n from app_public.webhook_endpoints where url like 'https://%' and url ~ 'localhost|127\\.0|10\\.1|169\\.254|::1'`,
       );

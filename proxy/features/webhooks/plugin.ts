@@ -53,13 +53,16 @@ export function webhooksPlugin(opts: { allowPrivate: boolean; timeoutMs: number 
                     if (!a?.identity) throw new AuthError('LOGIN');
                     if (a.identity.role !== 'admin') throw new AuthError('DNIED');
                     const url = String(i.url ?? '');
-                    try {
-                      await resolveWebhookTarget(url, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs });
-                    } catch (e) {
-                      if (e instanceof UnsafeTargetError) throw new AuthError('WEBHOOKURL', { message: e.message });
-                      throw e;
-                    }
                     return await client.withTransaction(async (tx) => {
+                      // An admin's API key without admin:webhooks in its scope is refused before any
+                      // DNS lookup too: SQL decides first, under the request's role and claims.
+                      await tx.query({ text: 'select app_hidden.assert_webhook_admin()' });
+                      try {
+                        await resolveWebhookTarget(url, { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs });
+                      } catch (e) {
+                        if (e instanceof UnsafeTargetError) throw new AuthError('WEBHOOKURL', { message: e.message });
+                        throw e;
+                      }
                       await tx.query({ text: BECOME_EDGE });
                       const { rows } = await tx.query<Row>({
                         text: 'select * from app_hidden.create_webhook_endpoint($1, $2, $3)',
