@@ -202,6 +202,37 @@ describe('what is counted', () => {
     }
   });
 
+  it('a subscription refused as it starts is counted by its code (LOGIN), not as INTERNAL', async () => {
+    class Ws extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { origin: on.url, 'x-forwarded-for': uniqueIp() } });
+      }
+    }
+    const labels = (code: string) => ({ operation: 'AnonWatch', type: 'subscription', code });
+    const before = await scrape();
+    const client = createClient({ url: `${on.url.replace('http', 'ws')}/graphql`, webSocketImpl: Ws, retryAttempts: 0 });
+    try {
+      const codes = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription AnonWatch { mySessionsChanged { kind } }' },
+          {
+            next: (r) => resolve(r.errors?.map((e) => e.extensions?.code)),
+            error: (e) => resolve((e as { extensions?: { code?: unknown } }[]).map?.((x) => x.extensions?.code) ?? e),
+            complete: () => {},
+          },
+        );
+      });
+      expect(codes).toEqual(['LOGIN']);
+      const after = await scrape();
+      expect(sample(after, 'pgauth_graphql_operations_total', labels('LOGIN'))).toBe(
+        (sample(before, 'pgauth_graphql_operations_total', labels('LOGIN')) ?? 0) + 1,
+      );
+      expect(sample(after, 'pgauth_graphql_operations_total', labels('INTERNAL'))).toBeUndefined();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('J2: refused untrusted documents are counted', async () => {
     const text = async () => (await fetch(`${dev.url}/metrics`)).text();
     const before = sample(await text(), 'pgauth_graphql_untrusted_documents_total') ?? 0;

@@ -22,6 +22,7 @@ import pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type DocumentNode, Kind, type OperationDefinitionNode } from 'postgraphile/graphql';
 import type { Config } from '../../core/config.ts';
+import { AuthError, isErrorCode } from '../../core/errors.ts';
 import { logger } from '../../core/logger.ts';
 
 /** Operation names are the client's: beyond this many distinct ones, the rest count as "other". */
@@ -270,13 +271,13 @@ export class Metrics {
       const type = op?.operation ?? 'query';
       const errors = (
         result as {
-          errors?: readonly { path?: readonly (string | number)[]; extensions?: { code?: unknown } }[];
+          errors?: readonly CountedError[];
         } | null
       )?.errors;
       if (!errors?.length) this.graphqlOperations.labels(name, type, 'OK').inc();
       else {
         const seen = new Set<string>();
-        for (const e of errors) seen.add(String(e.extensions?.code ?? 'INTERNAL'));
+        for (const e of errors) seen.add(codeOf(e));
         for (const code of seen) this.graphqlOperations.labels(name, type, code).inc();
         if (seen.has('RATEL')) this.lockouts.inc();
       }
@@ -285,7 +286,7 @@ export class Metrics {
         if (sel.kind !== Kind.FIELD || !credential.has(sel.name.value)) continue;
         const key = sel.alias?.value ?? sel.name.value;
         const failed = errors?.find((e) => e.path?.[0] === key);
-        this.authAttempts.labels(sel.name.value, failed ? String(failed.extensions?.code ?? 'INTERNAL') : 'ok').inc();
+        this.authAttempts.labels(sel.name.value, failed ? codeOf(failed) : 'ok').inc();
       }
     };
     return {
@@ -326,6 +327,25 @@ export class Metrics {
     this.#operationNames.add(name);
     return name;
   }
+}
+
+interface CountedError {
+  path?: readonly (string | number)[];
+  extensions?: { code?: unknown };
+  originalError?: unknown;
+}
+
+/**
+ * An error's code as the client will see it. Execution errors arrive classified (the errors
+ * plugin's execute middleware); a subscription refused as it starts (LOGIN, TOOMANY) does not:
+ * grafserv's maskError codes it only when it is sent, so the AuthError's own code is read here
+ * instead of counting it as INTERNAL.
+ */
+function codeOf(e: CountedError): string {
+  const code = e.extensions?.code;
+  if (isErrorCode(code)) return code;
+  if (e.originalError instanceof AuthError) return e.originalError.code;
+  return 'INTERNAL';
 }
 
 interface QueueDepths {
