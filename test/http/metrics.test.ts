@@ -210,7 +210,11 @@ describe('what is counted', () => {
     }
     const labels = (code: string) => ({ operation: 'AnonWatch', type: 'subscription', code });
     const before = await scrape();
-    const client = createClient({ url: `${on.url.replace('http', 'ws')}/graphql`, webSocketImpl: Ws, retryAttempts: 0 });
+    const client = createClient({
+      url: `${on.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: Ws,
+      retryAttempts: 0,
+    });
     try {
       const codes = await new Promise<unknown>((resolve) => {
         client.subscribe(
