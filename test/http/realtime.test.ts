@@ -287,6 +287,28 @@ describe('realtime subscriptions', () => {
     expect((await connect({ token: 'not-a-token' }).closed).code).toBe(4401);
   });
 
+  it('P3: a socket closed while its connection_init is authenticated is not watched afterwards', async () => {
+    const bob = await nativeUser(srv, 'rt-gone');
+    const rt = srv.edge.realtime!;
+    const before = rt.stats.watchedSessions;
+    const sockets = rt.stats.sockets;
+    await new Promise<void>((resolve) => {
+      const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+        headers: { origin: srv.url, 'x-forwarded-for': uniqueIp() },
+      });
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${bob.accessToken}` } }));
+        ws.close();
+      });
+      ws.on('close', () => resolve());
+    });
+    while (rt.stats.sockets > sockets) await new Promise((r) => setImmediate(r));
+    // The authentication's session lookup has answered once later lookups on the pool have.
+    for (let i = 0; i < 3; i++) await rt.check();
+    await owner('select 1');
+    expect(rt.stats.watchedSessions).toBe(before);
+  });
+
   it('P1: an upgrade from a foreign Origin is refused before any message', async () => {
     const alice = await browser('rt-origin');
     const status = await new Promise<number>((resolve) => {

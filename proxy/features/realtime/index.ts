@@ -48,7 +48,8 @@ export interface RealtimeFeature {
   closeAll(code: number, reason: string): void;
   /** Checks every socket's session now (the watchdog also does, every REALTIME_SESSION_CHECK_MS). */
   check(): Promise<void>;
-  readonly stats: { sockets: number; subscriptions: number };
+  /** Open sockets, subscriptions, and sessions the watchdog checks (those of open sockets). */
+  readonly stats: { sockets: number; subscriptions: number; watchedSessions: number };
   stop(): Promise<void>;
 }
 
@@ -160,7 +161,7 @@ export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature>
     check: () => sockets.check(),
     get stats() {
       subscriptions = hub.size;
-      return { sockets: sockets.count, subscriptions };
+      return { sockets: sockets.count, subscriptions, watchedSessions: sockets.sessions };
     },
     async stop() {
       sockets.stop();

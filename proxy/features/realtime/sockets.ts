@@ -115,6 +115,11 @@ export class Sockets {
     return this.#byWs.size;
   }
 
+  /** Sessions the watchdog checks (those of open, authenticated sockets). */
+  get sessions(): number {
+    return this.#bySession.size;
+  }
+
   /** Counts a subscription against the socket's and the user's caps, or refuses it. */
   acquire(conn: Connection): () => void {
     const user = conn.identity?.userId;
@@ -245,6 +250,9 @@ export class Sockets {
           conn.close(closeCode(reason), closeReason(reason));
           return false;
         }
+        // Closed while this was awaited: #forget has run, so registering it now would keep
+        // the connection (and its session in every watchdog query) for the process's life.
+        if (conn.closed) return false;
         conn.identity = id;
         conn.auth = socketAuth(id);
         const set = this.#bySession.get(id.sessionId) ?? new Set<Connection>();
