@@ -480,3 +480,17 @@ returns bytea language sql stable security definer set search_path = pg_catalog,
     where i.issuer = p_issuer and i.subject = p_subject
 $$;
 grant execute on function tests.identity_access_token(text, text) to public;
+
+-- Recovery codes and trusted devices of a user (admin MFA reset).
+create or replace function tests.mfa_leftovers(p_user uuid)
+returns int language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+  select (select count(*)::int from app_private.mfa_recovery_codes where user_id = p_user)
+       + (select count(*)::int from app_private.trusted_devices where user_id = p_user)
+$$;
+create or replace function tests.add_mfa_leftovers(p_user uuid)
+returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+  insert into app_private.mfa_recovery_codes (user_id, code_hash) values (p_user, sha256('rc'::bytea));
+  insert into app_private.trusted_devices (user_id, token_hash, expires_at)
+    values (p_user, sha256(gen_random_uuid()::text::bytea), now() + interval '30 days');
+$$;
+grant execute on function tests.mfa_leftovers(uuid), tests.add_mfa_leftovers(uuid) to public;

@@ -2,7 +2,7 @@
 -- admin under the role rule of O4 (LOGIN without a session, DNIED without the permission,
 -- OUTRK on an equal or higher role, never a role above your own), is audited with the actor,
 -- and has its refused side here. test/http/admin.test.ts drives the same through GraphQL.
-select plan(111);
+select plan(112);
 
 select tests.remember('root', tests.create_user('root@example.com', 'admin', 'Root'));
 select tests.remember('root2', tests.create_user('root2@example.com', 'admin'));
@@ -157,10 +157,13 @@ select is((app_public.admin_set_roles(tests.id('bob'), '{}')).roles, '{user}'::t
 
 -- MFA reset.
 select tests.remember('factor', tests.add_factor(tests.id('bob')));
+select tests.add_mfa_leftovers(tests.id('bob'));
 select is((app_public.admin_user(tests.id('bob'))).account.factor_count, 1, 'adminUser counts active factors');
 select throws_ok($$ select app_public.admin_reset_mfa(tests.id('root2')) $$, 'OUTRK', null, 'O4: an admin cannot reset another admin''s MFA');
 select is((app_public.admin_reset_mfa(tests.id('bob'))).factor_count, 0, 'adminResetMfa deletes the user''s factors');
 select is(tests.factor_owner(tests.id('factor')), null, '...the factor row is gone');
+select is(tests.mfa_leftovers(tests.id('bob')), 0,
+  'N10: ...with its recovery codes and trusted devices, which must not stand in for a factor enrolled later');
 
 -- Impersonation: a time-limited session as the user, act claim and current_actor_id() = admin.
 select tests.remember('root_sid', tests.authenticate_as(tests.id('root')));

@@ -472,11 +472,15 @@ begin
   perform app_hidden.admin_actor('admin:mfa', admin_reset_mfa.user_id);
   delete from app_private.mfa_factors f where f.user_id = admin_reset_mfa.user_id;
   get diagnostics v_n = row_count;
+  -- What belonged to those factors goes with them: an old recovery code or trusted device must
+  -- not stand in for a factor enrolled later (N10).
+  delete from app_private.mfa_recovery_codes r where r.user_id = admin_reset_mfa.user_id;
+  delete from app_private.trusted_devices t where t.user_id = admin_reset_mfa.user_id;
   perform app_private.admin_audit('admin_mfa_reset', admin_reset_mfa.user_id, jsonb_build_object('factors', v_n));
   return app_private.admin_user_row(admin_reset_mfa.user_id);
 end;
 $$;
-comment on function app_public.admin_reset_mfa(uuid) is 'Admin: remove every second factor of a user (they sign in with one factor and may enrol again). Needs admin:mfa.';
+comment on function app_public.admin_reset_mfa(uuid) is 'Admin: remove every second factor of a user, with their recovery codes and trusted devices (they sign in with one factor and may enrol again). Needs admin:mfa.';
 revoke all on function app_public.admin_reset_mfa(uuid) from public;
 grant execute on function app_public.admin_reset_mfa(uuid) to app_user;
 
