@@ -132,6 +132,32 @@ describe('development with the same list', () => {
     expect(byId.json, byId.raw).toEqual({ data: { currentUser: null } });
     expectTrusted(await rawPost(dev, { documentId: hash('{ unknown }') }));
   });
+
+  it('an unknown hash with the empty query graphql-ws sends is refused with TRUSTED, over HTTP and a socket', async () => {
+    expectTrusted(await rawPost(dev, { query: '', documentId: hash('{ unknown }') }));
+    class Ws extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { origin: dev.url, 'x-forwarded-for': uniqueIp() } });
+      }
+    }
+    const client = createClient({
+      url: `${dev.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: Ws,
+      retryAttempts: 0,
+    });
+    try {
+      const codes = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query: '', documentId: hash('subscription { unknown }') } as { query: string }, {
+          next: (r) => resolve(r.errors?.map((e) => e.extensions?.code)),
+          error: (e) => resolve(Array.isArray(e) ? e.map((x) => x.extensions?.code) : String(e)),
+          complete: () => {},
+        });
+      });
+      expect(codes).toEqual(['TRUSTED']);
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 describe('the allow-list file', () => {
