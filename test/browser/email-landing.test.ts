@@ -53,7 +53,7 @@ describe('email links in Chromium', () => {
       ]);
       await page.waitForURL((u) => !u.search.includes('token='), { timeout: 10_000 }).catch(() => {});
       expect(posted).toEqual(['null']);
-      const text = await page.locator('body').innerText();
+      const text = await page.locator('body').textContent();
       expect(text).not.toMatch(/Cross-site request refused/i);
       const me = await c.gql<{ currentUser: { emailVerified: boolean } }>('{ currentUser { emailVerified } }');
       expect(me.data?.currentUser?.emailVerified, me.raw).toBe(true);

@@ -90,8 +90,8 @@ select is((tests.last_audit('passkey_counter_regression')).detail ->> 'presented
 select is((app_hidden.finish_passkey_sign_in('sign_in', '\xa11ce1', 3, true, false, 'singleDevice', '192.0.2.82', 'ua')).error, 'PKCTR',
   'N8: a counter that goes back is refused');
 select tests.remember('bob_pk', (app_hidden.finish_passkey_sign_in('sign_in', '\xb0b1', 0, false, true, 'multiDevice', '192.0.2.83', 'ua')).session_id);
-select is(app_hidden.session_claims(tests.id('bob_pk')) - 'is_anonymous', '{"aal": "aal1", "amr": ["swk"]}'::jsonb,
-  'without user verification: aal1; a synced passkey is swk; counters that stay at zero are accepted');
+select is(app_hidden.session_claims(tests.id('bob_pk')) - 'is_anonymous', '{"aal": "aal1", "amr": ["swk"], "mfa_pending": true}'::jsonb,
+  'without user verification: aal1 (pending: the passkey is also the factor to complete); a synced passkey is swk; counters that stay at zero are accepted');
 
 -- Credentials usable only by their user.
 select length(set_config('tests.s', to_jsonb(app_hidden.start_passkey_sign_in('bob@example.com'))::text, true));

@@ -289,12 +289,15 @@ describe('trusted devices (N10)', () => {
     );
     expect(devices.data?.myTrustedDevices.nodes).toHaveLength(1);
     // The session signed in with this device: the account page marks it "this device".
-    expect(devices.data?.myTrustedDevices.nodes[0]!.isCurrent, devices.raw).toBe(true);
+    expect(devices.data?.myTrustedDevices.nodes[0]?.isCurrent, devices.raw).toBe(true);
     // Another session of the user (the browser that enrolled) sees it as another device.
     const there = await u.c.gql<{ myTrustedDevices: { nodes: { isCurrent: boolean }[] } }>(
       '{ myTrustedDevices { nodes { isCurrent } } }',
     );
-    expect(there.data?.myTrustedDevices.nodes.map((d) => d.isCurrent), there.raw).toEqual([false]);
+    expect(
+      there.data?.myTrustedDevices.nodes.map((d) => d.isCurrent),
+      there.raw,
+    ).toEqual([false]);
 
     // A tampered cookie (the MAC no longer matches) is ignored.
     const value = (await c.cookie('pgauth-device'))!;
@@ -338,7 +341,9 @@ describe('trusted devices (N10)', () => {
     const v = await c.gql(VERIFY, { f: u.factorId, c: code(u.secret, 1), t: true });
     expect(v.errors, v.raw).toBeUndefined();
     expect(await c.cookie('pgauth-device')).toBeTruthy();
-    const r = await c.gql('mutation ($id: UUID!) { removeMfaFactor(input: { id: $id }) { result } }', { id: u.factorId });
+    const r = await c.gql('mutation ($id: UUID!) { removeMfaFactor(input: { id: $id }) { result } }', {
+      id: u.factorId,
+    });
     expect(r.errors, r.raw).toBeUndefined();
     const none = await c.gql<{ myTrustedDevices: { nodes: unknown[] } }>('{ myTrustedDevices { nodes { rowId } } }');
     expect(none.data?.myTrustedDevices.nodes, none.raw).toEqual([]);

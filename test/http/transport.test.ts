@@ -99,7 +99,7 @@ describe('D2: CSRF on requests that ride on cookies', () => {
       [foreign, foreign],
       [tampered, tampered],
       [own, foreign],
-      [own, own + 'x'],
+      [own, `${own}x`],
       [own, ''],
     ]) {
       const r = await send(cookie!, header!);

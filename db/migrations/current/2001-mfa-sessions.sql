@@ -218,8 +218,9 @@ call app_private.enable_rls('app_private.trusted_devices');
 -- The trusted device a session was started from or trusted in (myTrustedDevices.isCurrent).
 alter table app_private.sessions add column if not exists trusted_device_id uuid
   references app_private.trusted_devices (id) on delete set null;
-create index if not exists sessions_trusted_device_id_idx on app_private.sessions (trusted_device_id)
-  where trusted_device_id is not null;
+-- Not partial: the structure test wants every foreign key covered by a plain index.
+drop index if exists app_private.sessions_trusted_device_id_idx;
+create index sessions_trusted_device_id_idx on app_private.sessions (trusted_device_id);
 comment on column app_private.sessions.trusted_device_id is 'The trusted device this session signed in with or trusted (myTrustedDevices.isCurrent); NULL otherwise.';
 comment on table app_private.trusted_devices is 'Devices that skip the second factor at sign-in until expires_at (the cookie carries id.token; only the token''s hash is stored).';
 

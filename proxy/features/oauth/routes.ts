@@ -24,7 +24,7 @@ import type { KeyRing } from '../../core/keys.ts';
 import { ProviderClient, randomNonce, randomState, randomVerifier } from './flow.ts';
 import type { ProviderConfig } from './providers.ts';
 import { safeReturnTo } from './return-to.ts';
-import { encryptToken, identityRowId, type TokenKeys } from './token-crypto.ts';
+import { encryptToken, identityRowId } from './token-crypto.ts';
 import {
   openTransaction,
   sealTransaction,
