@@ -382,7 +382,7 @@ returns void language sql volatile security definer set search_path = pg_catalog
 $$;
 grant execute on all functions in schema tests to public;
 
--- Session housekeeping (0200-session-housekeeping.sql).
+-- Session housekeeping (committed/000008).
 create or replace function tests.age_session(p_session uuid, p_by interval)
 returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
   update app_private.sessions set created_at = created_at - p_by, expires_at = expires_at - p_by,
@@ -402,7 +402,7 @@ returns boolean language sql stable security definer set search_path = pg_catalo
 $$;
 grant execute on all functions in schema tests to public;
 
--- Device authorizations and anonymous users (5100-anonymous-users.sql, 5150-device-grant.sql).
+-- Device authorizations and anonymous users (committed/000012).
 create or replace function tests.advance_device_clock(p_by interval)
 returns void language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
   update app_private.device_codes set created_at = created_at - p_by, expires_at = expires_at - p_by,

@@ -1,4 +1,4 @@
--- Administration (db/migrations/current/3000-admin.sql): every admin operation runs as the
+-- Administration (db/migrations/committed/000010-administration-and-webhooks.sql): every admin operation runs as the
 -- admin under the role rule of O4 (LOGIN without a session, DNIED without the permission,
 -- OUTRK on an equal or higher role, never a role above your own), is audited with the actor,
 -- and has its refused side here. test/http/admin.test.ts drives the same through GraphQL.

@@ -1,4 +1,4 @@
--- Anonymous users (5100-anonymous-users.sql, Q4): off by default, limited per address, a user
+-- Anonymous users (committed/000012, Q4): off by default, limited per address, a user
 -- without email whose upgrade (register, provider link) keeps its id and grants nothing by an
 -- unverified address. Called as the edge calls: as auth_edge with the request's claims.
 select plan(37);

@@ -1,4 +1,4 @@
--- The device authorization grant in SQL (5150-device-grant.sql, RFC 8628, Q3): codes stored
+-- The device authorization grant in SQL (committed/000012, RFC 8628, Q3): codes stored
 -- hashed, user codes from an unambiguous alphabet, the poll interval enforced (slow_down),
 -- expiry, guessing limited, approval only by a signed-in person, tokens delivered once.
 -- Called as the edge calls: as auth_edge with the request's claims. Time moves by rewriting

@@ -45,24 +45,24 @@ select set_eq(
        ('app_hidden.oauth_rejected(text, text, inet)'), ('app_hidden.record_denied(text, text)'),
        ('app_hidden.lease_provider_tokens(integer, interval)'),
        ('app_hidden.finish_provider_token_refresh(uuid, text, text, bytea, bytea, timestamp with time zone)'),
-       -- the email feature's (5900-email-grants.sql; request roles refused in test/db/email.sql)
+       -- the email feature's (committed/000006; request roles refused in test/db/email.sql)
        ('app_hidden.verify_email(text, inet)'), ('app_hidden.resend_verification_email(inet)'),
        ('app_hidden.request_password_reset(text, inet)'), ('app_hidden.reset_password(text, text, inet)'),
        ('app_hidden.request_sign_in_email(text, inet)'), ('app_hidden.sign_in_with_email_token(text, inet, text)'),
        ('app_hidden.sign_in_with_email_code(text, text, inet, text)'), ('app_hidden.change_email(text, text, inet)'),
        ('app_hidden.confirm_email_change(text, inet)'),
-       -- the permissions feature's (6100-permissions-api-keys.sql; refused in test/db/api_keys.sql)
+       -- the permissions feature's (committed/000007; refused in test/db/api_keys.sql)
        ('app_hidden.verify_api_key(text)'), ('app_hidden.client_credentials_token(text, text, inet, integer)'),
        ('app_hidden.token_claims(uuid, uuid, jsonb)'),
-       -- session claims of each new token (0100-session-claims.sql)
+       -- session claims of each new token (committed/000008)
        ('app_hidden.session_claims(uuid)'),
-       ('app_hidden.create_webhook_endpoint(text, text[], text)'), -- webhooks (3100-webhooks.sql)
-       ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), ('app_hidden.id_token_first_use(bytea, timestamp with time zone)'), -- native apps (5000-native-apps.sql)
-       ('app_hidden.start_passkey_registration()'), ('app_hidden.start_passkey_sign_in(text)'), ('app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet)'), ('app_hidden.passkey_refused(text, text, uuid, bytea, inet)'), ('app_hidden.finish_passkey_registration(bytea, bytea, bigint, text[], uuid, boolean, text, text, inet)'), ('app_hidden.finish_passkey_sign_in(text, bytea, bigint, boolean, boolean, text, inet, text)'), -- passkeys (2100-passkeys.sql)
-       ('app_hidden.impersonate_user(uuid, text, inet, text)'), -- impersonation (3000-admin.sql; request roles refused in test/db/admin.sql)
-       ('app_hidden.sign_in_anonymously(inet, text)'), ('app_hidden.device_authorize(text, text, text, inet)'), ('app_hidden.device_lookup(text, inet)'), ('app_hidden.approve_device(text, boolean, inet)'), ('app_hidden.device_token(text, text, inet, text)'), -- anonymous users and devices (5100-anonymous-users.sql, 5150-device-grant.sql; refused in test/db/anonymous.sql, device.sql)
-       ('app_hidden.enroll_totp(uuid, text, text, bytea)'), ('app_hidden.mfa_begin(uuid)'), ('app_hidden.mfa_finish_totp(uuid, bigint)'), ('app_hidden.enroll_phone(text, inet)'), ('app_hidden.send_sms_code(uuid, inet)'), ('app_hidden.mfa_finish_sms(uuid, text)'), ('app_hidden.pending_phone_factor()'), ('app_hidden.use_recovery_code(text)'), ('app_hidden.trust_device(text)'), ('app_hidden.mfa_account_email()'), -- MFA (2002-mfa-factors-api.sql; refused in test/db/mfa.sql)
-       -- the realtime socket watchdog (4000-realtime.sql)
+       ('app_hidden.create_webhook_endpoint(text, text[], text)'), -- webhooks (committed/000010)
+       ('app_hidden.native_code_issue(uuid, text, text, text)'), ('app_hidden.native_code_exchange(text, text, text, text, inet, text)'), ('app_hidden.id_token_first_use(bytea, timestamp with time zone)'), -- native apps (committed/000012)
+       ('app_hidden.start_passkey_registration()'), ('app_hidden.start_passkey_sign_in(text)'), ('app_hidden.take_passkey_challenge(uuid, text, bytea, boolean, inet)'), ('app_hidden.passkey_refused(text, text, uuid, bytea, inet)'), ('app_hidden.finish_passkey_registration(bytea, bytea, bigint, text[], uuid, boolean, text, text, inet)'), ('app_hidden.finish_passkey_sign_in(text, bytea, bigint, boolean, boolean, text, inet, text)'), -- passkeys (committed/000009)
+       ('app_hidden.impersonate_user(uuid, text, inet, text)'), -- impersonation (committed/000010; request roles refused in test/db/admin.sql)
+       ('app_hidden.sign_in_anonymously(inet, text)'), ('app_hidden.device_authorize(text, text, text, inet)'), ('app_hidden.device_lookup(text, inet)'), ('app_hidden.approve_device(text, boolean, inet)'), ('app_hidden.device_token(text, text, inet, text)'), -- anonymous users and devices (committed/000012; refused in test/db/anonymous.sql, device.sql)
+       ('app_hidden.enroll_totp(uuid, text, text, bytea)'), ('app_hidden.mfa_begin(uuid)'), ('app_hidden.mfa_finish_totp(uuid, bigint)'), ('app_hidden.enroll_phone(text, inet)'), ('app_hidden.send_sms_code(uuid, inet)'), ('app_hidden.mfa_finish_sms(uuid, text)'), ('app_hidden.pending_phone_factor()'), ('app_hidden.use_recovery_code(text)'), ('app_hidden.trust_device(text)'), ('app_hidden.mfa_account_email()'), -- MFA (committed/000009; refused in test/db/mfa.sql)
+       -- the realtime socket watchdog (committed/000011)
        ('app_hidden.realtime_ended_sessions(uuid[])') $$,
   'A6: auth_edge can execute exactly the edge entry points');
 select is((select count(*)::int from pg_class c

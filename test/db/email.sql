@@ -1,4 +1,4 @@
--- The email lifecycle in SQL (db/migrations/current/5000-5900-email-*.sql), called as the edge
+-- The email lifecycle in SQL (db/migrations/committed/000006-email-lifecycle.sql), called as the edge
 -- calls it: as auth_edge, with the request's claims. Each M item has its refused side here;
 -- test/http/email.test.ts runs the same flows through GraphQL, the worker and real SMTP.
 select plan(102);

@@ -1,4 +1,4 @@
--- Housekeeping of the session ledger (0200-session-housekeeping.sql): client-credentials
+-- Housekeeping of the session ledger (committed/000008): client-credentials
 -- sessions go an hour after expiry, ended sessions 30 days after they ended, and nothing live
 -- or backing an API key is touched.
 select plan(8);

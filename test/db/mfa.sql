@@ -1,4 +1,4 @@
--- Multi-factor sign-in in SQL (db/migrations/current/2001-2003-mfa-*.sql), called as the edge
+-- Multi-factor sign-in in SQL (db/migrations/committed/000009-multi-factor-authentication-and-passkeys.sql), called as the edge
 -- calls it: as auth_edge with the request's claims. TOTP codes are checked at the edge
 -- (otpauth; test/http/mfa.test.ts), so here the edge's answer (the matched 30 s step) is
 -- passed directly: replay, drift, throttling, limited sessions and step-up are SQL's.

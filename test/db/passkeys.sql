@@ -1,4 +1,4 @@
--- Passkeys in SQL (db/migrations/current/2100-passkeys.sql), called as the edge calls them: as
+-- Passkeys in SQL (db/migrations/committed/000009-multi-factor-authentication-and-passkeys.sql), called as the edge calls them: as
 -- auth_edge with the request's claims. The signature checks are the edge's (proved in Chromium
 -- by test/browser/passkeys.test.ts); here: who may call what, challenges single-use and bound,
 -- credentials usable only by their user, counter regressions refused and audited (N8).

@@ -1,4 +1,4 @@
--- Auth-event webhooks (db/migrations/current/3100-webhooks.sql, O5): events written to the
+-- Auth-event webhooks (db/migrations/committed/000010-administration-and-webhooks.sql, O5): events written to the
 -- outbox in the transaction of their cause, ids only; endpoints created only through the edge
 -- by admins, secrets unreachable; the worker's attempt bookkeeping and backoff. Delivery,
 -- signatures and the SSRF checks are in test/http/webhooks.test.ts.

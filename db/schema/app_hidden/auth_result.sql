@@ -11,11 +11,13 @@ CREATE TYPE app_hidden.auth_result AS (
 	session_id uuid,
 	role text,
 	refresh_token text,
-	session_expires_at timestamp with time zone
+	session_expires_at timestamp with time zone,
+	mfa_required boolean,
+	mfa_factors jsonb
 );
 
 --
 -- Name: TYPE auth_result; Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON TYPE app_hidden.auth_result IS 'What login, register and refresh return: error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE). Built only by app_private.auth_ok() and auth_error(), so a new field is set in one place.';
+COMMENT ON TYPE app_hidden.auth_result IS 'What login, register and refresh return: error is NULL on success, else a registered code (CREDS, RATEL, TOKEN, REUSE, ...). mfa_required: the session waits for a second factor (mfa_factors lists the active ones). Built only by app_private.auth_ok() and auth_error(), so a new field is set in one place.';

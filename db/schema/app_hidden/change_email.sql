@@ -16,9 +16,12 @@ declare
   v_secret app_private.user_secrets;
   v_tok record;
 begin
-  if v_user is null then
+  -- N4: not from a session pending MFA (session_user_id() does not look at that).
+  if v_user is null or (app_private.mfa_caller()).mfa_pending then
     raise exception 'You must sign in' using errcode = 'LOGIN';
   end if;
+  -- N6: with a second factor, only an aal2 session changes the email.
+  perform app_private.assert_aal2_if_factor(v_user);
   if not app_private.valid_email(p_new_email) then
     raise exception 'Invalid email address' using errcode = 'EMAIL';
   end if;
@@ -59,7 +62,7 @@ $$;
 -- Name: FUNCTION change_email(p_new_email text, p_password text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) IS 'Asks to change your email: the new address gets a confirmation link, the old one a notice (M6). Returns NULL, CREDS (wrong password, counted like a failed login) or RATEL; raises LOGIN, EMAIL.';
+COMMENT ON FUNCTION app_hidden.change_email(p_new_email text, p_password text, p_ip inet) IS 'Asks to change your email: the new address gets a confirmation link, the old one a notice (M6). Returns NULL, CREDS (wrong password, counted like a failed login) or RATEL; raises LOGIN, EMAIL, MFARQ (a factor and no aal2 session: step-up).';
 
 --
 -- Name: FUNCTION change_email(p_new_email text, p_password text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -

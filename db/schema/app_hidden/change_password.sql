@@ -15,6 +15,8 @@ declare
   v_u app_public.users;
   v_hash text;
 begin
+  -- N6: with a second factor, only an aal2 session changes the password.
+  perform app_private.assert_aal2_if_factor(v_user);
   select * into v_secret from app_private.user_secrets s where s.user_id = v_user;
   if v_secret.locked_until > now() then
     raise exception 'Too many attempts, try again later' using errcode = 'RATEL';
@@ -46,7 +48,7 @@ $$;
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP, RATEL (account locked).';
+COMMENT ON FUNCTION app_hidden.change_password(p_old text, p_new text) IS 'Changes your password given the current one; false (committed as a failure) when it is wrong. Errors: LOGIN, WEAKP, RATEL (account locked), MFARQ (a factor and no aal2 session: step-up).';
 
 --
 -- Name: FUNCTION change_password(p_old text, p_new text); Type: ACL; Schema: app_hidden; Owner: -

@@ -9,18 +9,24 @@ CREATE FUNCTION app_hidden.current_user_id() RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_user uuid;
 begin
-  return (
-    select s.user_id
+  select s.user_id into v_user
     from app_private.sessions s
     join app_public.users u on u.id = s.user_id
     where s.id = app_hidden.current_session_id()
       and s.user_id = app_hidden.claimed_user_id()
       and s.revoked_at is null
       and s.expires_at > now()
+      and not s.mfa_pending
       and u.disabled_at is null
       and (u.email_verified_at is not null
-           or not (select c.email_verification_required from app_private.auth_config c)));
+           or not (select c.email_verification_required from app_private.auth_config c));
+  if v_user is null and current_setting('jwt.claims.api_key', true) = '1' then
+    raise exception 'This API key is no longer valid' using errcode = 'LOGIN';
+  end if;
+  return v_user;
 end;
 $$;
 
@@ -28,7 +34,7 @@ $$;
 -- Name: FUNCTION current_user_id(); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live, the user enabled and (when email_verification_required) the email verified; otherwise NULL.';
+COMMENT ON FUNCTION app_hidden.current_user_id() IS 'The calling user, only while the token''s session is live and not waiting for a second factor (N4), the user enabled and (when email_verification_required) the email verified; otherwise NULL, or error LOGIN for a request made with an API key (its key revoked or expired, its user disabled: O2).';
 
 --
 -- Name: FUNCTION current_user_id(); Type: ACL; Schema: app_hidden; Owner: -

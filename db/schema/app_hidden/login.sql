@@ -2,10 +2,10 @@
 -- The blocks of db/schema.sql that belong to this object.
 
 --
--- Name: login(text, text, inet, text); Type: FUNCTION; Schema: app_hidden; Owner: -
+-- Name: login(text, text, inet, text, text); Type: FUNCTION; Schema: app_hidden; Owner: -
 --
 
-CREATE FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+CREATE FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text DEFAULT NULL::text) RETURNS app_hidden.auth_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -15,6 +15,7 @@ declare
   v_secret app_private.user_secrets;
   v_new_hash text;
   v_locked_until timestamptz;
+  v_result app_hidden.auth_result;
   -- An unknown address shares one bucket instead of escaping the per-address limit.
   v_addr inet := coalesce(p_ip, '0.0.0.0'::inet);
 begin
@@ -83,19 +84,27 @@ begin
     end if;
   end if;
   perform app_private.write_audit('login', 'app_public.users', v_user.id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  -- N10: a trusted device of this user stands in for the second factor, and says so in amr.
+  if p_device_token is not null and app_private.mfa_needed(v_user.id)
+     and app_private.use_trusted_device(v_user.id, p_device_token) then
+    v_result := app_private.start_session(v_user.id, p_ip, p_user_agent, '{pwd,trusted_device}', 'aal2');
+    update app_private.sessions s set trusted_device_id = split_part(p_device_token, '.', 1)::uuid
+      where s.id = v_result.session_id;
+    return v_result;
+  end if;
   return app_private.start_session(v_user.id, p_ip, p_user_agent);
 end;
 $$;
 
 --
--- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) IS 'Password sign-in. Returns error CREDS (any bad credential), RATEL (address throttled or account locked) or PWEXP (right password, older than auth_config.password_max_age), else a new session and refresh token.';
+COMMENT ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text) IS 'Password sign-in. Returns error CREDS (any bad credential), RATEL (address throttled or account locked) or PWEXP (right password, older than auth_config.password_max_age), else a new session and refresh token; mfa_required when the user needs a second factor, unless p_device_token is a live trusted device of theirs.';
 
 --
--- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -
+-- Name: FUNCTION login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text); Type: ACL; Schema: app_hidden; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) FROM PUBLIC;
-GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text) TO auth_edge;
+REVOKE ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION app_hidden.login(p_email text, p_password text, p_ip inet, p_user_agent text, p_device_token text) TO auth_edge;

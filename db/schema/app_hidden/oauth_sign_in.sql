@@ -17,6 +17,12 @@ declare
   v_detail jsonb := jsonb_build_object('provider', p_provider, 'issuer', p_issuer, 'ip', p_ip::text);
 begin
   if p_link and v_me is null then
+    -- [5100] An anonymous user is nobody to current_user_id() while email verification is
+    -- required (it has no verified email); its live session still links.
+    v_me := (select s.uid from (select app_private.session_user_id() as uid) s
+             join app_public.users u on u.id = s.uid and u.is_anonymous);
+  end if;
+  if p_link and v_me is null then
     perform app_private.write_audit('oauth_rejected', 'app_public.user_identities', null, null, null, v_detail || '{"reason":"LOGIN"}');
     return row('LOGIN', null, null, null, null, null, null)::app_hidden.oauth_result;
   end if;
@@ -36,6 +42,21 @@ begin
         return row('PRVLN', null, null, null, null, null, null)::app_hidden.oauth_result;
       end if;
       v_user := v_me;
+      -- [5100] Upgrade an anonymous user: the provider's address if free (before the identity
+      -- row, whose trigger verifies a matching address), and no longer anonymous.
+      if exists (select 1 from app_public.users u where u.id = v_me and u.is_anonymous) then
+        -- Without a free address it gets the placeholder a provider account without email
+        -- gets at sign-up (users.invalid: never mailed, never matches a domain rule).
+        update app_public.users u set is_anonymous = false,
+            email = case when u.email is not null then u.email
+                         when p_email is not null
+                           and not exists (select 1 from app_public.users o where o.email operator(public.=) p_email::public.citext)
+                         then p_email::public.citext
+                         else (p_provider || '-' || md5(p_issuer || '|' || p_subject) || '@users.invalid')::public.citext end
+          where u.id = v_me;
+        perform app_private.write_audit('anonymous_upgraded', 'app_public.users', v_me::text, null, null,
+          v_detail || '{"method":"oauth"}');
+      end if;
     else
       -- Never link by email: a collision asks the user to sign in and link (H1).
       if p_email is not null and exists (select 1 from app_public.users u where u.email operator(public.=) p_email::public.citext) then
@@ -57,19 +78,23 @@ begin
     return row('DSBLD', null, null, null, null, null, null)::app_hidden.oauth_result;
   end if;
 
-  insert into app_private.user_identity_tokens as t (identity_id, key_id, access_token_enc, refresh_token_enc, access_token_expires_at)
-    values (v_identity.id, coalesce(p_key_id, ''), p_access_enc, p_refresh_enc, p_expires_at)
-    on conflict (identity_id) do update set key_id = excluded.key_id, access_token_enc = excluded.access_token_enc,
-      refresh_token_enc = coalesce(excluded.refresh_token_enc, t.refresh_token_enc),
-      access_token_expires_at = excluded.access_token_expires_at, refresh_attempts = 0, last_refresh_error = null,
-      refresh_lease_until = null, updated_at = now();
+  -- A sign-in with a provider's ID token (features/native) brings no provider tokens: the ones
+  -- an earlier redirect sign-in stored are kept.
+  if p_access_enc is not null or p_refresh_enc is not null then
+    insert into app_private.user_identity_tokens as t (identity_id, key_id, access_token_enc, refresh_token_enc, access_token_expires_at)
+      values (v_identity.id, coalesce(p_key_id, ''), p_access_enc, p_refresh_enc, p_expires_at)
+      on conflict (identity_id) do update set key_id = excluded.key_id, access_token_enc = excluded.access_token_enc,
+        refresh_token_enc = coalesce(excluded.refresh_token_enc, t.refresh_token_enc),
+        access_token_expires_at = excluded.access_token_expires_at, refresh_attempts = 0, last_refresh_error = null,
+        refresh_lease_until = null, updated_at = now();
+  end if;
 
   if p_link then
     perform app_private.write_audit('oauth_linked', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
     return row(null, v_user, app_hidden.current_session_id(), app_hidden.user_role(v_user), null, null, v_identity.id)::app_hidden.oauth_result;
   end if;
   perform app_private.write_audit('oauth_sign_in', 'app_public.user_identities', v_identity.id::text, null, null, v_detail);
-  v_session := app_private.start_session(v_user, p_ip, p_user_agent);
+  v_session := app_private.start_session(v_user, p_ip, p_user_agent, '{fed}');
   return row(null, v_session.user_id, v_session.session_id, v_session.role, v_session.refresh_token,
              v_session.session_expires_at, v_identity.id)::app_hidden.oauth_result;
 end;
@@ -79,7 +104,7 @@ $$;
 -- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) IS 'Signs in with (issuer, subject), registering a password-less user when new, or links it to your session (p_link).';
+COMMENT ON FUNCTION app_hidden.oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text) IS 'Signs in with (issuer, subject), registering a password-less user when new, or links it to your session (p_link); a link from an anonymous user upgrades it in place (same id).';
 
 --
 -- Name: FUNCTION oauth_sign_in(p_provider text, p_issuer text, p_subject text, p_email text, p_profile jsonb, p_link boolean, p_key_id text, p_access_enc bytea, p_refresh_enc bytea, p_expires_at timestamp with time zone, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -

@@ -13,7 +13,7 @@ begin
   if p_operation is null or p_operation !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' then
     raise exception 'The operation must be a GraphQL field name' using errcode = 'BADRQ';
   end if;
-  if p_code is null or not (p_code = any (array['NTFND', 'DNIED', 'LASTO', 'LASTM', 'LOGIN'])) then
+  if p_code is null or not (p_code = any (array['NTFND', 'DNIED', 'LASTO', 'LASTM', 'LOGIN', 'OUTRK'])) then
     raise exception 'Not a registered denial code' using errcode = 'BADRQ';
   end if;
   perform app_private.write_audit('access_denied', null, null, null, null,
@@ -25,7 +25,7 @@ $_$;
 -- Name: FUNCTION record_denied(p_operation text, p_code text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back): p_operation is the GraphQL field name (not an alias), p_code one of NTFND, DNIED, LASTO, LASTM, LOGIN; anything else is refused with BADRQ.';
+COMMENT ON FUNCTION app_hidden.record_denied(p_operation text, p_code text) IS 'Audit a refused operation (called by the edge after the failed request rolled back): p_operation is the GraphQL field name (not an alias), p_code one of NTFND, DNIED, LASTO, LASTM, LOGIN, OUTRK; anything else is refused with BADRQ.';
 
 --
 -- Name: FUNCTION record_denied(p_operation text, p_code text); Type: ACL; Schema: app_hidden; Owner: -

@@ -17,7 +17,12 @@ declare
   v_id uuid;
   v_existing app_public.users;
   v_tok record;
+  v_me uuid := app_private.session_user_id();
+  v_anon boolean := false;
 begin
+  if v_me is not null then
+    select u.is_anonymous into v_anon from app_public.users u where u.id = v_me;
+  end if;
   if exists (select 1 from app_private.ip_registrations r
              where r.ip = v_addr and r.window_start > now() - c.register_window and r.registrations >= c.register_max_per_ip)
      or exists (select 1 from app_private.registration_totals t
@@ -43,7 +48,17 @@ begin
   select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
   if not found then
     begin
-      insert into app_public.users (email, display_name) values (p_email, v_name) returning id into v_id;
+      if v_anon then
+        -- [5100] The anonymous user becomes a password account: same id, its data kept. The
+        -- address is unverified (the trigger on email changes leaves email_verified_at NULL),
+        -- so nothing is granted by it until the mailed token verifies it (Q4, M6).
+        update app_public.users u set email = p_email, is_anonymous = false,
+            display_name = coalesce(v_name, u.display_name)
+          where u.id = v_me and u.is_anonymous
+          returning u.id into v_id;
+      else
+        insert into app_public.users (email, display_name) values (p_email, v_name) returning id into v_id;
+      end if;
     exception when unique_violation then
       -- The same address registered concurrently since the check above: taken after all.
       select * into v_existing from app_public.users u where u.email operator(public.=) p_email::public.citext;
@@ -54,6 +69,11 @@ begin
       jsonb_build_object('name', v_existing.display_name, 'email', v_existing.email::text));
     perform app_private.write_audit('register_existing_email', 'app_public.users', v_existing.id::text, null, null,
       jsonb_build_object('ip', p_ip::text));
+    if v_anon then
+      -- [5100] An anonymous caller keeps its own (still anonymous) user: a decoy would throw
+      -- away its data; the answer names the caller's own id either way.
+      return app_private.start_session(v_me, p_ip, p_user_agent, '{anonymous}');
+    end if;
     return app_private.auth_decoy();
   end if;
 
@@ -64,7 +84,12 @@ begin
   perform app_private.enqueue_mail('verify_email', p_email,
     jsonb_build_object('name', v_name, 'email', p_email, 'action', 'verify', 'token', v_tok.o_token,
                        'hours', extract(epoch from c.email_verify_ttl)::int / 3600));
-  perform app_private.write_audit('register', 'app_public.users', v_id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  if v_anon then
+    perform app_private.write_audit('anonymous_upgraded', 'app_public.users', v_id::text, null, null,
+      jsonb_build_object('ip', p_ip::text, 'method', 'password'));
+  else
+    perform app_private.write_audit('register', 'app_public.users', v_id::text, null, null, jsonb_build_object('ip', p_ip::text));
+  end if;
   return app_private.start_session(v_id, p_ip, p_user_agent);
 end;
 $$;
@@ -73,7 +98,7 @@ $$;
 -- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) IS 'Creates a password account, mails its verification link and signs it in. A taken address gets the same answer (a decoy session that opens nothing) and its owner a notice (M2). Returns error RATEL over a registration limit; raises EMAIL, WEAKP.';
+COMMENT ON FUNCTION app_hidden.register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text) IS 'Creates a password account, mails its verification link and signs it in; called from an anonymous user''s session, it upgrades that user in place (same id). A taken address gets the same answer (a decoy session that opens nothing; an anonymous caller its own still-anonymous session) and its owner a notice (M2). Returns error RATEL over a registration limit; raises EMAIL, WEAKP.';
 
 --
 -- Name: FUNCTION register(p_email text, p_password text, p_name text, p_ip inet, p_user_agent text); Type: ACL; Schema: app_hidden; Owner: -

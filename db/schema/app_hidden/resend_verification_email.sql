@@ -19,7 +19,7 @@ begin
     raise exception 'You must sign in' using errcode = 'LOGIN';
   end if;
   select * into v_u from app_public.users u where u.id = v_user;
-  if v_u.email_verified_at is not null then
+  if v_u.email_verified_at is not null or v_u.email is null then
     return null;
   end if;
   if app_private.email_limited('resend:user:' || v_user, c.email_resend_max, c.email_request_window, c.email_resend_interval) then
@@ -39,7 +39,7 @@ $$;
 -- Name: FUNCTION resend_verification_email(p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.resend_verification_email(p_ip inet) IS 'Mails a new verification link to your (unverified) address: at most email_resend_max per email_request_window, email_resend_interval apart (RATEL). Raises LOGIN without a session.';
+COMMENT ON FUNCTION app_hidden.resend_verification_email(p_ip inet) IS 'Mails a new verification link to your (unverified) address: at most email_resend_max per email_request_window, email_resend_interval apart (RATEL); nothing for a user without an address (anonymous). Raises LOGIN without a session.';
 
 --
 -- Name: FUNCTION resend_verification_email(p_ip inet); Type: ACL; Schema: app_hidden; Owner: -

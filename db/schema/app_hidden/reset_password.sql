@@ -29,6 +29,8 @@ begin
   update app_private.refresh_tokens rt set revoked_at = now()
     from app_private.sessions s
     where rt.session_id = s.id and s.user_id = v.user_id and rt.revoked_at is null;
+  -- N10: a reset forgets every trusted device (whoever reset may not trust them).
+  delete from app_private.trusted_devices d where d.user_id = v.user_id;
   -- The link reached the address: it is verified, if still the user's.
   update app_public.users u set email_verified_at = now()
     where u.id = v.user_id and u.email_verified_at is null and u.email operator(public.=) v.email;
@@ -44,7 +46,7 @@ $$;
 -- Name: FUNCTION reset_password(p_token text, p_new text, p_ip inet); Type: COMMENT; Schema: app_hidden; Owner: -
 --
 
-COMMENT ON FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) IS 'Sets a new password from a reset token: ends every session and refresh token, clears failures and the lock, verifies the address, mails a notice (M3). Returns NULL or EMTOK; raises WEAKP.';
+COMMENT ON FUNCTION app_hidden.reset_password(p_token text, p_new text, p_ip inet) IS 'Sets a new password from a reset token: ends every session and refresh token, clears failures and the lock, verifies the address, mails a notice (M3), forgets the trusted devices (N10). Returns NULL or EMTOK; raises WEAKP.';
 
 --
 -- Name: FUNCTION reset_password(p_token text, p_new text, p_ip inet); Type: ACL; Schema: app_hidden; Owner: -

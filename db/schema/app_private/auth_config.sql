@@ -42,13 +42,38 @@ CREATE TABLE app_private.auth_config (
     password_min_classes integer DEFAULT 0 NOT NULL,
     password_max_age interval,
     claims_hook regprocedure,
+    mfa_required_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    mfa_challenge_ttl interval DEFAULT '00:05:00'::interval NOT NULL,
+    mfa_max_factor_failures integer DEFAULT 5 NOT NULL,
+    mfa_max_user_failures integer DEFAULT 10 NOT NULL,
+    mfa_failure_window interval DEFAULT '00:15:00'::interval NOT NULL,
+    trusted_device_ttl interval DEFAULT '30 days'::interval NOT NULL,
+    sms_window interval DEFAULT '01:00:00'::interval NOT NULL,
+    sms_max_per_number integer DEFAULT 5 NOT NULL,
+    sms_max_per_user integer DEFAULT 10 NOT NULL,
+    sms_max_global integer DEFAULT 1000 NOT NULL,
+    impersonation_ttl interval DEFAULT '01:00:00'::interval NOT NULL,
+    anonymous_sign_in_enabled boolean DEFAULT false NOT NULL,
+    anonymous_max_per_ip integer DEFAULT 10 NOT NULL,
+    device_code_ttl interval DEFAULT '00:10:00'::interval NOT NULL,
+    device_poll_interval integer DEFAULT 5 NOT NULL,
+    device_user_code_max_failures integer DEFAULT 5 NOT NULL,
+    device_user_code_max_failures_per_ip integer DEFAULT 20 NOT NULL,
+    device_failure_window interval DEFAULT '00:15:00'::interval NOT NULL,
+    device_authorize_max_per_ip integer DEFAULT 60 NOT NULL,
+    CONSTRAINT auth_config_anonymous_max_per_ip_check CHECK ((anonymous_max_per_ip >= 1)),
     CONSTRAINT auth_config_bcrypt_cost_check CHECK (((bcrypt_cost >= 10) AND (bcrypt_cost <= 16))),
+    CONSTRAINT auth_config_device_authorize_check CHECK ((device_authorize_max_per_ip >= 1)),
+    CONSTRAINT auth_config_device_check CHECK ((((device_code_ttl >= '00:01:00'::interval) AND (device_code_ttl <= '01:00:00'::interval)) AND ((device_poll_interval >= 1) AND (device_poll_interval <= 60)) AND (device_user_code_max_failures >= 1) AND (device_user_code_max_failures_per_ip >= 1) AND (device_failure_window > '00:00:00'::interval))),
     CONSTRAINT auth_config_email_check CHECK (((email_verify_ttl > '00:00:00'::interval) AND (email_reset_ttl > '00:00:00'::interval) AND (email_sign_in_ttl > '00:00:00'::interval) AND (email_change_ttl > '00:00:00'::interval) AND (email_resend_max >= 1) AND (email_request_max_per_address >= 1) AND (email_request_max_per_ip >= 1) AND ((email_code_max_attempts >= 1) AND (email_code_max_attempts <= 10)) AND (email_code_max_failures >= 1) AND ((email_mail_max_attempts >= 1) AND (email_mail_max_attempts <= 25)) AND (length(email_code_secret) >= 32))),
     CONSTRAINT auth_config_id_check CHECK (id),
+    CONSTRAINT auth_config_impersonation_ttl_check CHECK (((impersonation_ttl >= '00:01:00'::interval) AND (impersonation_ttl <= '1 day'::interval))),
     CONSTRAINT auth_config_max_sessions_per_user_check CHECK ((max_sessions_per_user >= 1)),
+    CONSTRAINT auth_config_mfa_check CHECK (((mfa_challenge_ttl > '00:00:00'::interval) AND (mfa_challenge_ttl <= '01:00:00'::interval) AND ((mfa_max_factor_failures >= 1) AND (mfa_max_factor_failures <= 100)) AND ((mfa_max_user_failures >= 1) AND (mfa_max_user_failures <= 1000)) AND (mfa_failure_window > '00:00:00'::interval) AND (trusted_device_ttl > '00:00:00'::interval))),
     CONSTRAINT auth_config_password_min_length_check CHECK ((password_min_length >= 8)),
     CONSTRAINT auth_config_password_policy_check CHECK ((((password_max_length >= 64) AND (password_max_length <= 1024)) AND ((password_history >= 0) AND (password_history <= 24)) AND ((password_min_classes >= 0) AND (password_min_classes <= 4)) AND ((password_max_age IS NULL) OR (password_max_age > '00:00:00'::interval)))),
-    CONSTRAINT auth_config_register_limits_check CHECK (((register_max_per_ip >= 1) AND (register_max_global >= 1) AND (register_window > '00:00:00'::interval)))
+    CONSTRAINT auth_config_register_limits_check CHECK (((register_max_per_ip >= 1) AND (register_max_global >= 1) AND (register_window > '00:00:00'::interval))),
+    CONSTRAINT auth_config_sms_check CHECK (((sms_window > '00:00:00'::interval) AND (sms_max_per_number >= 1) AND (sms_max_per_user >= 1) AND (sms_max_global >= 1)))
 );
 
 ALTER TABLE ONLY app_private.auth_config FORCE ROW LEVEL SECURITY;
@@ -85,6 +110,18 @@ COMMENT ON COLUMN app_private.auth_config.account_lock_max IS 'Upper bound of on
 COMMENT ON COLUMN app_private.auth_config.account_max_failures IS 'Failed password checks of one account within failure_window that lock it (C6).';
 
 --
+-- Name: COLUMN auth_config.anonymous_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.anonymous_max_per_ip IS 'Anonymous sign-ins one client address may make within register_window (RATEL beyond, Q4).';
+
+--
+-- Name: COLUMN auth_config.anonymous_sign_in_enabled; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.anonymous_sign_in_enabled IS 'signInAnonymously works only when true (Q4: off by default).';
+
+--
 -- Name: COLUMN auth_config.bcrypt_cost; Type: COMMENT; Schema: app_private; Owner: -
 --
 
@@ -95,6 +132,42 @@ COMMENT ON COLUMN app_private.auth_config.bcrypt_cost IS 'bcrypt cost of new has
 --
 
 COMMENT ON COLUMN app_private.auth_config.claims_hook IS 'A function (uuid, uuid, jsonb) returning jsonb, called when an access token is issued to add claims (reserved ones refused: O3); NULL for none. For Hasura: app_private.hasura_claims(uuid, uuid, jsonb).';
+
+--
+-- Name: COLUMN auth_config.device_authorize_max_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_authorize_max_per_ip IS 'Device authorizations one client address may start per hour (the device gets 429 slow_down beyond).';
+
+--
+-- Name: COLUMN auth_config.device_code_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_code_ttl IS 'Lifetime of a device authorization (device code and user code), RFC 8628 expires_in (Q3).';
+
+--
+-- Name: COLUMN auth_config.device_failure_window; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_failure_window IS 'Window of the user-code guessing limits.';
+
+--
+-- Name: COLUMN auth_config.device_poll_interval; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_poll_interval IS 'Seconds a device waits between polls (RFC 8628 interval); polling sooner adds 5 s (slow_down).';
+
+--
+-- Name: COLUMN auth_config.device_user_code_max_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_user_code_max_failures IS 'Wrong user codes one user may enter within device_failure_window before RATEL (Q3).';
+
+--
+-- Name: COLUMN auth_config.device_user_code_max_failures_per_ip; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.device_user_code_max_failures_per_ip IS 'Wrong user codes one client address may enter within device_failure_window before RATEL (Q3).';
 
 --
 -- Name: COLUMN auth_config.email_change_ttl; Type: COMMENT; Schema: app_private; Owner: -
@@ -187,6 +260,12 @@ COMMENT ON COLUMN app_private.auth_config.email_verify_ttl IS 'Lifetime of an em
 COMMENT ON COLUMN app_private.auth_config.failure_window IS 'Window in which failures are counted, per account and per address; also how soon a new lock counts as the same attack (and so lasts longer).';
 
 --
+-- Name: COLUMN auth_config.impersonation_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.impersonation_ttl IS 'Lifetime of an impersonation session (impersonateUser); its refresh token ends with it.';
+
+--
 -- Name: COLUMN auth_config.ip_max_failures; Type: COMMENT; Schema: app_private; Owner: -
 --
 
@@ -197,6 +276,30 @@ COMMENT ON COLUMN app_private.auth_config.ip_max_failures IS 'Failed logins per 
 --
 
 COMMENT ON COLUMN app_private.auth_config.max_sessions_per_user IS 'Live sessions per user; signing in again evicts the oldest beyond this.';
+
+--
+-- Name: COLUMN auth_config.mfa_challenge_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.mfa_challenge_ttl IS 'How long after a first-factor sign-in the second factor may be given (N5).';
+
+--
+-- Name: COLUMN auth_config.mfa_max_factor_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.mfa_max_factor_failures IS 'Failed verifications per factor within mfa_failure_window before the factor is refused (N3).';
+
+--
+-- Name: COLUMN auth_config.mfa_max_user_failures; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.mfa_max_user_failures IS 'Failed verifications per account (all factors and recovery codes) within mfa_failure_window (N3).';
+
+--
+-- Name: COLUMN auth_config.mfa_required_roles; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.mfa_required_roles IS 'Roles (database roles such as admin, or app role names) whose users must use a second factor: without one they sign in limited to enrolling one.';
 
 --
 -- Name: COLUMN auth_config.password_check_common; Type: COMMENT; Schema: app_private; Owner: -
@@ -281,6 +384,18 @@ COMMENT ON COLUMN app_private.auth_config.session_absolute IS 'Absolute lifetime
 --
 
 COMMENT ON COLUMN app_private.auth_config.session_idle IS 'Lifetime of each refresh token: a session unused for this long ends (D7).';
+
+--
+-- Name: COLUMN auth_config.sms_max_global; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.sms_max_global IS 'SMS sent by the whole system per sms_window (toll-fraud brake, N9); also sms_max_per_number and sms_max_per_user.';
+
+--
+-- Name: COLUMN auth_config.trusted_device_ttl; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.auth_config.trusted_device_ttl IS 'How long a trusted device skips the second factor (N10).';
 
 --
 -- Name: TABLE auth_config; Type: COMMENT; Schema: app_private; Owner: -

@@ -13,6 +13,7 @@ declare
   v app_hidden.auth_result;
 begin
   v.error := p_code;
+  v.mfa_required := false;
   return v;
 end;
 $$;
@@ -21,7 +22,7 @@ $$;
 -- Name: FUNCTION auth_error(p_code text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.auth_error(p_code text) IS 'A failed auth_result carrying only a registered error code (CREDS, RATEL, TOKEN, REUSE).';
+COMMENT ON FUNCTION app_private.auth_error(p_code text) IS 'A failed auth_result carrying only a registered error code (CREDS, RATEL, TOKEN, REUSE, MFAIN, MFAEX, ...).';
 
 --
 -- Name: FUNCTION auth_error(p_code text); Type: ACL; Schema: app_private; Owner: -

@@ -14,9 +14,19 @@ declare
 begin
   v.user_id := p_user_id;
   v.session_id := p_session_id;
-  v.role := app_hidden.user_role(p_user_id);
   v.refresh_token := p_refresh_token;
   v.session_expires_at := p_session_expires_at;
+  v.mfa_required := coalesce((select s.mfa_pending from app_private.sessions s where s.id = p_session_id), false);
+  if v.mfa_required then
+    -- Only the rights needed to finish signing in: the base signed-in role (whose
+    -- current_user_id() is NULL anyway), never admin or manager before the second factor.
+    v.role := 'app_user';
+    v.mfa_factors := (select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'kind', f.kind, 'friendlyName', f.friendly_name)
+                                                order by f.created_at, f.id), '[]'::jsonb)
+                      from app_private.mfa_factors f where f.user_id = p_user_id and f.status = 'active');
+  else
+    v.role := app_hidden.user_role(p_user_id);
+  end if;
   return v;
 end;
 $$;
@@ -25,7 +35,7 @@ $$;
 -- Name: FUNCTION auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone) IS 'A successful auth_result: the session, its refresh token and the role the user is entitled to now.';
+COMMENT ON FUNCTION app_private.auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone) IS 'A successful auth_result: the session, its refresh token and the role the user is entitled to now; for a session pending MFA, mfa_required, the active factors and the base role app_user.';
 
 --
 -- Name: FUNCTION auth_ok(p_user_id uuid, p_session_id uuid, p_refresh_token text, p_session_expires_at timestamp with time zone); Type: ACL; Schema: app_private; Owner: -

@@ -15,7 +15,7 @@ begin
     where u.id = v.user_id and u.email_verified_at is null and u.email operator(public.=) v.email;
   perform app_private.write_audit('login', 'app_public.users', v.user_id::text, null, null,
     jsonb_build_object('ip', p_ip::text, 'method', p_how));
-  return app_private.start_session(v.user_id, p_ip, p_user_agent);
+  return app_private.start_session(v.user_id, p_ip, p_user_agent, '{otp}');
 end;
 $$;
 
@@ -23,7 +23,7 @@ $$;
 -- Name: FUNCTION email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text) IS 'Spends a sign-in token, verifies the address it reached and starts a session.';
+COMMENT ON FUNCTION app_private.email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text) IS 'Spends a sign-in token, verifies the address it reached and starts a session (amr otp).';
 
 --
 -- Name: FUNCTION email_sign_in(v app_private.email_tokens, p_ip inet, p_user_agent text, p_how text); Type: ACL; Schema: app_private; Owner: -

@@ -18,6 +18,7 @@ begin
       and s.user_id = app_hidden.claimed_user_id()
       and s.revoked_at is null
       and s.expires_at > now()
+      and not s.mfa_pending
       and u.disabled_at is null);
 end;
 $$;
@@ -26,7 +27,7 @@ $$;
 -- Name: FUNCTION session_user_id(); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.session_user_id() IS 'The caller''s user while its session is live and the user enabled, verified or not (for the verify-only calls).';
+COMMENT ON FUNCTION app_private.session_user_id() IS 'The caller''s user while its session is live, not pending a second factor and the user enabled, verified or not (for the verify-only calls).';
 
 --
 -- Name: FUNCTION session_user_id(); Type: ACL; Schema: app_private; Owner: -

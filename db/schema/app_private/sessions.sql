@@ -15,6 +15,14 @@ CREATE TABLE app_private.sessions (
     revoked_reason text,
     user_agent text,
     ip inet,
+    aal text DEFAULT 'aal1'::text NOT NULL,
+    amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
+    actor_id uuid,
+    mfa_pending boolean DEFAULT false NOT NULL,
+    mfa_verified_at timestamp with time zone,
+    trusted_device_id uuid,
+    CONSTRAINT sessions_aal_check CHECK ((aal = ANY (ARRAY['aal1'::text, 'aal2'::text]))),
+    CONSTRAINT sessions_amr_check CHECK (((cardinality(amr) >= 1) AND (cardinality(amr) <= 8))),
     CONSTRAINT sessions_user_agent_check CHECK ((length(user_agent) <= 512))
 );
 
@@ -28,11 +36,37 @@ ALTER TABLE ONLY app_private.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
 
 --
+-- Name: sessions sessions_actor_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.sessions
+    ADD CONSTRAINT sessions_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES app_public.users(id) ON DELETE SET NULL;
+
+--
+-- Name: sessions sessions_trusted_device_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
+--
+
+ALTER TABLE ONLY app_private.sessions
+    ADD CONSTRAINT sessions_trusted_device_id_fkey FOREIGN KEY (trusted_device_id) REFERENCES app_private.trusted_devices(id) ON DELETE SET NULL;
+
+--
 -- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: app_private; Owner: -
 --
 
 ALTER TABLE ONLY app_private.sessions
     ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions_actor_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX sessions_actor_id_idx ON app_private.sessions USING btree (actor_id);
+
+--
+-- Name: sessions_trusted_device_id_idx; Type: INDEX; Schema: app_private; Owner: -
+--
+
+CREATE INDEX sessions_trusted_device_id_idx ON app_private.sessions USING btree (trusted_device_id);
 
 --
 -- Name: sessions_user_id_idx; Type: INDEX; Schema: app_private; Owner: -
@@ -47,6 +81,24 @@ CREATE INDEX sessions_user_id_idx ON app_private.sessions USING btree (user_id);
 CREATE INDEX sessions_user_idx ON app_private.sessions USING btree (user_id) WHERE (revoked_at IS NULL);
 
 --
+-- Name: sessions _800_realtime; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _800_realtime AFTER INSERT OR DELETE OR UPDATE OF revoked_at ON app_private.sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg_sessions__realtime();
+
+--
+-- Name: sessions _910_webhook_created; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _910_webhook_created AFTER INSERT ON app_private.sessions FOR EACH ROW EXECUTE FUNCTION app_private.tg__webhook_event('session.created', 'session_id=id', 'user_id=user_id');
+
+--
+-- Name: sessions _911_webhook_revoked; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _911_webhook_revoked AFTER UPDATE OF revoked_at ON app_private.sessions FOR EACH ROW WHEN (((old.revoked_at IS NULL) AND (new.revoked_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg__webhook_event('session.revoked', 'session_id=id', 'user_id=user_id', 'reason=revoked_reason');
+
+--
 -- Name: sessions; Type: ROW SECURITY; Schema: app_private; Owner: -
 --
 
@@ -57,6 +109,42 @@ ALTER TABLE app_private.sessions ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY definer_all ON app_private.sessions TO pgauth_owner USING (true) WITH CHECK (true);
+
+--
+-- Name: COLUMN sessions.aal; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.aal IS 'Authentication assurance level reached by this session: aal1 (one factor) or aal2 (a second factor, or a passkey with user verification).';
+
+--
+-- Name: COLUMN sessions.actor_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.actor_id IS 'When an admin impersonates the user: the admin (RFC 8693 act claim).';
+
+--
+-- Name: COLUMN sessions.amr; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.amr IS 'Authentication methods used (RFC 8176 values: pwd, otp, sms, hwk, swk, mfa, ...), in the order used.';
+
+--
+-- Name: COLUMN sessions.mfa_pending; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.mfa_pending IS 'Signed in with the first factor only, by a user who needs a second: the session can only complete MFA or sign out (current_user_id() is NULL) until created_at + mfa_challenge_ttl.';
+
+--
+-- Name: COLUMN sessions.mfa_verified_at; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.mfa_verified_at IS 'When a second factor was last verified in this session (step-up).';
+
+--
+-- Name: COLUMN sessions.trusted_device_id; Type: COMMENT; Schema: app_private; Owner: -
+--
+
+COMMENT ON COLUMN app_private.sessions.trusted_device_id IS 'The trusted device this session signed in with or trusted (myTrustedDevices.isCurrent); NULL otherwise.';
 
 --
 -- Name: TABLE sessions; Type: COMMENT; Schema: app_private; Owner: -

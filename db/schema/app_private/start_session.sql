@@ -2,10 +2,10 @@
 -- The blocks of db/schema.sql that belong to this object.
 
 --
--- Name: start_session(uuid, inet, text); Type: FUNCTION; Schema: app_private; Owner: -
+-- Name: start_session(uuid, inet, text, text[], text); Type: FUNCTION; Schema: app_private; Owner: -
 --
 
-CREATE FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) RETURNS app_hidden.auth_result
+CREATE FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text, p_amr text[] DEFAULT '{pwd}'::text[], p_aal text DEFAULT 'aal1'::text) RETURNS app_hidden.auth_result
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -14,8 +14,11 @@ declare
   v_token text := rtrim(translate(encode(public.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
   v_session app_private.sessions;
 begin
-  insert into app_private.sessions (user_id, expires_at, user_agent, ip)
-    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip)
+  perform app_private.assert_can_sign_in(p_user);
+  insert into app_private.sessions (user_id, expires_at, user_agent, ip, amr, aal, mfa_pending)
+    values (p_user, now() + c.session_absolute, left(p_user_agent, 512), p_ip, p_amr, p_aal,
+            -- N4: one factor for a user who needs two: limited until complete_mfa.
+            p_aal = 'aal1' and app_private.mfa_needed(p_user))
     returning * into v_session;
   insert into app_private.refresh_tokens (session_id, token_hash, expires_at)
     values (v_session.id, app_private.token_hash(v_token), least(now() + c.session_idle, v_session.expires_at));
@@ -28,13 +31,13 @@ end;
 $$;
 
 --
--- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: COMMENT; Schema: app_private; Owner: -
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text, p_amr text[], p_aal text); Type: COMMENT; Schema: app_private; Owner: -
 --
 
-COMMENT ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) IS 'Starts a session with its first refresh token (session_absolute, session_idle); evicts the oldest beyond max_sessions_per_user.';
+COMMENT ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text, p_amr text[], p_aal text) IS 'Starts a session with its first refresh token (session_absolute, session_idle), recording how the user authenticated (amr, aal); an aal1 sign-in of a user who needs a second factor starts pending MFA (N4); refuses through assert_can_sign_in; evicts the oldest beyond max_sessions_per_user.';
 
 --
--- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text); Type: ACL; Schema: app_private; Owner: -
+-- Name: FUNCTION start_session(p_user uuid, p_ip inet, p_user_agent text, p_amr text[], p_aal text); Type: ACL; Schema: app_private; Owner: -
 --
 
-REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app_private.start_session(p_user uuid, p_ip inet, p_user_agent text, p_amr text[], p_aal text) FROM PUBLIC;

@@ -34,10 +34,22 @@ ALTER TABLE ONLY app_private.user_secrets
     ADD CONSTRAINT user_secrets_user_id_fkey FOREIGN KEY (user_id) REFERENCES app_public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: user_secrets _050_refuse_while_impersonating; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _050_refuse_while_impersonating BEFORE UPDATE OF password_hash ON app_private.user_secrets FOR EACH ROW WHEN (((new.password_hash IS DISTINCT FROM old.password_hash) AND (new.password_hash IS NOT NULL))) EXECUTE FUNCTION app_private.tg__refuse_while_impersonating('a password');
+
+--
 -- Name: user_secrets _500_password_set; Type: TRIGGER; Schema: app_private; Owner: -
 --
 
 CREATE TRIGGER _500_password_set AFTER UPDATE OF password_updated_at ON app_private.user_secrets FOR EACH ROW WHEN ((new.password_updated_at IS DISTINCT FROM old.password_updated_at)) EXECUTE FUNCTION app_private.tg_user_secrets__password_set();
+
+--
+-- Name: user_secrets _910_webhook_password; Type: TRIGGER; Schema: app_private; Owner: -
+--
+
+CREATE TRIGGER _910_webhook_password AFTER UPDATE OF password_updated_at ON app_private.user_secrets FOR EACH ROW WHEN (((new.password_updated_at IS DISTINCT FROM old.password_updated_at) AND (new.password_hash IS NOT NULL))) EXECUTE FUNCTION app_private.tg_user_secrets__webhook_password();
 
 --
 -- Name: user_secrets; Type: ROW SECURITY; Schema: app_private; Owner: -

@@ -64,6 +64,12 @@ ALTER TABLE ONLY app_public.api_keys
 CREATE INDEX api_keys_user_idx ON app_public.api_keys USING btree (user_id);
 
 --
+-- Name: api_keys _050_refuse_while_impersonating; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _050_refuse_while_impersonating BEFORE INSERT ON app_public.api_keys FOR EACH ROW EXECUTE FUNCTION app_private.tg__refuse_while_impersonating('an API key');
+
+--
 -- Name: api_keys _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 

@@ -54,6 +54,12 @@ CREATE INDEX audit_log_actor_idx ON app_public.audit_log USING btree (actor_user
 CREATE INDEX audit_log_at_idx ON app_public.audit_log USING btree (at DESC);
 
 --
+-- Name: audit_log_target_id_idx; Type: INDEX; Schema: app_public; Owner: -
+--
+
+CREATE INDEX audit_log_target_id_idx ON app_public.audit_log USING btree (target_id, id DESC);
+
+--
 -- Name: audit_log _100_immutable; Type: TRIGGER; Schema: app_public; Owner: -
 --
 

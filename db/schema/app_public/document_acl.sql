@@ -39,6 +39,12 @@ ALTER TABLE ONLY app_public.document_acl
 CREATE INDEX document_acl_subject_idx ON app_public.document_acl USING btree (subject_id, document_created_at DESC, document_id DESC) INCLUDE (role);
 
 --
+-- Name: document_acl _800_realtime; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_realtime AFTER INSERT OR DELETE OR UPDATE ON app_public.document_acl FOR EACH ROW EXECUTE FUNCTION app_private.tg_document_acl__realtime();
+
+--
 -- Name: document_acl _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 

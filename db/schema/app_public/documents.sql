@@ -52,10 +52,22 @@ CREATE INDEX documents_created_at_idx ON app_public.documents USING btree (creat
 CREATE INDEX documents_owner_idx ON app_public.documents USING btree (owner_id);
 
 --
+-- Name: documents _100_realtime_tombstone; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _100_realtime_tombstone BEFORE DELETE ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg_documents__realtime();
+
+--
 -- Name: documents _500_creator_owns; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
 CREATE TRIGGER _500_creator_owns AFTER INSERT ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg_documents__creator_owns();
+
+--
+-- Name: documents _800_realtime; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_realtime AFTER INSERT OR UPDATE ON app_public.documents FOR EACH ROW EXECUTE FUNCTION app_private.tg_documents__realtime();
 
 --
 -- Name: documents _900_audit; Type: TRIGGER; Schema: app_public; Owner: -

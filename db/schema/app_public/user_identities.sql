@@ -56,6 +56,12 @@ ALTER TABLE ONLY app_public.user_identities
 CREATE INDEX user_identities_user_idx ON app_public.user_identities USING btree (user_id);
 
 --
+-- Name: user_identities _050_refuse_while_impersonating; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _050_refuse_while_impersonating BEFORE INSERT ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__refuse_while_impersonating('a linked provider');
+
+--
 -- Name: user_identities _400_verify_email; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
@@ -66,6 +72,18 @@ CREATE TRIGGER _400_verify_email AFTER INSERT OR UPDATE OF email ON app_public.u
 --
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+--
+-- Name: user_identities _910_webhook_linked; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _910_webhook_linked AFTER INSERT ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__webhook_event('identity.linked', 'user_id=user_id', 'identity_id=id', 'provider=provider');
+
+--
+-- Name: user_identities _911_webhook_unlinked; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _911_webhook_unlinked AFTER DELETE ON app_public.user_identities FOR EACH ROW EXECUTE FUNCTION app_private.tg__webhook_event('identity.unlinked', 'user_id=user_id', 'identity_id=id', 'provider=provider');
 
 --
 -- Name: user_identities; Type: ROW SECURITY; Schema: app_public; Owner: -

@@ -7,14 +7,16 @@
 
 CREATE TABLE app_public.users (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    email public.citext NOT NULL,
+    email public.citext,
     display_name text,
     is_bot boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     disabled_at timestamp with time zone,
     email_verified_at timestamp with time zone,
+    is_anonymous boolean DEFAULT false NOT NULL,
     CONSTRAINT users_display_name_check CHECK ((length(display_name) <= 200)),
-    CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320)))
+    CONSTRAINT users_email_check CHECK (((email OPERATOR(public.~) '^[^@\s]+@[^@\s]+$'::public.citext) AND (length((email)::text) <= 320))),
+    CONSTRAINT users_email_or_anonymous_check CHECK (((email IS NOT NULL) OR is_anonymous))
 );
 
 ALTER TABLE ONLY app_public.users FORCE ROW LEVEL SECURITY;
@@ -46,10 +48,40 @@ CREATE TRIGGER _200_unverify_changed_email BEFORE UPDATE OF email ON app_public.
 CREATE TRIGGER _500_create_secrets AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg_users__create_secrets();
 
 --
+-- Name: users _800_realtime_disabled; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _800_realtime_disabled AFTER UPDATE OF disabled_at ON app_public.users FOR EACH ROW WHEN (((old.disabled_at IS NULL) AND (new.disabled_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg_users__realtime_disabled();
+
+--
 -- Name: users _900_audit; Type: TRIGGER; Schema: app_public; Owner: -
 --
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__audit();
+
+--
+-- Name: users _910_webhook_created; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _910_webhook_created AFTER INSERT ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__webhook_event('user.created', 'user_id=id');
+
+--
+-- Name: users _911_webhook_verified; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _911_webhook_verified AFTER INSERT ON app_public.users FOR EACH ROW WHEN ((new.email_verified_at IS NOT NULL)) EXECUTE FUNCTION app_private.tg__webhook_event('user.verified', 'user_id=id');
+
+--
+-- Name: users _912_webhook_verified_later; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _912_webhook_verified_later AFTER UPDATE OF email_verified_at ON app_public.users FOR EACH ROW WHEN (((old.email_verified_at IS NULL) AND (new.email_verified_at IS NOT NULL))) EXECUTE FUNCTION app_private.tg__webhook_event('user.verified', 'user_id=id');
+
+--
+-- Name: users _913_webhook_deleted; Type: TRIGGER; Schema: app_public; Owner: -
+--
+
+CREATE TRIGGER _913_webhook_deleted AFTER DELETE ON app_public.users FOR EACH ROW EXECUTE FUNCTION app_private.tg__webhook_event('user.deleted', 'user_id=id');
 
 --
 -- Name: users; Type: ROW SECURITY; Schema: app_public; Owner: -
@@ -119,13 +151,19 @@ COMMENT ON COLUMN app_public.users.display_name IS 'Name shown to other users.';
 -- Name: COLUMN users.email; Type: COMMENT; Schema: app_public; Owner: -
 --
 
-COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address.';
+COMMENT ON COLUMN app_public.users.email IS 'Unique, case-insensitive sign-in address; NULL only for an anonymous user (is_anonymous).';
 
 --
 -- Name: COLUMN users.email_verified_at; Type: COMMENT; Schema: app_public; Owner: -
 --
 
 COMMENT ON COLUMN app_public.users.email_verified_at IS 'When the current email was verified (a provider''s verified claim or an email token); NULL for unverified. Cleared when the email changes. Only verified emails match role_domain_rules.';
+
+--
+-- Name: COLUMN users.is_anonymous; Type: COMMENT; Schema: app_public; Owner: -
+--
+
+COMMENT ON COLUMN app_public.users.is_anonymous IS 'Signed in anonymously (no credential yet); linking one keeps the id and clears this.';
 
 --
 -- Name: COLUMN users.is_bot; Type: COMMENT; Schema: app_public; Owner: -

@@ -83,7 +83,7 @@ export interface CommandGroup {
 }
 
 /** Connects as the schema owner (DATABASE_URL). SQL sees role `none`, which the admin
- * functions audit as `cli` (db/migrations/current/3000-admin.sql). */
+ * functions audit as `cli` (db/migrations/committed/000010-administration-and-webhooks.sql). */
 export async function connect(): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: loadConfig().db.ownerUrl });
   client.on('error', () => {});

@@ -1,6 +1,6 @@
 /**
  * `npm run admin -- webhooks list|add|remove|deliveries|retry`: auth-event webhook endpoints
- * and their deliveries (db/migrations/current/3100-webhooks.sql). `add` checks the URL exactly
+ * and their deliveries (db/migrations/committed/000010-administration-and-webhooks.sql). `add` checks the URL exactly
  * as adminCreateWebhookEndpoint does (https; no loopback, link-local or private address unless
  * WEBHOOK_ALLOW_PRIVATE=true: O5) and prints the signing secret once.
  */

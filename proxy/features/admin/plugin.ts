@@ -1,6 +1,6 @@
 /**
  * Impersonation over GraphQL (issue 12, O4). The admin API itself is SQL exposed by
- * PostGraphile (adminUsers, banUser, mergeUsers, ... in db/migrations/current/3000-admin.sql);
+ * PostGraphile (adminUsers, banUser, mergeUsers, ... in db/migrations/committed/000010-administration-and-webhooks.sql);
  * only the two mutations that start or end a session live here:
  *
  * - `impersonateUser(input: {userId, reason})`: app_hidden.impersonate_user (edge only) opens a

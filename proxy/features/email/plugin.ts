@@ -1,5 +1,5 @@
 /**
- * The email flows over GraphQL. The rules are SQL (db/migrations/current/5100-email-flows.sql),
+ * The email flows over GraphQL. The rules are SQL (db/migrations/committed/000006-email-lifecycle.sql),
  * entry points executable only by auth_edge; a mutation moves values, turns result codes into
  * errors after the commit (so audit rows and counters persist), and starts sessions exactly
  * like `login` (graphql/edge-call.ts deliver(): cookies or body delivery, CSRF binding).

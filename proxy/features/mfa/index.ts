@@ -1,7 +1,7 @@
 /**
  * Multi-factor sign-in (issue 10): the GraphQL plugin, the trusted-device cookie reader that
  * the request's auth context uses at sign-in, and the SMS sender. Configured by
- * core/config.ts (cfg.mfa); the rules are SQL (db/migrations/current/2001-2003-mfa-*.sql).
+ * core/config.ts (cfg.mfa); the rules are SQL (db/migrations/committed/000009-multi-factor-authentication-and-passkeys.sql).
  */
 import type { Config } from '../../core/config.ts';
 import { deviceCookies } from './device-cookie.ts';

@@ -2,7 +2,7 @@
  * Multi-factor sign-in over GraphQL: enrollTotp / verifyTotpEnrollment, verifyMfa (TOTP or
  * SMS, optionally trusting the device), useRecoveryCode, enrollPhone / verifyPhone,
  * sendMfaSmsCode, and AuthPayload.mfaRequired / mfaFactors. The rules are SQL
- * (db/migrations/current/2001-2003-mfa-*.sql: limited sessions, attempts, replay, step-up);
+ * (db/migrations/committed/000009-multi-factor-authentication-and-passkeys.sql: limited sessions, attempts, replay, step-up);
  * the edge only does what SQL cannot: TOTP arithmetic on a secret it alone can decrypt,
  * sending SMS, signing the device cookie. myMfaFactors, removeMfaFactor,
  * regenerateRecoveryCodes, myTrustedDevices and forgetTrustedDevice are app_public functions.

@@ -3,7 +3,7 @@
  * for a signed-in user, startPasskeySignIn / finishPasskeySignIn as a passwordless first factor
  * (anonymous caller) or as the second factor of the caller's session (signed in, e.g. pending
  * MFA after a password). The edge runs the WebAuthn checks with @simplewebauthn/server (origin,
- * RP ID, signature, user verification); SQL (db/migrations/current/2100-passkeys.sql) keeps the
+ * RP ID, signature, user verification); SQL (db/migrations/committed/000009-multi-factor-authentication-and-passkeys.sql) keeps the
  * challenges, credentials and counters and decides the sign-in.
  *
  * A finish is one transaction as auth_edge: take the challenge (spent whatever follows), verify

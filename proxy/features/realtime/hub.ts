@@ -1,7 +1,7 @@
 /**
  * One LISTEN per process, through PostGraphile 5's `PgSubscriber` (@dataplan/pg), fanned out
  * to the subscriptions of this instance. A notification carries ids and a kind only (P2:
- * db/migrations/current/4000-realtime.sql); before anything is sent, every subscription
+ * db/migrations/committed/000011-realtime-subscriptions.sql); before anything is sent, every subscription
  * re-reads its queued events under RLS as its subscriber and delivers only what that returns.
  *
  * The re-reads of many subscribers travel together: one simple-protocol message per group

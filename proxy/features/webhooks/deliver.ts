@@ -1,6 +1,6 @@
 /**
  * Delivery: the graphile-worker task `webhook_deliver` (one job per attempt, queued by SQL:
- * db/migrations/current/3100-webhooks.sql). It reads what to send (webhook_delivery_target),
+ * db/migrations/committed/000010-administration-and-webhooks.sql). It reads what to send (webhook_delivery_target),
  * checks the endpoint's URL and addresses again (ssrf.ts: DNS may have changed since creation),
  * signs (signature.ts), POSTs to the checked address with an overall timeout, and records the
  * attempt (record_webhook_attempt), which queues the next one with exponential backoff. HTTP
