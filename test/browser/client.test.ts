@@ -710,52 +710,78 @@ describe('client: sessions and CSRF', () => {
   });
 });
 
+/** A page on the edge's origin running `contents` (an ES module bundled with esbuild), signed up, whose access token lapsed. */
+async function bundledPage(contents: string): Promise<{ b: Browserish; page: Page; userId: string }> {
+  const bundle = await build({
+    stdin: { resolveDir: ROOT, loader: 'js', contents },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    define: { 'process.env.NODE_ENV': '"production"', __DEV__: 'false' },
+    logLevel: 'warning',
+  });
+  const b = await newBrowser();
+  const page = await b.context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${srv.url}/healthz`);
+  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+  const { userId } = await signUp(page);
+  await timePasses(b, page);
+  return { b, page, userId };
+}
+
+const SETUP = `
+  import { createAuthClient } from './client/src/index.ts';
+  window.auth = createAuthClient();
+  window.settle = (p) => p.then((value) => ({ ok: true, value }), (e) => ({ ok: false, code: e.code ?? String(e) }));
+`;
+
 describe('client: Apollo link', () => {
-  it('createAuthLink: concurrent operations after the access token expired share one refresh and all succeed', async () => {
-    // @apollo/client is not installed in this repository: the link runs against stand-ins with
-    // Apollo's contract (new ApolloLink(request), new Observable(subscriber), link.request(op)).
-    const bundle = await build({
-      stdin: {
-        resolveDir: ROOT,
-        loader: 'js',
-        contents: `
-          import { parse } from 'graphql';
-          import { createAuthClient } from './client/src/index.ts';
-          import { createAuthLink } from './client/src/apollo.ts';
-          class ApolloLink { constructor(request) { this.request = request; } }
-          class Observable {
-            constructor(subscriber) { this.subscriber = subscriber; }
-            subscribe(observer) { const t = this.subscriber(observer); return { unsubscribe: () => t && t() }; }
-          }
-          window.auth = createAuthClient();
-          window.settle = (p) => p.then((value) => ({ ok: true, value }), (e) => ({ ok: false, code: e.code ?? String(e) }));
-          const link = createAuthLink(window.auth, { ApolloLink, Observable });
-          window.apolloQuery = (query) => new Promise((resolve, reject) =>
-            link.request({ query: parse(query), variables: {}, operationName: null })
-              .subscribe({ next: resolve, error: reject, complete() {} }));
-        `,
-      },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      logLevel: 'warning',
-    });
-    const b = await newBrowser();
-    const page = await b.context.newPage();
-    await page.goto(`${srv.url}/healthz`);
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-    const { userId } = await signUp(page);
-    await timePasses(b, page);
+  it('createAuthLink in a real ApolloClient: concurrent operations after the access token expired share one refresh and all succeed', async () => {
+    const { b, page, userId } = await bundledPage(`${SETUP}
+      import { ApolloClient, ApolloLink, InMemoryCache, Observable } from '@apollo/client';
+      import { parse } from 'graphql';
+      import { createAuthLink } from './client/src/apollo.ts';
+      const apollo = new ApolloClient({ link: createAuthLink(window.auth, { ApolloLink, Observable }), cache: new InMemoryCache() });
+      window.apolloQuery = (query) => apollo.query({ query: parse(query), fetchPolicy: 'no-cache' });
+    `);
     const results = (await page.evaluate(() =>
       Promise.all([
-        (window as W).apolloQuery('{ mySessions { nodes { isCurrent } } }'),
-        (window as W).apolloQuery('{ mySessions { totalCount } }'),
-        (window as W).apolloQuery('{ currentUser { rowId } }'),
+        (window as W).apolloQuery('query A { mySessions { nodes { isCurrent } } }'),
+        (window as W).apolloQuery('query B { mySessions { totalCount } }'),
+        (window as W).apolloQuery('query C { currentUser { rowId } }'),
       ]),
-    )) as { data: Record<string, unknown>; errors?: unknown }[];
-    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
-    expect(results[2]!.data).toEqual({ currentUser: { rowId: userId } });
+    )) as { data: Record<string, unknown>; error?: unknown }[];
+    expect(results.map((r) => r.error)).toEqual([undefined, undefined, undefined]);
+    expect(results[2]!.data).toMatchObject({ currentUser: { rowId: userId } });
+    expect(b.refreshes(), b.log()).toBe(1);
+    await b.context.close();
+  });
+});
+
+describe('client: urql exchange', () => {
+  it('authExchange in a real @urql/core Client: a query after the access token expired refreshes once, then succeeds; a typed document works too', async () => {
+    const { b, page, userId } = await bundledPage(`${SETUP}
+      import { Client, makeErrorResult, makeResult } from '@urql/core';
+      import * as wonka from 'wonka';
+      import { authExchange } from './client/src/urql.ts';
+      import { PgauthUserDocument } from './client/src/gql/graphql.ts';
+      const urql = new Client({ url: '/graphql', exchanges: [authExchange(window.auth, { ...wonka, makeResult, makeErrorResult })] });
+      window.urqlQuery = (query) => urql.query(query, {}, { requestPolicy: 'network-only' }).toPromise()
+        .then((r) => ({ data: r.data, error: r.error ? String(r.error) : undefined }));
+      window.urqlTyped = () => urql.query(PgauthUserDocument, {}).toPromise().then((r) => r.data);
+    `);
+    const results = (await page.evaluate(() =>
+      Promise.all([
+        (window as W).urqlQuery('query A { mySessions { nodes { isCurrent } } }'),
+        (window as W).urqlQuery('query C { currentUser { rowId } }'),
+      ]),
+    )) as { data: Record<string, unknown>; error?: string }[];
+    expect(results.map((r) => r.error)).toEqual([undefined, undefined]);
+    expect(results[1]!.data).toEqual({ currentUser: { rowId: userId } });
+    expect(b.refreshes(), b.log()).toBe(1);
+    expect(await page.evaluate(() => (window as W).urqlTyped())).toMatchObject({ currentUser: { rowId: userId } });
     expect(b.refreshes(), b.log()).toBe(1);
     await b.context.close();
   });
