@@ -12,6 +12,8 @@
  */
 import { AuthClientError, type GraphQLErrorLike, toClientError } from './errors.ts';
 import { OPS } from './operations.ts';
+import type { PgauthPasskeyAddStartMutation, PgauthRevokeMutation, PgauthRevokeOthersMutation } from './gql/graphql.ts';
+import PERSISTED from './gql/persisted-documents.json' with { type: 'json' };
 
 export { AuthClientError, ERROR_CODES, type ErrorCode, type ClientErrorCode, isErrorCode } from './errors.ts';
 export type { GraphQLErrorLike } from './errors.ts';
@@ -31,7 +33,18 @@ export interface AuthClientOptions {
   webauthn?: WebAuthnHelpers;
   /** How long signIn({ provider, mode: 'popup' }) waits for the provider (default 5 minutes). */
   popupTimeoutMs?: number;
+  /** Send the client's own operations by hash (`documentId`) instead of their text, for an
+   * edge with GRAPHQL_TRUSTED_DOCUMENTS: the list must include the entries of
+   * `@pgauth/client/src/gql/persisted-documents.json` (npm run client:codegen). Default false. */
+  persistedDocuments?: boolean;
 }
+
+/** Operation name of each of the client's own documents -> its hash in persisted-documents.json. */
+const opName = (doc: string) => /^\s*(?:query|mutation)\s+(Pgauth\w+)/.exec(doc)?.[1];
+const OPS_TEXT = new Set<string>(Object.values(OPS));
+export const DOCUMENT_IDS: ReadonlyMap<string, string> = new Map(
+  Object.entries(PERSISTED as Record<string, string>).map(([hash, doc]) => [opName(doc) ?? '', hash]),
+);
 
 export interface WebAuthnHelpers {
   startAuthentication(o: { optionsJSON: never }): Promise<unknown>;
@@ -279,7 +292,16 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     }
   }
 
+  /** With persistedDocuments, one of the client's own operations goes by hash, not text. */
+  function persisted(body: string): string {
+    if (!options.persistedDocuments) return body;
+    const b = JSON.parse(body) as { query?: string; variables?: unknown };
+    const id = b.query !== undefined && DOCUMENT_IDS.get(opName(b.query) ?? '');
+    return id && OPS_TEXT.has(b.query!) ? JSON.stringify({ documentId: id, variables: b.variables }) : body;
+  }
+
   async function postOnce<T>(body: string): Promise<GraphQLResult<T> & { csrfSent: string }> {
+    body = persisted(body);
     const token = await csrf();
     const res = await network(() =>
       doFetch(graphqlUrl, {
@@ -726,14 +748,14 @@ export function createAuthClient(options: AuthClientOptions = {}) {
       /** End one session; ending the current one signs this browser out. */
       async revoke(id: string): Promise<number> {
         const current = readHint()?.sessionId;
-        const d = await graphql<{ revokeSession: { count: number } }>(OPS.revoke, { id });
+        const d = await graphql<PgauthRevokeMutation>(OPS.revoke, { id });
         if (id === current) signedOut();
-        return d.revokeSession.count;
+        return d.revokeSession!.count;
       },
       /** End every other session ("sign out everywhere else"). */
       async revokeOthers(): Promise<number> {
-        const d = await graphql<{ logoutOtherSessions: { count: number } }>(OPS.revokeOthers);
-        return d.logoutOtherSessions.count;
+        const d = await graphql<PgauthRevokeOthersMutation>(OPS.revokeOthers);
+        return d.logoutOtherSessions!.count;
       },
     },
 
@@ -766,8 +788,8 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     passkeys: {
       /** Add a passkey to the signed-in account; returns its recovery codes (first factor: ten). */
       async add(friendlyName?: string): Promise<{ factorId: string; recoveryCodes: string[] }> {
-        const s = await graphql<{ startPasskeyRegistration: { optionsJSON: string } }>(OPS.passkeyAddStart);
-        const response = await webauthn('create', s.startPasskeyRegistration.optionsJSON);
+        const s = await graphql<PgauthPasskeyAddStartMutation>(OPS.passkeyAddStart);
+        const response = await webauthn('create', s.startPasskeyRegistration!.optionsJSON);
         const d = await graphql<{
           finishPasskeyRegistration: { factorId: string; recoveryCodes: string[]; session: AuthPayload | null };
         }>(OPS.passkeyAdd, { r: JSON.stringify(response), n: friendlyName ?? null });

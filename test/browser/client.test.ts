@@ -787,6 +787,49 @@ describe('client: urql exchange', () => {
   });
 });
 
+describe('client: trusted documents', () => {
+  // An edge whose allow-list is the client's own persisted-documents.json (npm run client:codegen).
+  let td: TestServer;
+  beforeAll(async () => {
+    td = await startServer({ GRAPHQL_TRUSTED_DOCUMENTS: join(ROOT, 'client/src/gql/persisted-documents.json') });
+  });
+  afterAll(async () => {
+    await td?.close();
+  });
+
+  it('createAuthClient({ persistedDocuments: true }) sends its operations by documentId only, and they run', async () => {
+    const b = await newBrowser(td.url);
+    const tab = await b.tab();
+    // Counted from here: the page's own client (window.auth, text documents) has loaded.
+    const bodies: string[] = [];
+    b.context.on('request', (req) => {
+      if (req.url().endsWith('/graphql')) bodies.push(req.postData() ?? '');
+    });
+    const r = (await tab.evaluate(
+      ([e, p]) => {
+        const auth = (window as W).pgauth.createAuthClient({ persistedDocuments: true, channel: 'trusted' });
+        return auth
+          .signUp({ email: e, password: p })
+          .then(() => Promise.all([auth.getUser(), auth.sessions.list()]))
+          .then(([user, sessions]: [{ email: string }, unknown[]]) => ({
+            email: user.email,
+            sessions: sessions.length,
+          }));
+      },
+      [email('trusted'), PASSWORD],
+    )) as { email: string; sessions: number };
+    expect(r.sessions).toBe(1);
+    expect(r.email).toMatch(/trusted/);
+    const sent = bodies.map((x) => JSON.parse(x) as { documentId?: string; query?: string });
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    for (const x of sent) {
+      expect(x.query, JSON.stringify(x)).toBeUndefined();
+      expect(x.documentId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+    await b.context.close();
+  });
+});
+
 describe('client: an app on another origin of the same site', () => {
   // The app at http://localhost:<other port> (a static server here), the API at
   // http://localhost:<port> (one site: ports do not count), the app's origin in CORS_ORIGINS;
