@@ -203,6 +203,8 @@ function TwoFactor() {
   const { data, error, reload } = useData<{ myMfaFactors: { nodes: Factor[] } }>(FACTORS);
   const [enrolment, setEnrolment] = useState<{ factorId: string; qrCode: string; secret: string } | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
+  // The number a code was texted to, while its enrolment waits for that code (verifyPhone).
+  const [phone, setPhone] = useState<string | null>(null);
   const a = useAction();
   const factors = (data?.myMfaFactors.nodes ?? []).filter((f) => f.kind !== 'webauthn' && f.status === 'active');
   return (
@@ -213,7 +215,8 @@ function TwoFactor() {
           <li key={f.rowId}>
             <span>
               {f.kind === 'totp' ? 'Authenticator app' : 'Phone'}
-              {f.friendlyName ? ` “${f.friendlyName}”` : ''} <span class="muted">last used {when(f.lastUsedAt)}</span>
+              {f.friendlyName && f.kind === 'totp' ? ` “${f.friendlyName}”` : ''}
+              {f.kind === 'sms' && f.friendlyName ? ` (${f.friendlyName.replace(/^Phone /, '')})` : ''} <span class="muted">last used {when(f.lastUsedAt)}</span>
             </span>
             <button
               type="button"
@@ -296,6 +299,60 @@ function TwoFactor() {
             </button>
           ) : null}
         </div>
+      )}
+      {enrolment ? null : phone ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const code = field(e.currentTarget, 'code');
+            a.run(async () => {
+              const r = await gql<{ verifyPhone: { recoveryCodes: string[] | null } }>(
+                'mutation ($c: String!) { verifyPhone(input: { code: $c }) { recoveryCodes } }',
+                { c: code },
+              );
+              setPhone(null);
+              setCodes(r.verifyPhone.recoveryCodes);
+              await reload();
+              return 'Phone added.';
+            });
+          }}
+        >
+          <p>
+            A code is on its way to <strong>{phone}</strong> by SMS.
+          </p>
+          <label>
+            Code from the SMS
+            <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required />
+          </label>
+          <div class="row">
+            <button type="submit" disabled={a.busy}>
+              Add this phone
+            </button>
+            <button type="button" class="secondary" onClick={() => setPhone(null)}>
+              Use another number
+            </button>
+          </div>
+        </form>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const number = field(e.currentTarget, 'phone').replace(/[\s()-]/g, '');
+            a.run(async () => {
+              await gql('mutation ($p: String!) { enrollPhone(input: { phone: $p }) { factorId } }', { p: number });
+              setCodes(null);
+              setPhone(number);
+            });
+          }}
+        >
+          <label>
+            Phone number for SMS codes (international format, e.g. +15551234567)
+            <input name="phone" type="tel" autocomplete="tel" required />
+          </label>
+          <button type="submit" class="secondary" disabled={a.busy}>
+            Text me a code
+          </button>
+        </form>
       )}
       <StepUp error={a.error} />
       <Done text={a.done} />

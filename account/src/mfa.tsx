@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auth, gql } from './api.ts';
 import type { FactorRef } from './signin.tsx';
-import { Alert, field, navigate, useAction } from './ui.tsx';
+import { Alert, Done, field, navigate, useAction } from './ui.tsx';
 
 /** The second factor: after a sign-in that answered mfaRequired, or a step-up (MFARQ). */
 export function MfaChallenge() {
@@ -9,6 +9,9 @@ export function MfaChallenge() {
   const totp = useAction();
   const recovery = useAction();
   const passkey = useAction();
+  const sms = useAction();
+  // The phone factor a code was texted to (sendMfaSmsCode), whose code verifyMfa then checks.
+  const [texted, setTexted] = useState<string | null>(null);
   useEffect(() => {
     const stored = sessionStorage.getItem('pgauth-mfa-factors');
     if (auth.state.status === 'mfa-required') {
@@ -37,6 +40,7 @@ export function MfaChallenge() {
     navigate('/account');
   };
   const apps = (factors ?? []).filter((f) => f.kind === 'totp');
+  const phones = (factors ?? []).filter((f) => f.kind === 'sms');
   const hasPasskey = (factors ?? []).some((f) => f.kind === 'webauthn');
   return (
     <>
@@ -67,6 +71,56 @@ export function MfaChallenge() {
             </button>
             <Alert error={totp.error} />
           </form>
+        </section>
+      ))}
+      {phones.map((f) => (
+        <section class="card" key={f.id} aria-labelledby={`f-${f.id}`}>
+          <h2 id={`f-${f.id}`}>Phone{f.friendlyName ? ` (${f.friendlyName.replace(/^Phone /, '')})` : ''}</h2>
+          <p>
+            <button
+              type="button"
+              class={texted === f.id ? 'secondary' : undefined}
+              disabled={sms.busy}
+              onClick={() =>
+                sms.run(async () => {
+                  await gql('mutation ($f: UUID!) { sendMfaSmsCode(input: { factorId: $f }) { success } }', { f: f.id });
+                  setTexted(f.id);
+                  return 'A code is on its way by SMS.';
+                })
+              }
+            >
+              {texted === f.id ? 'Text me a new code' : 'Text me a code'}
+            </button>
+          </p>
+          {texted === f.id ? (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                const form = e.currentTarget;
+                sms.run(async () => {
+                  await auth.completeMfa({
+                    factorId: f.id,
+                    code: field(form, 'code'),
+                    trustDevice: field(form, 'trust') === 'true',
+                  });
+                  finish();
+                });
+              }}
+            >
+              <label>
+                6-digit code from the SMS
+                <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required />
+              </label>
+              <label class="check">
+                <input name="trust" type="checkbox" /> Trust this browser for 30 days
+              </label>
+              <button type="submit" disabled={sms.busy}>
+                Confirm the SMS code
+              </button>
+            </form>
+          ) : null}
+          <Alert error={sms.error} />
+          <Done text={sms.done} />
         </section>
       ))}
       {hasPasskey ? (

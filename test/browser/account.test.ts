@@ -4,9 +4,12 @@
 // screenshot of each page in docs/screenshots/. The edge runs at http://localhost:<port>
 // (WebAuthn refuses IP addresses); a CDP virtual authenticator stands in for a passkey, a real
 // OpenID provider (oidc-provider, test/oauth/idp.ts) for "linked accounts", TOTP codes come
-// from otpauth with the secret the page shows, and the mailed sign-in code from the queue.
+// from otpauth with the secret the page shows, the mailed sign-in code from the queue, and SMS
+// codes from a local server implementing Twilio's Messages API (SMS_PROVIDER=twilio).
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
@@ -40,12 +43,59 @@ let recoveryCodes: string[] = [];
 /** Every CSP violation any page reported (console), checked empty at the end. */
 const violations: string[] = [];
 
+// A Twilio-like server (as in test/http/mfa.test.ts): POST /2010-04-01/Accounts/{sid}/Messages.json,
+// HTTP Basic, form body; every message it accepted, newest last.
+const TWILIO_SID = 'AC00000000000000000000000000000000';
+const TWILIO_TOKEN = 'twilio-test-token';
+const texts: { to: string; body: string }[] = [];
+let twilio: Server;
+function startTwilio(): Promise<string> {
+  twilio = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const auth = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
+      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`) {
+        res.writeHead(404).end();
+        return;
+      }
+      if (req.headers.authorization !== auth) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":20003}');
+        return;
+      }
+      const f = new URLSearchParams(body);
+      texts.push({ to: f.get('To')!, body: f.get('Body')! });
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sid: `SM${texts.length}`, status: 'queued' }));
+    });
+  });
+  return new Promise((r) =>
+    twilio.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(twilio.address() as AddressInfo).port}`)),
+  );
+}
+/** The code in the last SMS sent to `to`. */
+function lastCode(to: string): string {
+  const body = texts.filter((t) => t.to === to).at(-1)?.body ?? '';
+  const code = body.match(/\b(\d{6})\b/)?.[1];
+  expect(code, `an SMS code sent to ${to}`).toBeTruthy();
+  return code!;
+}
+
 beforeAll(async () => {
   await ensureAccountBuilt();
   const port = await freePort();
   origin = `http://localhost:${port}`;
   idp = await startIdp([`${origin}/auth/testidp/callback`]);
+  const twilioUrl = await startTwilio();
   srv = await startServer({
+    SMS_PROVIDER: 'twilio',
+    SMS_TWILIO_API_URL: twilioUrl,
+    SMS_TWILIO_ACCOUNT_SID: TWILIO_SID,
+    SMS_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    SMS_FROM: '+15550000000',
     PUBLIC_ORIGIN: origin,
     PORT: String(port),
     OIDC_TESTIDP_ISSUER: idp.issuer,
@@ -63,6 +113,7 @@ afterAll(async () => {
   await owner?.end();
   await srv?.close();
   await idp?.close();
+  if (twilio) await new Promise((r) => twilio.close(r));
 });
 
 /** A fresh browser profile with a virtual passkey authenticator, reporting CSP violations. */
@@ -543,6 +594,88 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
     await page.goto(`${origin}/account/nowhere`);
     await heading(page, 'Page not found');
     await axe(page, 'not found');
+    await ctx.close();
+  });
+
+  it('MFA by SMS: enrol a phone (a bad number refused with PHONE), then the SMS challenge at sign-in', async () => {
+    const cal = { email: email('cal'), password: PASSWORD, name: 'Cal' };
+    const r = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation ($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { userId } }',
+        variables: { e: cal.email, p: cal.password },
+      }),
+    });
+    expect(r.status).toBe(200);
+    // A second browser signed in before the phone exists: its session stays aal1.
+    const early = await newContext();
+    await signInWithPassword(early.page, cal);
+    await heading(early.page, 'Your account');
+    const { ctx, page } = await newContext();
+    await signInWithPassword(page, cal);
+    await heading(page, 'Your account');
+    const mfa = page.locator('#mfa');
+    const number = mfa.getByLabel(/^Phone number for SMS codes/);
+    await number.fill('555-1234');
+    await mfa.getByRole('button', { name: 'Text me a code' }).click();
+    await mfa.getByRole('alert').filter({ hasText: '(PHONE)' }).waitFor();
+    const phone = `+1555${String(Date.now() % 10_000_000).padStart(7, '0')}`;
+    await number.fill(phone);
+    await mfa.getByRole('button', { name: 'Text me a code' }).click();
+    await mfa.getByLabel('Code from the SMS').waitFor();
+    await mfa.getByText(`A code is on its way to ${phone}`).waitFor();
+    await axe(page, 'phone enrolment');
+    const sent = lastCode(phone);
+    await mfa.getByLabel('Code from the SMS').fill(sent === '000000' ? '111111' : '000000');
+    await mfa.getByRole('button', { name: 'Add this phone' }).click();
+    await mfa.getByRole('alert').filter({ hasText: '(MFAIN)' }).waitFor();
+    await mfa.getByLabel('Code from the SMS').fill(sent);
+    await mfa.getByRole('button', { name: 'Add this phone' }).click();
+    await mfa.getByText('Phone added.').waitFor();
+    const codes = await mfa.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+    expect(codes).toHaveLength(10);
+    await mfa.getByRole('button', { name: `Remove Phone ending ${phone.slice(-2)}` }).waitFor();
+    await axe(page, 'phone added');
+
+    // Step-up: the aal1 browser may not enrol another phone (MFARQ) until it gives a factor.
+    await early.page.reload();
+    await heading(early.page, 'Your account');
+    const earlyMfa = early.page.locator('#mfa');
+    await earlyMfa.getByRole('button', { name: `Remove Phone ending ${phone.slice(-2)}` }).waitFor();
+    await earlyMfa.getByLabel(/^Phone number for SMS codes/).fill('+15550001111');
+    await earlyMfa.getByRole('button', { name: 'Text me a code' }).click();
+    await earlyMfa.getByRole('link', { name: 'Verify now' }).click();
+    await heading(early.page, 'Two-step verification');
+    await early.page.getByRole('button', { name: 'Text me a code' }).click();
+    await early.page.getByLabel('6-digit code from the SMS').waitFor();
+    await early.page.getByLabel('6-digit code from the SMS').fill(lastCode(phone));
+    await early.page.getByRole('button', { name: 'Confirm the SMS code' }).click();
+    await heading(early.page, 'Your account');
+    await early.ctx.close();
+
+    // Sign out, sign in with the password: the challenge offers the phone; a text, its code.
+    await page.locator('#sessions').getByRole('button', { name: 'Sign out this device' }).click();
+    await heading(page, 'Sign in');
+    await signInWithPassword(page, cal);
+    await heading(page, 'Two-step verification');
+    const sms = page.locator('section', { has: page.getByRole('heading', { name: /^Phone/ }) });
+    await sms.getByRole('heading', { name: `Phone (ending ${phone.slice(-2)})` }).waitFor();
+    const before = texts.length;
+    await sms.getByRole('button', { name: 'Text me a code' }).click();
+    await sms.getByText('A code is on its way by SMS.').waitFor();
+    expect(texts.length).toBe(before + 1);
+    await axe(page, 'sms challenge');
+    await sms.getByLabel('6-digit code from the SMS').fill(lastCode(phone));
+    await sms.getByRole('button', { name: 'Confirm the SMS code' }).click();
+    await heading(page, 'Your account');
+    const { rows } = await owner.query(
+      `select s.aal, s.amr from app_private.sessions s join app_public.users u on u.id = s.user_id
+        where u.email = $1 and s.revoked_at is null order by s.created_at desc limit 1`,
+      [cal.email],
+    );
+    expect(rows[0].aal).toBe('aal2');
+    expect(rows[0].amr).toContain('sms');
     await ctx.close();
   });
 
