@@ -8,8 +8,6 @@
 // codes from a local server implementing Twilio's Messages API (SMS_PROVIDER=twilio).
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
@@ -20,6 +18,7 @@ import { ensureAccountBuilt } from '../../account/scripts/ensure-built.ts';
 import { loadConfig } from '../../proxy/core/config.ts';
 import { ACCOUNT_CSP, accountPages } from '../../proxy/features/account/index.ts';
 import { email, freePort, PASSWORD, startServer, type TestServer } from '../http/server.ts';
+import { startTwilio, type TwilioServer } from '../http/twilio.ts';
 import { CLIENT_ID, CLIENT_SECRET, type Idp, startIdp } from '../oauth/idp.ts';
 
 const require = createRequire(import.meta.url);
@@ -45,40 +44,10 @@ const violations: string[] = [];
 
 // A Twilio-like server (as in test/http/mfa.test.ts): POST /2010-04-01/Accounts/{sid}/Messages.json,
 // HTTP Basic, form body; every message it accepted, newest last.
-const TWILIO_SID = 'AC00000000000000000000000000000000';
-const TWILIO_TOKEN = 'twilio-test-token';
-const texts: { to: string; body: string }[] = [];
-let twilio: Server;
-function startTwilio(): Promise<string> {
-  twilio = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      const auth = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`;
-      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`) {
-        res.writeHead(404).end();
-        return;
-      }
-      if (req.headers.authorization !== auth) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":20003}');
-        return;
-      }
-      const f = new URLSearchParams(body);
-      texts.push({ to: f.get('To')!, body: f.get('Body')! });
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ sid: `SM${texts.length}`, status: 'queued' }));
-    });
-  });
-  return new Promise((r) =>
-    twilio.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(twilio.address() as AddressInfo).port}`)),
-  );
-}
+let twilio: TwilioServer | undefined;
 /** The code in the last SMS sent to `to`. */
 function lastCode(to: string): string {
-  const body = texts.filter((t) => t.to === to).at(-1)?.body ?? '';
+  const body = twilio?.messages.filter((t) => t.to === to).at(-1)?.body ?? '';
   const code = body.match(/\b(\d{6})\b/)?.[1];
   expect(code, `an SMS code sent to ${to}`).toBeTruthy();
   return code!;
@@ -89,12 +58,9 @@ beforeAll(async () => {
   const port = await freePort();
   origin = `http://localhost:${port}`;
   idp = await startIdp([`${origin}/auth/testidp/callback`]);
-  const twilioUrl = await startTwilio();
+  twilio = await startTwilio();
   srv = await startServer({
-    SMS_PROVIDER: 'twilio',
-    SMS_TWILIO_API_URL: twilioUrl,
-    SMS_TWILIO_ACCOUNT_SID: TWILIO_SID,
-    SMS_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    ...twilio.env,
     SMS_FROM: '+15550000000',
     PUBLIC_ORIGIN: origin,
     PORT: String(port),
@@ -113,7 +79,7 @@ afterAll(async () => {
   await owner?.end();
   await srv?.close();
   await idp?.close();
-  if (twilio) await new Promise((r) => twilio.close(r));
+  await twilio?.close();
 });
 
 /** A fresh browser profile with a virtual passkey authenticator, reporting CSP violations. */
@@ -661,10 +627,10 @@ describe('account pages in Chromium', { timeout: 90_000 }, () => {
     await heading(page, 'Two-step verification');
     const sms = page.locator('section', { has: page.getByRole('heading', { name: /^Phone/ }) });
     await sms.getByRole('heading', { name: `Phone (ending ${phone.slice(-2)})` }).waitFor();
-    const before = texts.length;
+    const before = twilio!.messages.length;
     await sms.getByRole('button', { name: 'Text me a code' }).click();
     await sms.getByText('A code is on its way by SMS.').waitFor();
-    expect(texts.length).toBe(before + 1);
+    expect(twilio!.messages.length).toBe(before + 1);
     await axe(page, 'sms challenge');
     await sms.getByLabel('6-digit code from the SMS').fill(lastCode(phone));
     await sms.getByRole('button', { name: 'Confirm the SMS code' }).click();

@@ -4,63 +4,23 @@
  * implements Twilio's Messages endpoint, the trusted-device cookie in a real cookie jar.
  * pgTAP (test/db/mfa.sql) holds the SQL side of each N item.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smsSender } from '../../proxy/features/mfa/sms.ts';
 import { closeOwner, owner } from './helpers.ts';
 import { Client, email, PASSWORD, REGISTER, useServer } from './server.ts';
+import { startTwilio, TWILIO_SID, TWILIO_TOKEN, type TwilioServer } from './twilio.ts';
 
-// A Twilio-like server: POST /2010-04-01/Accounts/{sid}/Messages.json, Basic auth, form body.
-const SID = 'AC00000000000000000000000000000000';
-const TOKEN = 'twilio-test-token';
-const sms: { to: string; from: string; body: string }[] = [];
-const hooks: { to: string; body: string }[] = [];
-let twilio: Server;
-let twilioUrl = '';
+// SMS through the Twilio sender to a local server speaking Twilio's Messages API.
+let twilio: TwilioServer;
 beforeAll(async () => {
-  twilio = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      if (req.url === '/sms-webhook') {
-        hooks.push(JSON.parse(body) as { to: string; body: string });
-        res.writeHead(req.headers['content-type'] === 'application/json' ? 204 : 400).end();
-        return;
-      }
-      const auth = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`;
-      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${SID}/Messages.json`) {
-        res.writeHead(404).end();
-        return;
-      }
-      if (req.headers.authorization !== auth) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":20003}');
-        return;
-      }
-      const f = new URLSearchParams(body);
-      sms.push({ to: f.get('To')!, from: f.get('From')!, body: f.get('Body')! });
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ sid: `SM${sms.length}`, status: 'queued' }));
-    });
-  });
-  await new Promise<void>((r) => twilio.listen(0, '127.0.0.1', r));
-  twilioUrl = `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`;
+  twilio = await startTwilio();
 });
 afterAll(async () => {
   await closeOwner();
-  await new Promise((r) => twilio.close(r));
+  await twilio.close();
 });
-const srv = useServer(() => ({
-  SMS_PROVIDER: 'twilio',
-  SMS_TWILIO_API_URL: twilioUrl,
-  SMS_TWILIO_ACCOUNT_SID: SID,
-  SMS_TWILIO_AUTH_TOKEN: TOKEN,
-  SMS_FROM: '+15550000000',
-}));
+const srv = useServer(() => ({ ...twilio.env, SMS_FROM: '+15550000000' }));
 
 const ENROLL = 'mutation { enrollTotp(input: { friendlyName: "phone" }) { factorId uri qrCode secret } }';
 const VERIFY_ENROLL = `mutation ($f: UUID!, $c: String!) {
@@ -360,7 +320,7 @@ describe('trusted devices (N10)', () => {
 });
 
 describe('SMS (N9)', () => {
-  const lastTo = (to: string) => [...sms].reverse().find((m) => m.to === to);
+  const lastTo = (to: string) => [...twilio.messages].reverse().find((m) => m.to === to);
   const codeIn = (body: string) => /^(\d{6}) /.exec(body)![1]!;
 
   it('N9: enrollPhone refuses a number that is not E.164; the Twilio sender delivers codes to a verified phone', async () => {
@@ -390,12 +350,12 @@ describe('SMS (N9)', () => {
 
     const { c: c2, login } = await pending(e);
     expect(login.mfaFactors?.[0]?.kind).toBe('sms');
-    const n = sms.length;
+    const n = twilio.messages.length;
     const send = await c2.gql('mutation ($f: UUID!) { sendMfaSmsCode(input: { factorId: $f }) { success } }', {
       f: en.data!.enrollPhone.factorId,
     });
     expect(send.errors, send.raw).toBeUndefined();
-    expect(sms.length).toBe(n + 1);
+    expect(twilio.messages.length).toBe(n + 1);
     const ok = await c2.gql<{ verifyMfa: { mfaRequired: boolean } }>(VERIFY, {
       f: en.data!.enrollPhone.factorId,
       c: codeIn(lastTo(phone)!.body),
@@ -451,20 +411,20 @@ describe('mfa_required_roles (N4)', () => {
 describe('SMS senders (SMS_PROVIDER)', () => {
   const cfg = {
     from: '+15550000000',
-    twilioAccountSid: SID,
-    twilioAuthToken: TOKEN,
+    twilioAccountSid: TWILIO_SID,
+    twilioAuthToken: TWILIO_TOKEN,
     twilioApiUrl: '',
     webhookUrl: '',
   };
   it('webhook POSTs {to, body} as JSON', async () => {
-    await smsSender({ ...cfg, provider: 'webhook', webhookUrl: `${twilioUrl}/sms-webhook` }, false)(
+    await smsSender({ ...cfg, provider: 'webhook', webhookUrl: `${twilio.url}/sms-webhook` }, false)(
       '+15551110000',
       'hi',
     );
-    expect(hooks.at(-1)).toEqual({ to: '+15551110000', body: 'hi' });
+    expect(twilio.hooks.at(-1)).toEqual({ to: '+15551110000', body: 'hi' });
   });
   it('twilio refuses to count a send the API refused (wrong credentials)', async () => {
-    const send = smsSender({ ...cfg, provider: 'twilio', twilioApiUrl: twilioUrl, twilioAuthToken: 'wrong' }, false);
+    const send = smsSender({ ...cfg, provider: 'twilio', twilioApiUrl: twilio.url, twilioAuthToken: 'wrong' }, false);
     await expect(send('+15551110000', 'hi')).rejects.toThrow(/401/);
   });
 });
