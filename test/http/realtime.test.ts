@@ -256,7 +256,8 @@ describe('realtime subscriptions', () => {
     const tokens = {
       issuer: srv.cfg.publicOrigin,
       audience: srv.cfg.audience,
-      ttlSeconds: 1,
+      // Long enough for connection_init to be checked on a loaded machine, short to wait out.
+      ttlSeconds: 4,
       clientId: srv.cfg.jwtClientId,
     };
     const short = await signAccessToken(srv.keys, tokens, { sub: bob.userId, sid: bob.sessionId, role: 'app_user' });

@@ -82,35 +82,39 @@ export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature>
     ];
     const conn = auth && connOf.get(auth);
     if (!conn) throw new AuthError('BADREQ', { message: 'Subscriptions need the WebSocket transport' });
-    const single =
-      <R extends Record<string, unknown>>(text: string) =>
-      (events: RawEvent[]) =>
-        withPgClient(pgSettings, (client) =>
-          client.query<R>({ text, values: [events.map((e) => e.id), events.map((e) => e.kind)] }),
-        ).then((r) => r.rows);
+    // One re-read function per channel, `app_hidden.<fn>(ids, kinds)`: batched with the other
+    // subscribers' statements as literals (hub.ts), or alone with parameters.
+    const reRead = <R extends Record<string, unknown>>(fn: string, columns: string) => {
+      const text = `select ${columns} from app_hidden.${fn}($1::uuid[], $2::text[])`;
+      return {
+        statement: (events: RawEvent[]) =>
+          `select ${columns} from app_hidden.${fn}(${arrayLiteral(
+            events.map((e) => e.id!),
+            'uuid',
+          )}, ${arrayLiteral(
+            events.map((e) => e.kind),
+            'text',
+          )})`,
+        single: (events: RawEvent[]) =>
+          withPgClient(pgSettings, (client) =>
+            client.query<R>({ text, values: [events.map((e) => e.id), events.map((e) => e.kind)] }),
+          ).then((r) => r.rows),
+      };
+    };
     return {
       subscribe() {
         const release = sockets.acquire(conn);
         if (channel === 'documents') {
           const toEvent = (r: DocumentRow) => ({ kind: r.kind.toUpperCase(), documentId: r.document_id });
-          const read = single<DocumentRow>(
-            'select document_id, kind from app_hidden.realtime_document_events($1::uuid[], $2::text[])',
-          );
+          const read = reRead<DocumentRow>('realtime_document_events', 'document_id, kind');
           return hub.open<Event>(
             'documents',
             (e) => typeof e.id === 'string' && UUID.test(e.id) && DOCUMENT_KINDS.has(e.kind),
             {
               settings: pgSettings,
-              statement: (events) =>
-                `select document_id, kind from app_hidden.realtime_document_events(${arrayLiteral(
-                  events.map((e) => e.id!),
-                  'uuid',
-                )}, ${arrayLiteral(
-                  events.map((e) => e.kind),
-                  'text',
-                )})`,
+              statement: read.statement,
               rows: (rows) => (rows as DocumentRow[]).map(toEvent),
-              single: async (events) => (await read(events)).map(toEvent),
+              single: async (events) => (await read.single(events)).map(toEvent),
               ...(d.unsafeNoRecheck
                 ? { unread: (e: RawEvent) => ({ kind: e.kind.toUpperCase(), documentId: e.id }) }
                 : {}),
@@ -121,24 +125,15 @@ export async function realtimeFeature(d: RealtimeDeps): Promise<RealtimeFeature>
         }
         const user = conn.identity!.userId;
         const toEvent = (r: SessionRow) => ({ kind: r.kind.toUpperCase(), sessionId: r.session_id });
-        const read = single<SessionRow>(
-          'select session_id, kind from app_hidden.realtime_session_events($1::uuid[], $2::text[])',
-        );
+        const read = reRead<SessionRow>('realtime_session_events', 'session_id, kind');
         return hub.open<Event>(
           'sessions',
           (e) => e.user === user && typeof e.id === 'string' && UUID.test(e.id) && SESSION_KINDS.has(e.kind),
           {
             settings: pgSettings,
-            statement: (events) =>
-              `select session_id, kind from app_hidden.realtime_session_events(${arrayLiteral(
-                events.map((e) => e.id!),
-                'uuid',
-              )}, ${arrayLiteral(
-                events.map((e) => e.kind),
-                'text',
-              )})`,
+            statement: read.statement,
             rows: (rows) => (rows as SessionRow[]).map(toEvent),
-            single: async (events) => (await read(events)).map(toEvent),
+            single: async (events) => (await read.single(events)).map(toEvent),
           },
           { kind: 'SUBSCRIBED', sessionId: null },
           release,
