@@ -13,7 +13,7 @@ import type { IssuedSession } from '../../core/request.ts';
 import { clientIp } from '../../middleware/credentials/index.ts';
 import type { NativeApp } from '../native/apps.ts';
 import type { SessionIssuer } from '../sessions/issuer.ts';
-import type { GrantHandler, OAuthError } from '../token-endpoint/index.ts';
+import { type GrantHandler, type OAuthError, sessionTokenResponse } from '../token-endpoint/index.ts';
 
 export const DEVICE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -84,7 +84,8 @@ export function deviceCodeRoute(d: DeviceDeps): Hono {
 
 /** The device-code grant of `POST /auth/token` (RFC 8628 3.4, 3.5). */
 export function deviceCodeGrant(d: DeviceDeps): GrantHandler {
-  return async ({ c, form, fail }) => {
+  return async (r) => {
+    const { c, form, fail } = r;
     const clientId = form.get('client_id');
     const deviceCode = form.get('device_code');
     if (!clientId || !deviceCode || deviceCode.length > 100) return fail('invalid_request');
@@ -97,18 +98,7 @@ export function deviceCodeGrant(d: DeviceDeps): GrantHandler {
     );
     if (!row) return fail('server_error', 500);
     if (row.error) return fail(POLL_ERRORS.has(row.error as OAuthError) ? (row.error as OAuthError) : 'invalid_grant');
-    let signed: Awaited<ReturnType<SessionIssuer['sign']>>;
-    try {
-      signed = await d.issuer.sign(row);
-    } catch {
-      // The claims hook refused (O3): no token, and the device code is spent.
-      return fail('server_error', 500);
-    }
-    return c.json({
-      access_token: signed.accessToken,
-      token_type: 'Bearer',
-      expires_in: d.issuer.tokens.ttlSeconds,
-      refresh_token: row.refresh_token,
-    });
+    // A refused claims hook (O3) means no token, and the device code is spent.
+    return sessionTokenResponse(r, d.issuer, row);
   };
 }

@@ -12,7 +12,7 @@ import { asEdge } from '../../core/db.ts';
 import type { IssuedSession } from '../../core/request.ts';
 import { clientIp } from '../../middleware/credentials/index.ts';
 import type { SessionIssuer } from '../sessions/issuer.ts';
-import type { GrantHandler } from '../token-endpoint/index.ts';
+import { type GrantHandler, sessionTokenResponse } from '../token-endpoint/index.ts';
 import type { NativeApp } from './apps.ts';
 
 export interface CodeGrantDeps {
@@ -25,7 +25,8 @@ export interface CodeGrantDeps {
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 export function authorizationCodeGrant(d: CodeGrantDeps): GrantHandler {
-  return async ({ c, form, fail }) => {
+  return async (r) => {
+    const { c, form, fail } = r;
     // Public clients authenticate with nothing but their id; a secret or Basic header is a
     // confidential client's, which this grant does not serve.
     if (c.req.header('authorization') !== undefined || form.has('client_secret')) return fail('invalid_client', 401);
@@ -53,19 +54,6 @@ export function authorizationCodeGrant(d: CodeGrantDeps): GrantHandler {
     );
     if (!row || row.error === 'GRANT') return fail('invalid_grant');
     if (row.error) return fail('server_error', 500);
-    let signed: Awaited<ReturnType<SessionIssuer['sign']>>;
-    try {
-      signed = await d.issuer.sign(row as unknown as IssuedSession);
-    } catch {
-      return fail('server_error', 500);
-    }
-    return c.json({
-      access_token: signed.accessToken,
-      token_type: 'Bearer',
-      expires_in: d.issuer.tokens.ttlSeconds,
-      refresh_token: signed.session.refresh_token,
-      // features/mfa: the session waits for a second factor; finish it as any native client does.
-      ...(row.mfa_required ? { mfa_required: true, mfa_factors: row.mfa_factors ?? [] } : {}),
-    });
+    return sessionTokenResponse(r, d.issuer, row as unknown as IssuedSession);
   };
 }

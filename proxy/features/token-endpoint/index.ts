@@ -5,6 +5,8 @@
  * authorization_code for native apps: features/native; the device grant: features/device).
  */
 import { type Context, Hono } from 'hono';
+import type { IssuedSession } from '../../core/request.ts';
+import type { SessionIssuer } from '../sessions/issuer.ts';
 
 /** RFC 6749 section 5.2 and RFC 8628 section 3.5 error codes. */
 export type OAuthError =
@@ -49,4 +51,30 @@ export function tokenEndpoint(grants: Record<string, GrantHandler>): Hono {
     return handler({ c, form, fail });
   });
   return routes;
+}
+
+/**
+ * The token response (RFC 6749 section 5.1) for a session the database just started: an
+ * access token signed now, the session's refresh token, and for a session that waits for its
+ * second factor `mfa_required` with the factors (features/mfa), finished as any native client
+ * does. A refused claims hook (O3) is `server_error`: no token.
+ */
+export async function sessionTokenResponse(
+  r: GrantRequest,
+  issuer: SessionIssuer,
+  session: IssuedSession,
+): Promise<Response> {
+  let accessToken: string;
+  try {
+    accessToken = (await issuer.sign(session)).accessToken;
+  } catch {
+    return r.fail('server_error', 500);
+  }
+  return r.c.json({
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: issuer.tokens.ttlSeconds,
+    refresh_token: session.refresh_token,
+    ...(session.mfa_required ? { mfa_required: true, mfa_factors: session.mfa_factors ?? [] } : {}),
+  });
 }
