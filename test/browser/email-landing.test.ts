@@ -4,7 +4,8 @@
 // (which a page cannot forge), and still refuses a foreign origin (login CSRF).
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CaughtMail, Mailbox } from '../../proxy/features/email/mailbox.ts';
+import { Mailbox } from '../../proxy/features/email/mailbox.ts';
+import { linkOf } from '../http/helpers.ts';
 import { Client, email, REGISTER, PASSWORD, useServer } from '../http/server.ts';
 
 const box = new Mailbox();
@@ -26,11 +27,6 @@ const srv = useServer(() => ({
 
 const mailTo = (to: string, subject: RegExp) =>
   box.waitFor((m) => m.to.includes(to.toLowerCase()) && subject.test(m.subject));
-function linkOf(m: CaughtMail, action: string): string {
-  const found = m.text.match(new RegExp(`(https?://\\S+/auth/email/${action}\\?token=[A-Za-z0-9_-]+)`));
-  if (!found) throw new Error(`no ${action} link in: ${m.text}`);
-  return found[1]!;
-}
 
 describe('email links in Chromium', () => {
   it('M4: the verification link opens a form whose POST (Origin: null, same-origin) verifies the address', async () => {
@@ -39,7 +35,7 @@ describe('email links in Chromium', () => {
     await c.csrf();
     const r = await c.gql(REGISTER, { email: e, password: PASSWORD, name: 'Lan' });
     expect(r.status, r.raw).toBe(200);
-    const link = linkOf(await mailTo(e, /Verify your email/), 'verify');
+    const link = linkOf(await mailTo(e, /Verify your email/), 'verify').url.href;
     const page = await browser.newPage();
     try {
       const posted: (string | undefined)[] = [];

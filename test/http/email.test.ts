@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tapLogs } from '../../proxy/core/logger.ts';
 import { startMailSender } from '../../proxy/features/email/index.ts';
-import { type CaughtMail, Mailbox } from '../../proxy/features/email/mailbox.ts';
-import { closeOwner, owner } from './helpers.ts';
+import { Mailbox } from '../../proxy/features/email/mailbox.ts';
+import { closeOwner, linkOf, owner } from './helpers.ts';
 import { Client, email, LOGIN, PASSWORD, REGISTER, useServer } from './server.ts';
 
 const box = new Mailbox({ refuse: (a) => a.startsWith('bounce.') });
@@ -30,13 +30,6 @@ const srv = useServer(() => ({
 
 const mailTo = (to: string, subject: RegExp) =>
   box.waitFor((m) => m.to.includes(to.toLowerCase()) && subject.test(m.subject));
-/** The token of the link in a mail's text: PUBLIC_ORIGIN/auth/email/<action>?token=<token>. */
-function linkOf(m: CaughtMail, action: string): { url: URL; token: string } {
-  const found = m.text.match(new RegExp(`(https?://\\S+/auth/email/${action}\\?token=[A-Za-z0-9_-]+)`));
-  if (!found) throw new Error(`no ${action} link in: ${m.text}`);
-  const url = new URL(found[1]!);
-  return { url, token: url.searchParams.get('token')! };
-}
 
 async function browser(): Promise<Client> {
   const c = new Client(srv.url);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { CaughtMail } from '../../proxy/features/email/mailbox.ts';
 import { Client, email, PASSWORD, REGISTER, type TestServer } from './server.ts';
 
 let pool: pg.Pool | undefined;
@@ -88,4 +89,12 @@ export async function nativeUser(srv: TestServer, tag = 'native'): Promise<Nativ
   );
   if (!r.data?.register) throw new Error(`register failed: ${r.raw}`);
   return { ...r.data.register, email: e };
+}
+
+/** The token of the link in a mail's text: PUBLIC_ORIGIN/auth/email/<action>?token=<token>. */
+export function linkOf(m: CaughtMail, action: string): { url: URL; token: string } {
+  const found = m.text.match(new RegExp(`(https?://\\S+/auth/email/${action}\\?token=[A-Za-z0-9_-]+)`));
+  if (!found) throw new Error(`no ${action} link in: ${m.text}`);
+  const url = new URL(found[1]!);
+  return { url, token: url.searchParams.get('token')! };
 }
